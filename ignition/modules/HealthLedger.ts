@@ -1,0 +1,22 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { ROLES } from "../../src/authority/roles";
+import AuthorityModule from "./Authority";
+
+/**
+ * The whole Health Ledger system. Parameters (see docs/deployment.md):
+ * - `guardian`: account that may cancel scheduled admin operations (default: the deployer);
+ * - `adminDelay`: seconds every admin operation waits once wiring is done (default 0; hours on a testnet).
+ */
+export default buildModule("HealthLedger", (m) => {
+  const { authority } = m.useModule(AuthorityModule);
+  const deployer = m.getAccount(0);
+  const guardian = m.getParameter("guardian", deployer);
+  const adminDelay = m.getParameter("adminDelay", 0);
+
+  const wiring = [m.call(authority, "grantRole", [ROLES.GUARDIAN, guardian, 0], { id: "grant_guardian" })];
+
+  // Last: the admin's own delay, so that every later admin operation is scheduled and can be cancelled.
+  m.call(authority, "grantRole", [ROLES.ADMIN, deployer, adminDelay], { id: "set_admin_delay", after: wiring });
+
+  return { authority };
+});

@@ -1,0 +1,7 @@
+import hre from "hardhat";
+import { runDemo } from "../src/demo";
+
+runDemo(hre).catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,22 @@
+import { grantRoles } from "../../authority/permissions";
+import { CAST_NAMES, CAST_ROLES, castGrants } from "../cast";
+import type { Chapter } from "../types";
+
+/** Chapter 1: one permission authority, roles granted from the declarative table. */
+export const authorityChapter: Chapter = {
+  title: "The permission authority",
+  async run({ system, cast, narrator }) {
+    const { authority } = system;
+    narrator.say(`The authority is deployed at ${await authority.getAddress()} (an OpenZeppelin AccessManager).`);
+    const [ids, labels] = await authority.roles();
+    narrator.fact("roles", ids.map((id, i) => `${id}=${labels[i]}`).join(", "));
+    await grantRoles(authority.connect(cast.admin), await castGrants(cast));
+    narrator.say("The operator grants each organisation its role from the declarative table:");
+    for (const { member, role } of CAST_ROLES) {
+      const [has] = await authority.hasRole(BigInt(ids[labels.indexOf(role)]), await cast[member].getAddress());
+      narrator.fact(CAST_NAMES[member], `${role}${has ? "" : " (NOT GRANTED)"}`);
+      if (!has) throw new Error(`${CAST_NAMES[member]} did not receive ${role}`);
+    }
+    narrator.say(`A patient holds no role: Alice's account is ${await cast.alice.getAddress()}.`);
+  },
+};

@@ -1,0 +1,25 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import HealthLedgerModule from "../../ignition/modules/HealthLedger";
+import { HealthLedgerAuthority__factory, type HealthLedgerAuthority } from "../../typechain-types";
+
+/** The deployed Health Ledger contracts, typed. Each domain adds its contract here. */
+export interface System {
+  authority: HealthLedgerAuthority;
+}
+
+export interface DeployOptions {
+  guardian?: string;
+  adminDelay?: number;
+}
+
+/** Deploys the whole system through its Ignition module (the same one operators run against a testnet). */
+export async function deploySystem(hre: HardhatRuntimeEnvironment, options: DeployOptions = {}): Promise<System> {
+  const [deployer] = await hre.ethers.getSigners();
+  const parameters: Record<string, string | number> = {};
+  if (options.guardian !== undefined) parameters.guardian = options.guardian;
+  if (options.adminDelay !== undefined) parameters.adminDelay = options.adminDelay;
+  const deployed = await hre.ignition.deploy(HealthLedgerModule, { parameters: { HealthLedger: parameters } });
+  return {
+    authority: HealthLedgerAuthority__factory.connect(await deployed.authority.getAddress(), deployer),
+  };
+}

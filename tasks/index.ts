@@ -1,0 +1,3 @@
+// Hardhat tasks: thin wrappers that parse arguments and call the library in src/.
+import "./bench";
+import "./docs";
