@@ -1,3 +1,4 @@
+import { EXTERNAL_ERRORS } from "./external";
 import type { AbiItemDoc, SystemDocs } from "./natspec";
 
 const GENERATED =
@@ -66,8 +67,11 @@ export function renderErrors(docs: SystemDocs): string {
     for (const e of items) {
       const selector = e.signature;
       out.push(`### \`${selector}\``, "");
-      out.push(`- **Why:** ${cell(e.notice || e.details)}`);
-      const fix = /Fix:\s*(.*)$/s.exec(e.details)?.[1];
+      const external = EXTERNAL_ERRORS[e.name];
+      const [why, fix] = e.notice
+        ? [e.notice, /Fix:\s*(.*)$/s.exec(e.details)?.[1] ?? ""]
+        : [external?.why ?? e.details, external?.fix ?? ""];
+      out.push(`- **Why:** ${cell(why)}`);
       if (fix) out.push(`- **How to fix:** ${cell(fix)}`);
       if (e.inputs.length > 0) {
         out.push(`- **Arguments:** ${e.inputs.map((p) => `\`${p.name}\` (${cell(p.doc || p.type)})`).join("; ")}`);
