@@ -42,6 +42,7 @@ contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
 
     // ---------------------------------------------------------------- construction
 
+    /// @notice Deploys the registry under the shared authority, asking `verifier` about consent.
     /// @param initialAuthority The shared `HealthLedgerAuthority`.
     /// @param verifier The consent registry asked at enrolment and visits.
     constructor(address initialAuthority, IConsentVerifier verifier) AccessManaged(initialAuthority) {
