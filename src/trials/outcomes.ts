@@ -31,7 +31,11 @@ export interface OutcomeSet {
   openings: RecordCommitment[];
 }
 
-/** The FHIR EvidenceVariable that an outcome commitment opens to. */
+/**
+ * The FHIR EvidenceVariable that an outcome commitment opens to. Whether the outcome is primary is deliberately
+ * not part of it: it is the on-chain flag beside the commitment, so that promoting or demoting an outcome keeps its
+ * commitment and shows in the outcome-switching report as a promotion, not as one outcome replaced by another.
+ */
 export function outcomeEvidenceVariable(def: OutcomeDefinition): {
   resourceType: "EvidenceVariable";
   [k: string]: unknown;
@@ -47,9 +51,6 @@ export function outcomeEvidenceVariable(def: OutcomeDefinition): {
     title: def.title,
     description: def.description,
     characteristic: [{ description: `time frame: ${def.timeFrame}` }],
-    useContext: [
-      { code: { code: "outcome-type" }, valueCodeableConcept: { text: def.primary ? "primary" : "secondary" } },
-    ],
   };
 }
 

@@ -1,0 +1,6 @@
+export * from "./dataset";
+export * from "./outcomes";
+export * from "./payloads";
+export * from "./permissions";
+export * from "./purposes";
+export * from "./report";

@@ -1,0 +1,210 @@
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { verify } from "../../src/records";
+import {
+  buildDataset,
+  buildOutcomeSet,
+  buildOutcomeSwitchingReport,
+  buildResearchStudy,
+  buildResearchSubject,
+  commitResearchStudy,
+  commitResearchSubject,
+  currentOutcomes,
+  datasetProof,
+  outcomeSetHash,
+  readOutcomeSwitchingReport,
+  renderOutcomeSwitchingReport,
+  studyReference,
+  trialResearchPurpose,
+  verifyDatasetRecord,
+  visitLabel,
+  type OutcomeDefinition,
+} from "../../src/trials";
+import { deployTrialsFixture, h } from "./fixture";
+
+const DEFS: OutcomeDefinition[] = [
+  { title: "HbA1c change", description: "Change from baseline, ANCOVA", timeFrame: "week 26", primary: true },
+  { title: "Body weight", description: "Change from baseline", timeFrame: "week 26", primary: false },
+  { title: "Hypoglycaemia", description: "Events per patient-year", timeFrame: "week 52", primary: false },
+  { title: "Quality of life", description: "EQ-5D-5L index", timeFrame: "week 52", primary: false },
+];
+const SALTS = DEFS.map((_, i) => `0x${(i + 1).toString(16).padStart(64, "0")}`);
+
+describe("trials SDK", function () {
+  describe("buildOutcomeSet", function () {
+    it("commits each outcome as an EvidenceVariable and hashes the set as the registry does", async function () {
+      const { registry } = await loadFixture(deployTrialsFixture);
+      const set = buildOutcomeSet(DEFS, SALTS);
+      expect(set.outcomes.map((o) => o.primary)).to.deep.equal([true, false, false, false]);
+      expect(await registry.outcomeSetHash(set.outcomes)).to.equal(set.hash);
+      expect(buildOutcomeSet(DEFS, SALTS).hash, "deterministic under the same salts").to.equal(set.hash);
+      expect(set.openings[0].resourceType).to.equal("EvidenceVariable");
+      expect(outcomeSetHash(set.outcomes)).to.equal(set.hash);
+    });
+
+    it("refuses an empty, oversized or primary-less set, a salt count mismatch and a blank field", function () {
+      expect(() => buildOutcomeSet([])).to.throw(/1 to 16 outcomes/);
+      expect(() => buildOutcomeSet(Array(17).fill(DEFS[0]))).to.throw(/1 to 16 outcomes/);
+      expect(() => buildOutcomeSet(DEFS.slice(1))).to.throw(/primary/);
+      expect(() => buildOutcomeSet(DEFS, SALTS.slice(1))).to.throw(/one salt per outcome/);
+      expect(() => buildOutcomeSet([{ ...DEFS[0], timeFrame: " " }])).to.throw(/timeFrame/);
+    });
+  });
+
+  describe("ResearchStudy / ResearchSubject", function () {
+    const input = {
+      title: "Drug X versus placebo in type 2 diabetes",
+      publicTitle: "Drug X for diabetes",
+      identifiers: [{ system: "https://www.who.int/ictrp", value: "HL-0001" }],
+      sponsorName: "Helix Trials Inc.",
+      conditions: ["Type 2 diabetes mellitus"],
+      phase: "phase-3",
+      countries: ["DE", "KE"],
+      targetEnrolment: 300,
+      outcomes: DEFS,
+      description: "A randomised, double-blind trial.",
+    };
+
+    it("builds a ResearchStudy carrying the registration data set and commits it", function () {
+      const study = buildResearchStudy(input);
+      expect(study.outcomeMeasure).to.have.length(4);
+      expect(study.recruitment?.targetNumber).to.equal(300);
+      expect(study.label?.[0].value).to.equal("Drug X for diabetes");
+      const c = commitResearchStudy(input);
+      expect(verify(study, c.salt, c.commitment)).to.equal(true);
+    });
+
+    it("refuses a ResearchStudy without title, sponsor, condition, target or outcomes", function () {
+      expect(() => buildResearchStudy({ ...input, title: "" })).to.throw(/title/);
+      expect(() => buildResearchStudy({ ...input, sponsorName: " " })).to.throw(/sponsor/);
+      expect(() => buildResearchStudy({ ...input, conditions: [] })).to.throw(/condition/);
+      expect(() => buildResearchStudy({ ...input, targetEnrolment: 0 })).to.throw(/targetEnrolment/);
+      expect(() => buildResearchStudy({ ...input, outcomes: [] })).to.throw(/outcomes/);
+    });
+
+    it("builds a pseudonymous ResearchSubject and refuses a bad reference", function () {
+      const subject = buildResearchSubject({
+        study: studyReference(7n),
+        individual: "Patient/site-3-0042",
+        consent: "Consent/abc",
+        assignedArm: "A",
+      });
+      expect(subject.status).to.equal("on-study");
+      expect(subject.study.reference).to.equal("ResearchStudy/health-ledger-7");
+      const c = commitResearchSubject({ study: studyReference(7n), individual: "Patient/p1" });
+      expect(c.resourceType).to.equal("ResearchSubject");
+      expect(() => buildResearchSubject({ study: "7", individual: "Patient/p" })).to.throw(/ResearchStudy\//);
+      expect(() => buildResearchSubject({ study: studyReference(1), individual: "Alice" })).to.throw(/pseudonymous/);
+    });
+  });
+
+  describe("buildDataset", function () {
+    const records = [1, 2, 3].map((i) => ({
+      resourceType: "Observation",
+      status: "final",
+      code: { text: "HbA1c" },
+      valueQuantity: { value: 7 + i / 10, unit: "%" },
+    }));
+
+    it("roots the record commitments in a Merkle tree whose proofs verify, and detects a changed record", function () {
+      const d = buildDataset(records);
+      expect(d.recordCount).to.equal(3);
+      const proof = datasetProof(d, d.records[1].commitment);
+      expect(verifyDatasetRecord(d.root, d.records[1].commitment, proof)).to.equal(true);
+      const tampered = buildDataset(
+        [records[0], { ...records[1], valueQuantity: { value: 6.1, unit: "%" } }, records[2]],
+        d.records.map((r) => r.salt),
+      );
+      expect(tampered.root).to.not.equal(d.root);
+      expect(verifyDatasetRecord(d.root, tampered.records[1].commitment, proof)).to.equal(false);
+    });
+
+    it("refuses an empty dataset, a salt mismatch, an unknown record and a bad visit label", function () {
+      expect(() => buildDataset([])).to.throw(/at least one record/);
+      expect(() => buildDataset(records, [])).to.throw(/one salt per record/);
+      expect(() => datasetProof(buildDataset(records), h("nope"))).to.throw(/not in the dataset/);
+      expect(() => visitLabel("")).to.throw(/1 to 31/);
+      expect(visitLabel("week-12")).to.match(/^0x7765656b2d3132/);
+    });
+  });
+
+  describe("trialResearchPurpose", function () {
+    it("matches the registry's enrolment purpose and refuses version 0", async function () {
+      const { registry, registerTrial } = await loadFixture(deployTrialsFixture);
+      const id = await registerTrial();
+      expect(await registry.enrolmentPurpose(id)).to.equal(trialResearchPurpose(id, 1));
+      expect(() => trialResearchPurpose(id, 0)).to.throw(/uint32 from 1/);
+    });
+  });
+
+  describe("outcome switching report", function () {
+    it("shows a primary outcome switched after enrolment and unreported at results", async function () {
+      const { registry, sponsor, investigator, enrolledTrial } = await loadFixture(deployTrialsFixture);
+      const original = buildOutcomeSet(DEFS, SALTS);
+      const id = await enrolledTrial({ outcomes: original.outcomes });
+      await registry.connect(investigator).anchorData(id, h("root"), 3, visitLabel("week-4"));
+      // Same definitions under the same salts keep their commitments; only the primary flags and one outcome change.
+      const newOutcome = { title: "Time in range", description: "CGM", timeFrame: "week 26", primary: false };
+      const switched = buildOutcomeSet(
+        [{ ...DEFS[1], primary: true }, { ...DEFS[0], primary: false }, DEFS[2], newOutcome],
+        [SALTS[1], SALTS[0], SALTS[2], h("fresh salt")],
+      );
+      const next = switched.outcomes;
+      expect(next[0].commitment).to.equal(original.outcomes[1].commitment);
+      await registry.connect(sponsor).amend(id, {
+        protocolCommitment: h("p2"),
+        reasonCommitment: h("reason"),
+        consentFormVersion: 0,
+        outcomes: next,
+      });
+      expect(await currentOutcomes(registry, id)).to.deep.equal(next);
+      const r = registry.connect(sponsor);
+      await r.closeEnrolment(id);
+      await r.complete(id);
+      await r.postResults(id, h("results"), next, [next[0].commitment, next[3].commitment]);
+
+      const report = await readOutcomeSwitchingReport(registry, id);
+      expect(report.prespecified).to.deep.equal(original.outcomes);
+      expect(report.current).to.deep.equal(next);
+      expect(report.changesAfterEnrolment).to.equal(1);
+      const change = report.changes[0];
+      expect(change.afterEnrolment).to.equal(true);
+      expect(change.enrolledSoFar).to.equal(1);
+      expect(change.reasonCommitment).to.equal(h("reason"));
+      expect(change.added).to.deep.equal([switched.outcomes[3]]);
+      expect(change.removed).to.deep.equal([original.outcomes[3]]);
+      expect(change.promotedToPrimary).to.deep.equal([original.outcomes[1].commitment]);
+      expect(change.demotedToSecondary).to.deep.equal([original.outcomes[0].commitment]);
+      expect(report.results?.notReported).to.deep.equal([next[1], next[2]]);
+      expect(report.results?.unregistered).to.deep.equal([]);
+      expect(report.results?.originalNotReported.map((o) => o.commitment)).to.deep.equal([
+        original.outcomes[0].commitment,
+        original.outcomes[2].commitment,
+        original.outcomes[3].commitment,
+      ]);
+      expect(report.results?.notOriginallyPrespecified).to.deep.equal([switched.outcomes[3].commitment]);
+      expect(report.registeredAt).to.be.a("number");
+      expect(report.firstEnrolmentAt).to.be.a("number");
+      const lines = renderOutcomeSwitchingReport(report);
+      expect(lines.join("\n")).to.match(/AFTER 1 participant\(s\) were enrolled/);
+      expect(lines.join("\n")).to.match(/Registered primary outcome .* is not reported/);
+    });
+
+    it("reports nothing for a trial whose outcomes never changed, and refuses bad event lists", async function () {
+      const { registry, registerTrial } = await loadFixture(deployTrialsFixture);
+      const id = await registerTrial();
+      const report = await readOutcomeSwitchingReport(registry, id);
+      expect(report.changes).to.deep.equal([]);
+      expect(report.findings).to.deep.equal([]);
+      expect(report.results).to.equal(null);
+      expect(renderOutcomeSwitchingReport(report)).to.include("findings: none");
+      expect(() => buildOutcomeSwitchingReport(1n, [])).to.throw(/no OutcomeSetDeclared/);
+      expect(() =>
+        buildOutcomeSwitchingReport(1n, [
+          { kind: "outcomeSet", protocolVersion: 1, hash: h("wrong"), outcomes: report.current, timestamp: 0 },
+        ]),
+      ).to.throw(/does not match its hash/);
+      await expect(currentOutcomes(registry, 99n)).to.be.rejectedWith(/not registered/);
+    });
+  });
+});
