@@ -4,10 +4,11 @@ pragma solidity 0.8.30;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title ReentrantStipendToken
-/// @notice Test-only hostile ERC-20: on each transfer out of the registry it calls back into it with a prepared
-///         call (e.g. `claimStipend` again) and records whether the call succeeded. With `bubble` set it reverts
+/// @notice Test-only hostile ERC-20: on the next transfer out of a chosen account it calls the registry with a
+///         prepared call (e.g. `claimStipend` again) and records whether the call succeeded. With `bubble` set it reverts
 ///         with the callee's error instead of swallowing it.
 contract ReentrantStipendToken is ERC20 {
+    address private _source;
     address private _target;
     bytes private _callData;
     bool private _bubble;
@@ -25,8 +26,9 @@ contract ReentrantStipendToken is ERC20 {
         _mint(to, amount);
     }
 
-    /// @notice Arms the attack: the next transfer out of `target` calls `target` with `callData` (once).
-    function arm(address target, bytes calldata callData, bool bubble) external {
+    /// @notice Arms the attack: the next transfer out of `source` calls `target` with `callData` (once).
+    function arm(address source, address target, bytes calldata callData, bool bubble) external {
+        _source = source;
         _target = target;
         _callData = callData;
         _bubble = bubble;
@@ -35,7 +37,7 @@ contract ReentrantStipendToken is ERC20 {
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        if (_armed && from == _target) {
+        if (_armed && from == _source) {
             _armed = false;
             (bool ok, bytes memory ret) = _target.call(_callData);
             if (ok) {

@@ -22,7 +22,7 @@ describe("TrialRegistry stipends with a reentrant token", function () {
       it("pays once and keeps the books balanced", async function () {
         const { registry, evil, alice, id } = await loadFixture(hostileFixture);
         const claim = registry.interface.encodeFunctionData("claimStipend", [id]);
-        await evil.arm(await registry.getAddress(), claim, false);
+        await evil.arm(await registry.getAddress(), await registry.getAddress(), claim, false);
         await expect(registry.connect(alice).claimStipend(id)).to.changeTokenBalance(evil, alice, STIPEND);
         expect(await evil.reentrySucceeded()).to.equal(0n);
         expect(await evil.reentryFailed()).to.equal(1n);
@@ -36,7 +36,7 @@ describe("TrialRegistry stipends with a reentrant token", function () {
       it("reverts the whole claim with ReentrancyGuardReentrantCall, nothing changed", async function () {
         const { registry, evil, alice, id } = await loadFixture(hostileFixture);
         const claim = registry.interface.encodeFunctionData("claimStipend", [id]);
-        await evil.arm(await registry.getAddress(), claim, true);
+        await evil.arm(await registry.getAddress(), await registry.getAddress(), claim, true);
         await expect(registry.connect(alice).claimStipend(id)).to.be.revertedWithCustomError(
           registry,
           "ReentrancyGuardReentrantCall",
@@ -52,11 +52,8 @@ describe("TrialRegistry stipends with a reentrant token", function () {
         const { registry, evil, sponsor, id } = await loadFixture(hostileFixture);
         await registry.connect(sponsor).terminate(id, h("stop"));
         const rest = BUDGET - STIPEND;
-        await evil.arm(
-          await registry.getAddress(),
-          registry.interface.encodeFunctionData("recoverBudget", [id]),
-          false,
-        );
+        const target = await registry.getAddress();
+        await evil.arm(target, target, registry.interface.encodeFunctionData("recoverBudget", [id]), false);
         await expect(registry.connect(sponsor).recoverBudget(id)).to.changeTokenBalance(evil, sponsor, rest);
         expect(await evil.reentryFailed()).to.equal(1n);
         expect(await evil.balanceOf(await registry.getAddress())).to.equal(STIPEND);
@@ -69,7 +66,12 @@ describe("TrialRegistry stipends with a reentrant token", function () {
       it("credits only what arrived in the outer call", async function () {
         const { registry, evil, sponsor, id } = await loadFixture(hostileFixture);
         // transferFrom moves tokens from the sponsor, not the registry, so arm on the sponsor as source.
-        await evil.arm(sponsor.address, registry.interface.encodeFunctionData("fundBudget", [id, 1n]), false);
+        await evil.arm(
+          sponsor.address,
+          await registry.getAddress(),
+          registry.interface.encodeFunctionData("fundBudget", [id, 1n]),
+          false,
+        );
         const before = (await registry.getTrial(id)).unallocated;
         await registry.connect(sponsor).fundBudget(id, 5n);
         expect((await registry.getTrial(id)).unallocated).to.equal(before + 5n);
