@@ -26,24 +26,33 @@ export interface GasComparison {
 }
 
 /**
- * Runs each suite on the in-process Hardhat EVM, on a fresh chain (`hardhat_reset` before each suite), so
- * that a suite's figures depend on nothing another suite did (deployer nonces, addresses, block times).
+ * Runs each suite on the in-process Hardhat EVM, each from the same starting chain (the chain is reverted to
+ * a snapshot before each suite and after the last), so that a suite's figures depend on nothing another suite
+ * did (deployer nonces, contract addresses, block times) and the caller's chain is left as it was.
  */
 export async function runSuites(hre: HardhatRuntimeEnvironment, suites: readonly BenchSuite[]): Promise<Measurement[]> {
   if (hre.network.name !== "hardhat") {
     throw new Error(`The gas benchmark runs on the in-process Hardhat EVM; drop --network ${hre.network.name}`);
   }
+  const provider = hre.network.provider;
+  const snapshot = async (): Promise<string> => (await provider.request({ method: "evm_snapshot" })) as string;
+  let start = await snapshot();
   const measurements: Measurement[] = [];
-  for (const suite of suites) {
-    await hre.network.provider.request({ method: "hardhat_reset", params: [] });
-    let measured: Measurement[];
-    try {
-      measured = await suite.run(hre);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`Gas suite "${suite.name}" failed: ${reason}`, { cause: error });
+  try {
+    for (const suite of suites) {
+      let measured: Measurement[];
+      try {
+        measured = await suite.run(hre);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`Gas suite "${suite.name}" failed: ${reason}`, { cause: error });
+      }
+      measurements.push(...measured);
+      await provider.request({ method: "evm_revert", params: [start] });
+      start = await snapshot();
     }
-    measurements.push(...measured);
+  } finally {
+    await provider.request({ method: "evm_revert", params: [start] });
   }
   return measurements;
 }
