@@ -21,7 +21,7 @@ export interface GasProblem {
 /** What the comparison found: the failures, and what is only worth saying. */
 export interface GasComparison {
   problems: GasProblem[];
-  /** Ops cheaper than their snapshot by more than the tolerance, and snapshot entries no op measured. */
+  /** Ops below their floor or cheaper than their snapshot by more than the tolerance; stale snapshot entries. */
   notes: string[];
 }
 
@@ -120,6 +120,9 @@ export function compareWithSnapshot(
   const problems: GasProblem[] = [];
   const notes: string[] = [];
   for (const r of results) {
+    if (r.gas < r.floor) {
+      notes.push(`${r.op}: ${fmt(r.gas)} gas is below its floor of ${fmt(r.floor)}: recount its FloorSpec`);
+    }
     if (r.budget !== null && r.gas > r.budget) {
       problems.push({
         op: r.op,

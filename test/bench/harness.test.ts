@@ -160,6 +160,14 @@ describe("compareWithSnapshot", function () {
     });
   });
 
+  context("when an op costs less than its floor", function () {
+    it("notes that its FloorSpec needs recounting, without failing", function () {
+      const { problems, notes } = compareWithSnapshot([row("a.x", 21_000)], { "a.x": 21_000 });
+      expect(problems).to.deep.equal([]);
+      expect(notes).to.deep.equal(["a.x: 21,000 gas is below its floor of 21,016: recount its FloorSpec"]);
+    });
+  });
+
   context("with another tolerance", function () {
     it("uses it", function () {
       expect(compareWithSnapshot([row("a.x", 105)], { "a.x": 100 }, 0.05).problems).to.deep.equal([]);

@@ -60,7 +60,10 @@ export const easSuite: BenchSuite = {
     // eas.attest
     await hre.network.provider.request({ method: "evm_setNextBlockTimestamp", params: [PINNED_TIME] });
     const attest = await measureTxDetails(eas.connect(attester).attest({ schema, data: requestData(commitmentNo(1)) }));
-    const uid = eas.interface.parseLog(attest.receipt.logs[0])?.args.uid as string;
+    const block = attest.receipt.blockNumber;
+    const [attested] = await eas.queryFilter(eas.filters.Attested(), block, block);
+    if (attested === undefined) throw new Error("eas.attest emitted no Attested event");
+    const uid = attested.args.uid;
 
     // eas.attestByDelegation: a first delegated attestation brings the attester's nonce to 1, then the second
     // one is measured.
