@@ -117,7 +117,7 @@ export function assertResource(resource: unknown): asserts resource is Committab
 }
 
 function describe(value: unknown): string {
-  if (value === undefined) return "undefined";
+  if (value === undefined || value === null) return String(value);
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "object" && value !== null) return "an object";
