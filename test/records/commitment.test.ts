@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { AbiCoder, concat, keccak256, toUtf8Bytes } from "ethers";
 import {
   COMMITMENT_SCHEME,
@@ -254,5 +256,20 @@ describe("commitment properties (fast-check)", function () {
         expect(verify(JSON.parse(c.canonical) as CommittableResource, c.salt, c.commitment)).to.equal(true);
       }),
     );
+  });
+});
+
+describe("docs/commitments.md worked example", function () {
+  it("shows the values the code computes", function () {
+    const doc = readFileSync(path.join(__dirname, "..", "..", "docs", "commitments.md"), "utf8");
+    const example = JSON.parse(/## Worked example[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1] ?? "null");
+    const exampleSalt = `0x${Array.from({ length: 32 }, (_, i) => i.toString(16).padStart(2, "0")).join("")}`;
+    const c = commit(example as CommittableResource, exampleSalt);
+    const payloadHash = keccak256(toUtf8Bytes(c.canonical));
+    expect(doc).to.include(`canonical JSON (${toUtf8Bytes(c.canonical).length} bytes)`);
+    for (const value of [c.canonical, payloadHash, typeHash("Consent"), c.salt, c.commitment]) {
+      expect(doc).to.include(`\`${value}\``);
+    }
+    expect(doc).to.include(`\`${typeHash("Consent")}\` \`${c.salt.slice(2)}\` \`${payloadHash.slice(2)}\``);
   });
 });
