@@ -104,24 +104,31 @@ function assertWellFormed(text: string, what: string): void {
 export function assertResource(resource: unknown): asserts resource is CommittableResource {
   if (typeof resource !== "object" || resource === null || Array.isArray(resource)) {
     throw new RecordInputError(
-      `A record must be a FHIR resource object, e.g. { resourceType: "Consent", ... }; got ${describe(resource)}`,
+      `A record must be a FHIR resource object, e.g. { resourceType: "Consent", ... }; got ${describe(resource, false)}`,
     );
   }
   const rt = (resource as { resourceType?: unknown }).resourceType;
   if (typeof rt !== "string" || !RESOURCE_TYPE.test(rt)) {
     throw new RecordInputError(
       `A record needs a FHIR "resourceType" of ASCII letters starting upper-case, such as "Consent"; ` +
-        `got ${describe(rt)}`,
+        `got ${describe(rt, true)}`,
     );
   }
 }
 
-function describe(value: unknown): string {
+/**
+ * Describes a bad value for an error message. Only a short string that was meant to be a resource type is quoted:
+ * anything else may be personal data (a raw record passed by mistake) and is described by its kind alone.
+ */
+function describe(value: unknown, quoteShortString: boolean): string {
   if (value === undefined || value === null) return String(value);
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "object" && value !== null) return "an object";
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === "string") {
+    return quoteShortString && value.length <= 40 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  }
+  if (typeof value === "object") return "an object";
+  if (typeof value === "number" || typeof value === "boolean") return `${typeof value} ${String(value)}`;
+  return `a ${typeof value}`;
 }
 
 /** Parses a salt: exactly 32 bytes as 0x-prefixed hex. Returns it lower-cased. */
@@ -144,7 +151,7 @@ export function parseCommitment(commitment: string): Hex32 {
 
 /** Describes a bad salt by its shape only: a salt is a secret, so an error message never repeats it. */
 function saltShape(salt: unknown): string {
-  if (typeof salt !== "string") return describe(salt);
+  if (typeof salt !== "string") return describe(salt, false);
   if (/^0x[0-9a-fA-F]*$/.test(salt)) return `${(salt.length - 2) / 2} bytes (${salt.length - 2} hex digits)`;
   return `a string of ${salt.length} characters that is not 0x-prefixed hex`;
 }

@@ -5,7 +5,12 @@ import path from "node:path";
 import { AbiCoder, concat, keccak256, toUtf8Bytes } from "ethers";
 import {
   COMMITMENT_SCHEME,
+  RecordError,
+  RecordErasedError,
   RecordInputError,
+  RecordNotFoundError,
+  RecordTamperedError,
+  RecordTypeMismatchError,
   assertResource,
   canonicalJson,
   commit,
@@ -70,7 +75,11 @@ describe("commit", function () {
 
   context("with bad input", function () {
     const cases: [string, () => unknown, RegExp][] = [
-      ["a string", () => commit("Consent" as unknown as CommittableResource, SALT), /got "Consent"/],
+      [
+        "a string",
+        () => commit("Consent" as unknown as CommittableResource, SALT),
+        /must be a FHIR resource object.*got a string of 7 characters$/,
+      ],
       ["null", () => commit(null as unknown as CommittableResource, SALT), /must be a FHIR resource object.*got null$/],
       [
         "an array",
@@ -92,6 +101,16 @@ describe("commit", function () {
         "a numeric resourceType",
         () => commit({ resourceType: 7 } as unknown as CommittableResource, SALT),
         /got number 7/,
+      ],
+      [
+        "a long invalid resourceType, without quoting it",
+        () => commit({ resourceType: "x".repeat(50) }, SALT),
+        /got a string of 50 characters$/,
+      ],
+      [
+        "a symbol resourceType",
+        () => commit({ resourceType: Symbol("s") } as unknown as CommittableResource, SALT),
+        /got a symbol$/,
       ],
       ["a resourceType with a separator", () => commit({ resourceType: "Consent:v2" }, SALT), /got "Consent:v2"/],
       [
@@ -170,6 +189,29 @@ describe("verify", function () {
     it("refuses a non-string commitment", function () {
       expect(() => parseCommitment(undefined as unknown as string)).to.throw(RecordInputError, /got undefined$/);
     });
+  });
+});
+
+describe("errors", function () {
+  it("are all RecordErrors with their own name, and carry what they are about", function () {
+    const id = `0x${"ab".repeat(32)}`;
+    const errors = [
+      new RecordInputError("bad"),
+      new RecordNotFoundError(id, "memory"),
+      new RecordTamperedError(id, "changed"),
+      new RecordErasedError(id, "2026-01-01T00:00:00.000Z"),
+      new RecordTypeMismatchError(id, "Consent", "Claim"),
+    ];
+    expect(errors.map((e) => e.name)).to.deep.equal([
+      "RecordInputError",
+      "RecordNotFoundError",
+      "RecordTamperedError",
+      "RecordErasedError",
+      "RecordTypeMismatchError",
+    ]);
+    for (const e of errors) expect(e).to.be.instanceOf(RecordError).and.instanceOf(Error);
+    expect(new RecordError("x").name).to.equal("RecordError");
+    expect(errors.slice(1).every((e) => (e as RecordNotFoundError).commitment === id)).to.equal(true);
   });
 });
 
