@@ -74,10 +74,16 @@ export class FileRecordBackend implements RecordBackend {
     await syncFolder(folder);
   }
 
+  /** Deletes the entry and any temporary file a crashed write of it left behind (it may hold the same data). */
   async delete(commitment: Hex32, kind: EntryKind): Promise<void> {
     const target = this.pathOf(commitment, kind);
+    const folder = path.dirname(target);
+    const leftover = `.${path.basename(target)}.`;
+    for (const name of await listFolder(folder)) {
+      if (name.startsWith(leftover) && name.endsWith(".tmp")) await rm(path.join(folder, name), { force: true });
+    }
     await rm(target, { force: true });
-    await syncFolder(path.dirname(target));
+    await syncFolder(folder);
   }
 
   async list(kind: EntryKind): Promise<Hex32[]> {

@@ -135,6 +135,11 @@ export class VerifiedRecordStore implements RecordStore {
       resource: JSON.parse(committed.canonical) as unknown,
     };
     await this.backend.write(committed.commitment, "record", `${JSON.stringify(envelope, null, 2)}\n`);
+    // An erase() that ran while this put was writing wins: its tombstone exists, so the record must not stay.
+    if ((await this.backend.read(committed.commitment, "tombstone")) !== undefined) {
+      await this.backend.delete(committed.commitment, "record");
+      await this.assertNotErased(committed.commitment);
+    }
     return committed;
   }
 

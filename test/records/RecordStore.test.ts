@@ -289,6 +289,22 @@ function shouldBehaveLikeARecordStore(make: () => Promise<Harness>): void {
         expect(await h.store.backend.read(commitment, "record")).to.equal(undefined);
       });
 
+      it("wins over a put that was writing while it ran", async function () {
+        const { commitment } = await store.put(consent, { salt: SALT });
+        const backend = h.store.backend;
+        const write = backend.write.bind(backend);
+        // The erasure lands between put's tombstone check and its write.
+        backend.write = async (c, kind, text) => {
+          if (kind === "record") {
+            backend.write = write;
+            await store.erase(c);
+          }
+          await write(c, kind, text);
+        };
+        await expectRejection(store.put(consent, { salt: SALT }), RecordErasedError, /was erased/);
+        expect(await backend.read(commitment, "record")).to.equal(undefined);
+      });
+
       it("reports a tombstone without erasedAt as tampering", async function () {
         const { commitment } = await store.put(consent);
         await store.erase(commitment);
@@ -396,6 +412,17 @@ describe("FileRecordStore", function () {
       await store.erase(commitment);
       const hex = commitment.slice(2);
       expect(await readdir(path.join(directory, "records", hex.slice(0, 2)))).to.deep.equal([`${hex}.erased.json`]);
+    });
+
+    it("on erasure also deletes temporary files a crashed write of that record left behind", async function () {
+      const { commitment } = await store.put(consent);
+      const file = store.backend.pathOf(commitment, "record");
+      const leftover = path.join(path.dirname(file), `.${path.basename(file)}.0123456789ab.tmp`);
+      await writeFile(leftover, await readFile(file, "utf8"));
+      await store.erase(commitment);
+      expect(await readdir(path.dirname(file))).to.deep.equal([
+        path.basename(store.backend.pathOf(commitment, "tombstone")),
+      ]);
     });
 
     it("list ignores temporary and foreign files, and files in the wrong shard", async function () {
