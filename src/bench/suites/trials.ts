@@ -1,20 +1,14 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
+import { keccak256, toUtf8Bytes } from "ethers";
 import { grantRoles, wirePermissions } from "../../authority/permissions";
 import { TRIAL_PERMISSIONS } from "../../trials/permissions";
 import { trialResearchPurpose } from "../../trials/purposes";
+import { measureTxDetails } from "../measure";
 import type { BenchSuite, Measurement } from "../types";
 
 const label = (s: string) => keccak256(toUtf8Bytes(s));
 const outcomes = (tag: string) =>
   [0, 1, 2, 3].map((i) => ({ commitment: label(`${tag}-outcome-${i}`), primary: i === 0 }));
-
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<{ gas: bigint; calldata: string }> {
-  const sent = await tx;
-  const receipt = await sent.wait();
-  if (receipt === null) throw new Error("transaction was dropped");
-  return { gas: receipt.gasUsed, calldata: sent.data };
-}
 
 /**
  * Gas of the trial registry's budgeted operations. Each is measured in its steady state: a registration after
@@ -52,7 +46,7 @@ export const trialsSuite: BenchSuite = {
     });
     const r = registry.connect(sponsor);
     await r.register(registration("warm-up"));
-    const register = await gasOf(r.register(registration("bench")));
+    const register = await measureTxDetails(r.register(registration("bench")));
     const trialId = await registry.trialCount();
     await r.authorizeSite(trialId, investigator.address);
     await r.fundBudget(trialId, 10n ** 21n);
@@ -67,14 +61,14 @@ export const trialsSuite: BenchSuite = {
     }
     const site = registry.connect(investigator);
     await site.enroll(trialId, alice.address, label("subject-alice"));
-    const enroll = await gasOf(site.enroll(trialId, bob.address, label("subject-bob")));
+    const enroll = await measureTxDetails(site.enroll(trialId, bob.address, label("subject-bob")));
     await site.recordVisit(trialId, alice.address);
-    const recordVisit = await gasOf(site.recordVisit(trialId, alice.address));
-    const anchorData = await gasOf(site.anchorData(trialId, label("dataset-week-4"), 48, label("week-4")));
+    const recordVisit = await measureTxDetails(site.recordVisit(trialId, alice.address));
+    const anchorData = await measureTxDetails(site.anchorData(trialId, label("dataset-week-4"), 48, label("week-4")));
     await r.closeEnrolment(trialId);
     await r.complete(trialId);
     const reported = outcomes("bench").map((o) => o.commitment);
-    const postResults = await gasOf(r.postResults(trialId, label("results"), outcomes("bench"), reported));
+    const postResults = await measureTxDetails(r.postResults(trialId, label("results"), outcomes("bench"), reported));
 
     return [
       {
@@ -102,6 +96,7 @@ export const trialsSuite: BenchSuite = {
         op: "trials.anchorData",
         gas: anchorData.gas,
         budget: 60_000,
+        peerOp: "eas.attest", // anchoring a dataset root is an attestation about a trial
         floor: { calldata: anchorData.calldata, newSlots: 1, changedSlots: 0, logs: [{ topics: 4, dataBytes: 64 }] },
       },
       {
