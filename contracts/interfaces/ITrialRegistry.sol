@@ -491,7 +491,8 @@ interface ITrialRegistry {
     ///         in force, to this registry, covering the required categories (none, for another trial, expired,
     ///         revoked, or for an older consent-form version).
     /// @dev Fix: the participant grants consent in the consent registry to this registry contract for
-    ///      `Purposes.trialResearch(trialId, consentFormVersion)` (SDK: `enrolmentConsentRequest`).
+    ///      `Purposes.trialResearch(trialId, consentFormVersion)` (view `enrolmentPurpose(trialId)`; SDK
+    ///      `trialResearchPurpose`), covering the trial's required categories.
     /// @param trialId The trial.
     /// @param participant The participant.
     /// @param consentFormVersion The consent-form version required.
@@ -505,7 +506,7 @@ interface ITrialRegistry {
     error TrialAlreadyEnrolled(uint256 trialId, address participant, ParticipantStatus status);
 
     /// @notice The enrolment target is reached.
-    /// @dev Fix: amend the protocol off chain and register, or close enrolment.
+    /// @dev Fix: the target is fixed at registration; close enrolment (`closeEnrolment`).
     /// @param trialId The trial.
     /// @param target The target.
     error TrialEnrolmentFull(uint256 trialId, uint32 target);
