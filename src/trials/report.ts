@@ -120,33 +120,7 @@ export function buildOutcomeSwitchingReport(trialId: bigint, events: readonly Tr
     };
   }
 
-  const findings: string[] = [];
-  for (const c of changes) {
-    const what = [
-      c.added.length
-        ? `added ${c.added.map((o) => `${short(o.commitment)}${o.primary ? " (primary)" : ""}`).join(", ")}`
-        : "",
-      c.removed.length
-        ? `removed ${c.removed.map((o) => `${short(o.commitment)}${o.primary ? " (primary)" : ""}`).join(", ")}`
-        : "",
-      c.promotedToPrimary.length ? `promoted ${c.promotedToPrimary.map(short).join(", ")} to primary` : "",
-      c.demotedToSecondary.length ? `demoted ${c.demotedToSecondary.map(short).join(", ")} to secondary` : "",
-    ].filter((s) => s !== "");
-    const when = c.afterEnrolment ? `AFTER ${c.enrolledSoFar} participant(s) were enrolled` : "before enrolment";
-    findings.push(`Protocol version ${c.protocolVersion} changed the outcome set ${when}: ${what.join("; ")}.`);
-  }
-  if (results !== null) {
-    for (const o of results.originalNotReported) {
-      findings.push(
-        `Registered ${o.primary ? "primary" : "secondary"} outcome ${short(o.commitment)} is not reported.`,
-      );
-    }
-    for (const c of results.notOriginallyPrespecified) {
-      findings.push(`Reported outcome ${short(c)} was not in the registered outcome set.`);
-    }
-  }
-
-  return {
+  const report: OutcomeSwitchingReport = {
     trialId,
     registeredAt: registered?.timestamp ?? null,
     firstEnrolmentAt: firstEnrolment?.timestamp ?? null,
@@ -155,8 +129,44 @@ export function buildOutcomeSwitchingReport(trialId: bigint, events: readonly Tr
     changes,
     changesAfterEnrolment: changes.filter((c) => c.afterEnrolment).length,
     results,
-    findings,
+    findings: [],
   };
+  report.findings = describeFindings(report);
+  return report;
+}
+
+/**
+ * Plain-language findings of a report, one a line: each outcome-set change (when, what), then each registered
+ * outcome the results leave out and each reported outcome that was never registered.
+ * @param names Optional display names of outcome commitments (e.g. the titles the sponsor published); the
+ *        commitment's first bytes otherwise.
+ */
+export function describeFindings(
+  report: Omit<OutcomeSwitchingReport, "findings">,
+  names: Readonly<Record<string, string>> = {},
+): string[] {
+  const name = (c: string) => names[c] ?? names[c.toLowerCase()] ?? short(c);
+  const outcome = (o: Outcome) => `${name(o.commitment)}${o.primary ? " (primary)" : ""}`;
+  const findings: string[] = [];
+  for (const c of report.changes) {
+    const what = [
+      c.added.length ? `added ${c.added.map(outcome).join(", ")}` : "",
+      c.removed.length ? `removed ${c.removed.map(outcome).join(", ")}` : "",
+      c.promotedToPrimary.length ? `promoted ${c.promotedToPrimary.map(name).join(", ")} to primary` : "",
+      c.demotedToSecondary.length ? `demoted ${c.demotedToSecondary.map(name).join(", ")} to secondary` : "",
+    ].filter((s) => s !== "");
+    const when = c.afterEnrolment ? `AFTER ${c.enrolledSoFar} participant(s) were enrolled` : "before enrolment";
+    findings.push(`Protocol version ${c.protocolVersion} changed the outcome set ${when}: ${what.join("; ")}.`);
+  }
+  if (report.results !== null) {
+    for (const o of report.results.originalNotReported) {
+      findings.push(`Registered ${o.primary ? "primary" : "secondary"} outcome ${name(o.commitment)} is not reported.`);
+    }
+    for (const c of report.results.notOriginallyPrespecified) {
+      findings.push(`Reported outcome ${name(c)} was not in the registered outcome set.`);
+    }
+  }
+  return findings;
 }
 
 const toOutcomes = (list: readonly { commitment: string; primary: boolean }[]): Outcome[] =>
@@ -256,9 +266,17 @@ export async function currentOutcomes(registry: TrialRegistry, trialId: bigint):
   return outcomes;
 }
 
-/** The report as readable lines, for the demo and CLI output. */
-export function renderOutcomeSwitchingReport(report: OutcomeSwitchingReport): string[] {
-  const list = (os: Outcome[]) => os.map((o) => `${short(o.commitment)}${o.primary ? " (primary)" : ""}`).join(", ");
+/**
+ * The report as readable lines, for the demo and CLI output.
+ * @param names Optional display names of outcome commitments (see {@link describeFindings}).
+ */
+export function renderOutcomeSwitchingReport(
+  report: OutcomeSwitchingReport,
+  names: Readonly<Record<string, string>> = {},
+): string[] {
+  const name = (c: string) => names[c] ?? names[c.toLowerCase()] ?? short(c);
+  const list = (os: Outcome[]) => os.map((o) => `${name(o.commitment)}${o.primary ? " (primary)" : ""}`).join(", ");
+  const findings = describeFindings(report, names);
   return [
     `Trial ${report.trialId}: outcome switching report`,
     `pre-specified at registration: ${list(report.prespecified)}`,
@@ -267,6 +285,6 @@ export function renderOutcomeSwitchingReport(report: OutcomeSwitchingReport): st
     ...(report.results === null
       ? ["results: not posted"]
       : [`results: ${short(report.results.resultsCommitment)} reporting ${report.results.reported.length} outcome(s)`]),
-    ...(report.findings.length === 0 ? ["findings: none"] : report.findings.map((f) => `finding: ${f}`)),
+    ...(findings.length === 0 ? ["findings: none"] : findings.map((f) => `finding: ${f}`)),
   ];
 }

@@ -188,6 +188,9 @@ describe("trials SDK", function () {
       const lines = renderOutcomeSwitchingReport(report);
       expect(lines.join("\n")).to.match(/AFTER 1 participant\(s\) were enrolled/);
       expect(lines.join("\n")).to.match(/Registered primary outcome .* is not reported/);
+      const named = renderOutcomeSwitchingReport(report, { [original.outcomes[0].commitment]: "HbA1c" }).join("\n");
+      expect(named).to.include("Registered primary outcome HbA1c is not reported.");
+      expect(report.findings.join("\n")).to.match(/Reported outcome 0x[0-9a-f]{8}… was not in the registered/);
     });
 
     it("reports nothing for a trial whose outcomes never changed, and refuses bad event lists", async function () {
