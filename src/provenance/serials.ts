@@ -101,6 +101,11 @@ export class SerialTree {
     };
   }
 
+  /** Units `start` (inclusive) to `end` (exclusive), each with its proof. */
+  unitsRange(start: number, end: number): UnitProof[] {
+    return Array.from({ length: Math.max(0, end - start) }, (_, i) => this.unit(start + i));
+  }
+
   /** The unit at a position or with a serial, with its proof (stopping at `anchor` when given). */
   unit(positionOrSerial: number | string, anchor?: SubtreeAnchor): UnitProof {
     const position = typeof positionOrSerial === "number" ? positionOrSerial : this.positionOf(positionOrSerial);
