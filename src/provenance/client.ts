@@ -42,7 +42,7 @@ export async function shipUnits(
 
 /** Shipments addressed to `receiver` that are still in transit (what its receiving dock should expect). */
 export async function incomingShipments(provenance: DrugProvenance, receiver: string): Promise<Shipment[]> {
-  const sent = await provenance.queryFilter(provenance.filters.ShipmentSent(undefined, undefined, receiver));
+  const sent = await provenance.queryFilter(provenance.filters.ShipmentSent(undefined, undefined, undefined, receiver));
   const open: Shipment[] = [];
   for (const l of sent) {
     const shipment: Shipment = {

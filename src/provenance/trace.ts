@@ -97,7 +97,7 @@ export async function traceBatch(
   });
   const [commissioned, sent, accepted, rejected, cancelled, dispensed, destroyed, unitDestroyed] = await Promise.all([
     q(f.BatchCommissioned(batchId)),
-    q(f.ShipmentSent(batchId)),
+    q(f.ShipmentSent(undefined, batchId)),
     q(f.ShipmentAccepted(undefined, batchId)),
     q(f.ShipmentRejected(undefined, batchId)),
     q(f.ShipmentCancelled(undefined, batchId)),
