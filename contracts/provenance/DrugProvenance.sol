@@ -37,6 +37,7 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
     /// @dev Inner nodes of a batch's serial tree proven against its root: proofs may stop at one of them.
     mapping(bytes32 batchId => mapping(bytes32 node => bool anchored)) private _anchors;
 
+    /// @notice Binds the contract to the shared permission authority.
     /// @param initialAuthority The shared HealthLedgerAuthority.
     constructor(address initialAuthority) AccessManaged(initialAuthority) {}
 
