@@ -174,7 +174,7 @@ interface IDrugProvenance {
     /// @param evidenceCommitment Commitment of the destruction record.
     event UnitsDestroyed(bytes32 indexed batchId, address indexed holder, uint32 quantity, bytes32 evidenceCommitment);
 
-    /// @notice One identified unit was destroyed (emitted by {destroyUnits} for each unit, after {UnitsDestroyed}).
+    /// @notice One identified unit was destroyed (emitted by {destroyUnits} for each unit, before {UnitsDestroyed}).
     /// @param batchId The batch.
     /// @param holder The holder who destroyed it.
     /// @param position The unit's position.

@@ -157,13 +157,13 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
         if (units.length == 0) revert ProvenanceQuantityZero();
         uint32 quantity = SafeCast.toUint32(units.length);
         _debitForDestruction(batchId, quantity, evidenceCommitment);
-        emit UnitsDestroyed(batchId, msg.sender, quantity, evidenceCommitment);
         for (uint256 i = 0; i < units.length; ++i) {
             UnitProof calldata unit = units[i];
             _checkProof(batchId, batch, unit.position, unit.serial, unit.proof);
             _spend(batchId, unit.position, true);
             emit UnitDestroyed(batchId, msg.sender, unit.position);
         }
+        emit UnitsDestroyed(batchId, msg.sender, quantity, evidenceCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
