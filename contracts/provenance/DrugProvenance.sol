@@ -91,7 +91,12 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
         if (held < quantity) revert ProvenanceInsufficientHolding(batchId, msg.sender, held, quantity);
         _checkShippable(batchId, batch, to, holding.supplier);
         address authority_ = authority();
-        if (!_isPartner(authority_, msg.sender)) revert ProvenanceNotTradingPartner(msg.sender);
+        // The batch's manufacturer ships most; asking for its own role first saves two authority reads.
+        bool senderIsPartner =
+            msg.sender == batch.manufacturer
+                ? _hasRole(authority_, Roles.MANUFACTURER, msg.sender) || _isPartner(authority_, msg.sender)
+                : _isPartner(authority_, msg.sender);
+        if (!senderIsPartner) revert ProvenanceNotTradingPartner(msg.sender);
         if (!_isPartner(authority_, to)) revert ProvenanceNotTradingPartner(to);
         shipmentId = keccak256(abi.encode(Shipment(batchId, msg.sender, to, quantity, documentsCommitment)));
         if (_shipments[shipmentId] != ShipmentStatus.None) revert ProvenanceShipmentExists(shipmentId);

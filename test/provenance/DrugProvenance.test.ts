@@ -193,6 +193,19 @@ describe("DrugProvenance", function () {
         expect(await provenance.isTradingPartner(pharmacy.address)).to.equal(true);
       });
 
+      it("reverts for a manufacturer that lost every supply-chain role, and accepts one that is still a distributor", async function () {
+        const { provenance, authority, admin, manufacturer, distributor, batchId } = await loadFixture(deployFixture);
+        await authority.connect(admin).revokeRole(ROLES.MANUFACTURER, manufacturer.address);
+        await expect(provenance.connect(manufacturer).ship(batchId, distributor.address, 1, c("d")))
+          .to.be.revertedWithCustomError(provenance, "ProvenanceNotTradingPartner")
+          .withArgs(manufacturer.address);
+        await grantRoles(authority.connect(admin), [{ role: "DISTRIBUTOR", account: manufacturer.address }]);
+        await expect(provenance.connect(manufacturer).ship(batchId, distributor.address, 1, c("d"))).to.emit(
+          provenance,
+          "ShipmentSent",
+        );
+      });
+
       it("reverts when a stranger ships units it does not hold", async function () {
         const { provenance, stranger, distributor, batchId } = await loadFixture(deployFixture);
         await expect(provenance.connect(stranger).ship(batchId, distributor.address, 1, c("d")))
