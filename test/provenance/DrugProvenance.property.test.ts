@@ -26,7 +26,7 @@ type Command =
   | { op: "dispense"; actor: number; position: number }
   | { op: "destroy"; actor: number; quantity: number }
   | { op: "destroyUnit"; actor: number; position: number }
-  | { op: "recall" };
+  | { op: "recall" | "quarantine" | "clearQuarantine" | "confirmIllegitimate" | "expire" };
 
 const actor = fc.integer({ min: 0, max: ACTORS - 1 });
 const position = fc.integer({ min: 0, max: UNITS - 1 });
@@ -50,6 +50,10 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("destroyUnit" as const), actor, position }) },
   { weight: 1, arbitrary: fc.constant({ op: "recall" as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: "quarantine" as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: "clearQuarantine" as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: "confirmIllegitimate" as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: "expire" as const }) },
 );
 
 /** The plain TypeScript model of one batch. */
@@ -61,6 +65,9 @@ class Model {
   shipments: { from: number; to: number; quantity: number; status: "transit" | "done" }[] = [];
   spent = new Map<number, "dispensed" | "destroyed">();
   recalled = false;
+  quarantined = false;
+  illegitimate = false;
+  expired = false;
 
   /** Applies a command; returns the custom error the contract must revert with, or null on success. */
   apply(c: Command): string | null {
@@ -69,7 +76,11 @@ class Model {
         if (c.quantity === 0) return "ProvenanceQuantityZero";
         if (c.from === c.to) return "ProvenanceShipToSelf";
         if (this.held[c.from] < c.quantity) return "ProvenanceInsufficientHolding";
-        if (this.recalled && c.to !== 0 && c.to !== this.supplier[c.from]) return "ProvenanceBatchRecalled";
+        if (this.illegitimate) return "ProvenanceBatchIllegitimate";
+        if (this.quarantined) return "ProvenanceBatchQuarantined";
+        const upstream = c.to === 0 || c.to === this.supplier[c.from];
+        if (this.recalled && !upstream) return "ProvenanceBatchRecalled";
+        if (this.expired && !upstream) return "ProvenanceBatchExpired";
         if (c.from === 4 || c.to === 4) return "ProvenanceNotTradingPartner";
         this.held[c.from] -= c.quantity;
         this.shipments.push({ from: c.from, to: c.to, quantity: c.quantity, status: "transit" });
@@ -91,7 +102,10 @@ class Model {
       }
       case "dispense": {
         if (!DISPENSERS.has(c.actor)) return "ProvenanceNotDispenser";
+        if (this.illegitimate) return "ProvenanceBatchIllegitimate";
         if (this.recalled) return "ProvenanceBatchRecalled";
+        if (this.quarantined) return "ProvenanceBatchQuarantined";
+        if (this.expired) return "ProvenanceBatchExpired";
         if (this.held[c.actor] === 0) return "ProvenanceInsufficientHolding";
         const spent = this.spent.get(c.position);
         if (spent !== undefined) {
@@ -124,6 +138,20 @@ class Model {
         if (this.recalled) return "ProvenanceBatchAlreadyRecalled";
         this.recalled = true;
         return null;
+      case "quarantine":
+        if (this.illegitimate) return "ProvenanceBatchIllegitimate";
+        if (this.quarantined) return "ProvenanceBatchAlreadyQuarantined";
+        this.quarantined = true;
+        return null;
+      case "clearQuarantine":
+      case "confirmIllegitimate":
+        if (!this.quarantined) return "ProvenanceBatchNotQuarantined";
+        this.quarantined = false;
+        if (c.op === "confirmIllegitimate") this.illegitimate = true;
+        return null;
+      case "expire":
+        this.expired = true;
+        return null;
     }
   }
 
@@ -131,7 +159,10 @@ class Model {
     const spent = this.spent.get(position);
     if (spent === "destroyed") return UnitStatus.Destroyed;
     if (spent === "dispensed") return UnitStatus.Dispensed;
-    return this.recalled ? UnitStatus.Recalled : UnitStatus.Authentic;
+    if (this.illegitimate) return UnitStatus.Illegitimate;
+    if (this.recalled) return UnitStatus.Recalled;
+    if (this.quarantined) return UnitStatus.Quarantined;
+    return this.expired ? UnitStatus.Expired : UnitStatus.Authentic;
   }
 }
 
@@ -139,6 +170,7 @@ async function propertyFixture() {
   const signers = await ethers.getSigners();
   const [admin] = signers;
   const actors = signers.slice(1, 1 + ACTORS) as HardhatEthersSigner[];
+  const regulator = signers[1 + ACTORS];
   const authority = await new HealthLedgerAuthority__factory(admin).deploy(admin.address);
   const provenance = await new DrugProvenance__factory(admin).deploy(await authority.getAddress());
   await wirePermissions(authority, { DrugProvenance: provenance });
@@ -147,6 +179,7 @@ async function propertyFixture() {
     { role: "DISTRIBUTOR", account: actors[1].address },
     { role: "DISPENSER", account: actors[2].address },
     { role: "DISPENSER", account: actors[3].address },
+    { role: "REGULATOR", account: regulator.address },
   ]);
   const tree = SerialTree.build(Array.from({ length: UNITS }, (_, i) => `PROP${i}`));
   const expiresAt = BigInt(await time.latest()) + 10n * 365n * 86_400n;
@@ -154,7 +187,7 @@ async function propertyFixture() {
     .connect(actors[0])
     .commission(9506000134352n, encodeLot("PROP-LOT"), expiresAt, UNITS, tree.root, ethers.id("medication"));
   const batchId = (await tx.wait())!.logs[0].topics[1];
-  return { provenance, actors, tree, batchId };
+  return { provenance, actors, regulator, tree, batchId, expiresAt };
 }
 
 describe("DrugProvenance (property)", function () {
@@ -162,7 +195,7 @@ describe("DrugProvenance (property)", function () {
     this.timeout(600_000);
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 22 }), async (commands) => {
-        const { provenance, actors, tree, batchId } = await loadFixture(propertyFixture);
+        const { provenance, actors, regulator, tree, batchId, expiresAt } = await loadFixture(propertyFixture);
         const model = new Model();
         const sent: Shipment[] = [];
         for (const [step, c] of commands.entries()) {
@@ -213,6 +246,15 @@ describe("DrugProvenance (property)", function () {
               break;
             case "recall":
               call = provenance.connect(actors[0]).recall(batchId, ethers.id(`recall-${step}`));
+              break;
+            case "quarantine":
+            case "clearQuarantine":
+            case "confirmIllegitimate":
+              call = provenance.connect(regulator)[cmd.op](batchId, ethers.id(`${cmd.op}-${step}`));
+              break;
+            case "expire":
+              if (BigInt(await time.latest()) < expiresAt) await time.increaseTo(expiresAt);
+              call = Promise.resolve();
               break;
           }
           if (expected === null) await expect(call).not.to.be.reverted;
