@@ -438,6 +438,16 @@ describe("DrugProvenance", function () {
           .to.be.revertedWithCustomError(provenance, "ProvenanceInsufficientHolding")
           .withArgs(batchId, pharmacy2.address, 0, 1);
       });
+
+      it("refuses a DISPENSER whose role carries an execution delay", async function () {
+        const { provenance, authority, admin, pharmacy, batchId, tree } = await loadFixture(distributedFixture);
+        await grantRoles(authority.connect(admin), [
+          { role: "DISPENSER", account: pharmacy.address, executionDelay: 3600 },
+        ]);
+        await expect(provenance.connect(pharmacy).dispense(batchId, ...args(tree.unit(1))))
+          .to.be.revertedWithCustomError(provenance, "ProvenanceNotDispenser")
+          .withArgs(pharmacy.address);
+      });
     });
 
     context("when the proof does not bind the serial to the position in this batch", function () {
