@@ -2,7 +2,7 @@ import type { ContractTransactionReceipt } from "ethers";
 import type { DrugProvenance } from "../../typechain-types";
 import { commit, type RecordCommitment } from "../records";
 import type { UnitProof } from "./serials";
-import { shipmentIdOf, UnitStatus, type Shipment } from "./trace";
+import { ShipmentStatus, shipmentIdOf, UnitStatus, type Shipment } from "./trace";
 
 /** The shipment(s) a `ship` transaction sent, read from its receipt's `ShipmentSent` events. */
 export function shipmentsFromReceipt(
@@ -52,7 +52,8 @@ export async function incomingShipments(provenance: DrugProvenance, receiver: st
       quantity: l.args.quantity,
       documentsCommitment: l.args.documentsCommitment,
     };
-    if ((await provenance.shipmentStatus(shipmentIdOf(shipment))) === 1n) open.push(shipment);
+    if ((await provenance.shipmentStatus(shipmentIdOf(shipment))) === BigInt(ShipmentStatus.InTransit))
+      open.push(shipment);
   }
   return open;
 }
