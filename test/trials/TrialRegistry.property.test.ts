@@ -136,7 +136,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 describe("TrialRegistry property: lifecycle, enrolment, visits, withdrawals and stipends against a model", function () {
   it("accepts exactly what the model accepts and never creates or loses stipend tokens", async function () {
-    let recoveries = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), async (ops) => {
         const f = await loadFixture(deployTrialsFixture);
@@ -151,7 +150,13 @@ describe("TrialRegistry property: lifecycle, enrolment, visits, withdrawals and 
         const site = registry.connect(investigator);
         const s = registry.connect(sponsor);
 
-        for (const op of ops) {
+        // A random middle, then always the end of the story: terminate, recover, everyone claims.
+        const ending: Op[] = [
+          { kind: "terminate" },
+          { kind: "recover" },
+          ...people.map((_, p): Op => ({ kind: "claim", p })),
+        ];
+        for (const op of [...ops, ...ending]) {
           const expected = model.apply(op);
           const run = async () => {
             switch (op.kind) {
@@ -224,11 +229,10 @@ describe("TrialRegistry property: lifecycle, enrolment, visits, withdrawals and 
         let paid = 0n;
         for (const p of people) paid += await token.balanceOf(p.address);
         expect(paid).to.equal(model.paidOut);
-        if (model.recovered > 0n) recoveries += 1;
+        // Every trial ends: after termination, recovery and every participant's claim the registry holds nothing.
+        expect(await token.balanceOf(await registry.getAddress())).to.equal(0n);
       }),
       { numRuns: 40 },
     );
-    // The generator must reach the end of the story often enough for the recovery branch to be checked.
-    expect(recoveries, "runs that recovered a budget").to.be.greaterThan(0);
   });
 });
