@@ -251,12 +251,15 @@ interface ITrialRegistry {
     /// @param from Status before.
     /// @param to Status after.
     /// @param reasonCommitment Commitment of the reason (suspension, termination), or zero.
+    /// @param regulatorHold True when, after the change, the trial is suspended by a REGULATOR (only a regulator can
+    ///        lift it); a change from suspended to suspended is a regulator taking over the sponsor's suspension.
     event TrialStatusChanged(
         uint256 indexed trialId,
         address indexed actor,
         TrialStatus from,
         TrialStatus to,
-        bytes32 reasonCommitment
+        bytes32 reasonCommitment,
+        bool regulatorHold
     );
 
     /// @notice Emitted when the sponsor authorises an investigator's site for its trial.

@@ -137,7 +137,7 @@ contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
         t.status = TrialStatus.Terminated;
         t.suspendedFrom = TrialStatus.None;
         t.suspendedByRegulator = false;
-        emit TrialStatusChanged(trialId, msg.sender, from, TrialStatus.Terminated, reasonCommitment);
+        emit TrialStatusChanged(trialId, msg.sender, from, TrialStatus.Terminated, reasonCommitment, false);
     }
 
     /// @inheritdoc ITrialRegistry
@@ -151,7 +151,8 @@ contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
                 msg.sender,
                 TrialStatus.Suspended,
                 TrialStatus.Suspended,
-                reasonCommitment
+                reasonCommitment,
+                true
             );
             return;
         }
@@ -460,7 +461,7 @@ contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
     function _move(uint256 trialId, Trial storage t, TrialStatus from, TrialStatus to, bytes32 reason) private {
         if (t.status != from) revert TrialInvalidTransition(trialId, t.status, to);
         t.status = to;
-        emit TrialStatusChanged(trialId, msg.sender, from, to, reason);
+        emit TrialStatusChanged(trialId, msg.sender, from, to, reason, false);
     }
 
     function _suspend(uint256 trialId, Trial storage t, bool byRegulator, bytes32 reason) private {
@@ -471,7 +472,7 @@ contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
         t.status = TrialStatus.Suspended;
         t.suspendedFrom = from;
         t.suspendedByRegulator = byRegulator;
-        emit TrialStatusChanged(trialId, msg.sender, from, TrialStatus.Suspended, reason);
+        emit TrialStatusChanged(trialId, msg.sender, from, TrialStatus.Suspended, reason, byRegulator);
     }
 
     function _resume(uint256 trialId, Trial storage t) private {
@@ -480,7 +481,7 @@ contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
         t.status = to;
         t.suspendedFrom = TrialStatus.None;
         t.suspendedByRegulator = false;
-        emit TrialStatusChanged(trialId, msg.sender, TrialStatus.Suspended, to, 0);
+        emit TrialStatusChanged(trialId, msg.sender, TrialStatus.Suspended, to, 0, false);
     }
 
     function _withdraw(uint256 trialId, address participant) private {

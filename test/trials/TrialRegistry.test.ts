@@ -209,13 +209,13 @@ describe("TrialRegistry", function () {
         const r = registry.connect(sponsor);
         await expect(r.startRecruitment(id))
           .to.emit(registry, "TrialStatusChanged")
-          .withArgs(id, sponsor.address, S.Registered, S.Recruiting, ethers.ZeroHash);
+          .withArgs(id, sponsor.address, S.Registered, S.Recruiting, ethers.ZeroHash, false);
         await expect(r.closeEnrolment(id))
           .to.emit(registry, "TrialStatusChanged")
-          .withArgs(id, sponsor.address, S.Recruiting, S.EnrolmentClosed, ethers.ZeroHash);
+          .withArgs(id, sponsor.address, S.Recruiting, S.EnrolmentClosed, ethers.ZeroHash, false);
         await expect(r.complete(id))
           .to.emit(registry, "TrialStatusChanged")
-          .withArgs(id, sponsor.address, S.EnrolmentClosed, S.Completed, ethers.ZeroHash);
+          .withArgs(id, sponsor.address, S.EnrolmentClosed, S.Completed, ethers.ZeroHash, false);
         expect((await registry.getTrial(id)).status).to.equal(S.Completed);
       });
 
@@ -228,14 +228,14 @@ describe("TrialRegistry", function () {
           const { registry, sponsor, id, r } = await statusAfter([...path]);
           await expect(r.suspend(id, h("why")))
             .to.emit(registry, "TrialStatusChanged")
-            .withArgs(id, sponsor.address, from, S.Suspended, h("why"));
+            .withArgs(id, sponsor.address, from, S.Suspended, h("why"), false);
           let t = await registry.getTrial(id);
           expect(t.status).to.equal(S.Suspended);
           expect(t.suspendedFrom).to.equal(from);
           expect(t.suspendedByRegulator).to.equal(false);
           await expect(r.resume(id))
             .to.emit(registry, "TrialStatusChanged")
-            .withArgs(id, sponsor.address, S.Suspended, from, ethers.ZeroHash);
+            .withArgs(id, sponsor.address, S.Suspended, from, ethers.ZeroHash, false);
           t = await registry.getTrial(id);
           expect(t.status).to.equal(from);
           expect(t.suspendedFrom).to.equal(S.None);
@@ -245,7 +245,7 @@ describe("TrialRegistry", function () {
           const { registry, sponsor, id, r } = await statusAfter([...path]);
           await expect(r.terminate(id, h("stop")))
             .to.emit(registry, "TrialStatusChanged")
-            .withArgs(id, sponsor.address, from, S.Terminated, h("stop"));
+            .withArgs(id, sponsor.address, from, S.Terminated, h("stop"), false);
           expect((await registry.getTrial(id)).status).to.equal(S.Terminated);
         });
       }
@@ -254,7 +254,7 @@ describe("TrialRegistry", function () {
         const { registry, sponsor, id, r } = await statusAfter(["start", "suspend"]);
         await expect(r.terminate(id, h("stop")))
           .to.emit(registry, "TrialStatusChanged")
-          .withArgs(id, sponsor.address, S.Suspended, S.Terminated, h("stop"));
+          .withArgs(id, sponsor.address, S.Suspended, S.Terminated, h("stop"), false);
         const t = await registry.getTrial(id);
         expect(t.status).to.equal(S.Terminated);
         expect(t.suspendedFrom).to.equal(S.None);
@@ -338,14 +338,14 @@ describe("TrialRegistry", function () {
         const id = await recruitingTrial();
         await expect(registry.connect(regulator).regulatorSuspend(id, h("safety")))
           .to.emit(registry, "TrialStatusChanged")
-          .withArgs(id, regulator.address, S.Recruiting, S.Suspended, h("safety"));
+          .withArgs(id, regulator.address, S.Recruiting, S.Suspended, h("safety"), true);
         expect((await registry.getTrial(id)).suspendedByRegulator).to.equal(true);
         await expect(registry.connect(sponsor).resume(id))
           .to.be.revertedWithCustomError(registry, "TrialRegulatorHold")
           .withArgs(id);
         await expect(registry.connect(regulator).regulatorResume(id))
           .to.emit(registry, "TrialStatusChanged")
-          .withArgs(id, regulator.address, S.Suspended, S.Recruiting, ethers.ZeroHash);
+          .withArgs(id, regulator.address, S.Suspended, S.Recruiting, ethers.ZeroHash, false);
         const t = await registry.getTrial(id);
         expect(t.status).to.equal(S.Recruiting);
         expect(t.suspendedByRegulator).to.equal(false);
@@ -357,7 +357,7 @@ describe("TrialRegistry", function () {
         await registry.connect(sponsor).suspend(id, h("pause"));
         await expect(registry.connect(regulator).regulatorSuspend(id, h("hold")))
           .to.emit(registry, "TrialStatusChanged")
-          .withArgs(id, regulator.address, S.Suspended, S.Suspended, h("hold"));
+          .withArgs(id, regulator.address, S.Suspended, S.Suspended, h("hold"), true);
         const t = await registry.getTrial(id);
         expect(t.suspendedByRegulator).to.equal(true);
         expect(t.suspendedFrom).to.equal(S.Recruiting);
