@@ -1,5 +1,6 @@
 import { id, type ContractRunner, type Signer } from "ethers";
 import type { HealthLedgerAuthority } from "../../typechain-types";
+import { CONSENT_PERMISSIONS } from "../consent/permissions";
 import { ROLES, PUBLIC_ROLE, roleLabel, type RoleName } from "./roles";
 
 /**
@@ -21,7 +22,7 @@ export interface FunctionRule {
 }
 
 /** Every rule of the system, domain by domain. */
-export const PERMISSIONS: readonly FunctionRule[] = [];
+export const PERMISSIONS: readonly FunctionRule[] = [...CONSENT_PERMISSIONS];
 
 /** The 4-byte selector of a function signature. */
 export function selectorOf(signature: string): string {
