@@ -40,24 +40,21 @@ contract ConsentRegistry is IConsentRegistry, AccessManaged, EIP712, Nonces {
     uint40 public constant NO_EXPIRY = type(uint40).max;
 
     /// @dev EIP-712 type of {GrantRequest}.
-    bytes32 private constant _GRANT_TYPEHASH =
-        keccak256(
-            "Grant(address signer,address patient,address grantee,bytes32 purpose,uint256 categories,"
-            "uint40 startsAt,uint40 expiresAt,bytes32 documentCommitment,uint256 nonce,uint256 deadline)"
-        );
+    bytes32 private constant _GRANT_TYPEHASH = keccak256(
+        "Grant(address signer,address patient,address grantee,bytes32 purpose,uint256 categories,"
+        "uint40 startsAt,uint40 expiresAt,bytes32 documentCommitment,uint256 nonce,uint256 deadline)"
+    );
 
     /// @dev EIP-712 type of {RevokeRequest}.
-    bytes32 private constant _REVOKE_TYPEHASH =
-        keccak256(
-            "Revoke(address signer,address patient,address grantee,bytes32 purpose,uint256 nonce,uint256 deadline)"
-        );
+    bytes32 private constant _REVOKE_TYPEHASH = keccak256(
+        "Revoke(address signer,address patient,address grantee,bytes32 purpose,uint256 nonce,uint256 deadline)"
+    );
 
     /// @dev EIP-712 type of {DelegateRequest}.
-    bytes32 private constant _DELEGATE_TYPEHASH =
-        keccak256(
-            "AppointDelegate(address patient,address delegate,uint8 kind,uint40 expiresAt,uint256 nonce,"
-            "uint256 deadline)"
-        );
+    bytes32 private constant _DELEGATE_TYPEHASH = keccak256(
+        "AppointDelegate(address patient,address delegate,uint8 kind,uint40 expiresAt,uint256 nonce,"
+        "uint256 deadline)"
+    );
 
     // ------------------------------------------------------------------------------------------------- storage
 

@@ -393,11 +393,7 @@ interface IConsentRegistry is IConsentVerifier, IERC5267 {
     /// @param grantee The grantee.
     /// @param purpose The purpose.
     /// @return consent_ The stored consent.
-    function consent(
-        address patient,
-        address grantee,
-        bytes32 purpose
-    ) external view returns (Consent memory consent_);
+    function consent(address patient, address grantee, bytes32 purpose) external view returns (Consent memory consent_);
 
     /// @notice One delegation, as stored (kind `None` if not a delegate; check `expiresAt` for validity).
     /// @param patient The patient.
