@@ -1,4 +1,5 @@
 import type { BenchSuite } from "../types";
+import { consentSuite } from "./consent";
 import { easSuite } from "./eas";
 import { erc1155Suite } from "./erc1155";
 
@@ -11,4 +12,5 @@ export const SUITES: BenchSuite[] = [
   easSuite,
   erc1155Suite,
   // Health Ledger domains.
+  consentSuite,
 ];
