@@ -205,112 +205,112 @@ interface IConsentRegistry is IConsentVerifier, IERC5267 {
     // -------------------------------------------------------------------------------------------------- errors
 
     /// @notice The patient address is zero.
-    /// @dev Fix: pass the patient's account address.
+    /// @dev Fix: Pass the patient's account address.
     error ConsentZeroPatient();
 
     /// @notice The grantee address is zero.
-    /// @dev Fix: pass the account of the party being given access.
+    /// @dev Fix: Pass the account of the party being given access.
     error ConsentZeroGrantee();
 
     /// @notice The delegate address is zero.
-    /// @dev Fix: pass the account of the guardian or legal representative.
+    /// @dev Fix: Pass the account of the guardian or legal representative.
     error ConsentZeroDelegate();
 
     /// @notice A patient tried to grant consent to herself, which means nothing.
     /// @param patient The patient, also given as grantee.
-    /// @dev Fix: grant to another account; a patient always has access to her own data.
+    /// @dev Fix: Grant to another account; a patient always has access to her own data.
     error ConsentSelfGrant(address patient);
 
     /// @notice A patient tried to appoint herself as her own delegate.
     /// @param patient The patient, also given as delegate.
-    /// @dev Fix: appoint another account (a guardian or legal representative).
+    /// @dev Fix: Appoint another account (a guardian or legal representative).
     error ConsentSelfDelegation(address patient);
 
     /// @notice The category set is empty: a consent (or a check) must cover at least one category.
-    /// @dev Fix: set at least one bit from `DataCategories.sol` (`src/consent/categories.ts`).
+    /// @dev Fix: Set at least one bit from `DataCategories.sol` (`src/consent/categories.ts`).
     error ConsentEmptyCategories();
 
     /// @notice The category set has bits that are not defined in `DataCategories.sol`.
     /// @param unknownBits The undefined bits that were set.
-    /// @dev Fix: build the set with `categorySet(...)` from `src/consent/categories.ts`.
+    /// @dev Fix: Build the set with `categorySet(...)` from `src/consent/categories.ts`.
     error ConsentUnknownCategories(uint256 unknownBits);
 
     /// @notice An expiry is not in the future.
     /// @param expiresAt The expiry given.
     /// @param currentTime The current block time.
-    /// @dev Fix: choose an expiry after the current time (or `NO_EXPIRY`).
+    /// @dev Fix: Choose an expiry after the current time (or `NO_EXPIRY`).
     error ConsentExpiryInPast(uint40 expiresAt, uint256 currentTime);
 
     /// @notice A consent would start at or after it expires, so it would never be in force.
     /// @param startsAt The start given.
     /// @param expiresAt The expiry given.
-    /// @dev Fix: choose a start before the expiry.
+    /// @dev Fix: Choose a start before the expiry.
     error ConsentStartAfterExpiry(uint40 startsAt, uint40 expiresAt);
 
     /// @notice The account acting for the patient is neither the patient nor one of her delegates.
     /// @param patient The patient.
     /// @param actor The account that tried to act.
-    /// @dev Fix: act from the patient's account, or have the patient appoint this account with `appointDelegate`.
+    /// @dev Fix: Act from the patient's account, or have the patient appoint this account with `appointDelegate`.
     error ConsentUnauthorizedActor(address patient, address actor);
 
     /// @notice The account acting for the patient was her delegate, but the delegation has expired.
     /// @param patient The patient.
     /// @param delegate The delegate.
     /// @param expiredAt When the delegation expired.
-    /// @dev Fix: ask the patient to appoint the delegate again with a later expiry.
+    /// @dev Fix: Ask the patient to appoint the delegate again with a later expiry.
     error ConsentDelegateExpired(address patient, address delegate, uint40 expiredAt);
 
     /// @notice The account is not a delegate of the patient, so there is nothing to remove.
     /// @param patient The patient.
     /// @param delegate The account that is not her delegate.
-    /// @dev Fix: check `delegation(patient, delegate)` first.
+    /// @dev Fix: Check `delegation(patient, delegate)` first.
     error ConsentDelegateUnknown(address patient, address delegate);
 
     /// @notice A delegate kind of `None` was given for an appointment.
-    /// @dev Fix: appoint as `Guardian` (1) or `LegalRepresentative` (2); use `removeDelegate` to end a delegation.
+    /// @dev Fix: Appoint as `Guardian` (1) or `LegalRepresentative` (2); use `removeDelegate` to end a delegation.
     error ConsentInvalidDelegateKind();
 
     /// @notice No consent was ever granted for this (patient, grantee, purpose).
     /// @param patient The patient.
     /// @param grantee The grantee.
     /// @param purpose The purpose.
-    /// @dev Fix: check the key with `consent(patient, grantee, purpose)`; there is nothing to revoke.
+    /// @dev Fix: Check the key with `consent(patient, grantee, purpose)`; there is nothing to revoke.
     error ConsentNotFound(address patient, address grantee, bytes32 purpose);
 
     /// @notice The consent is already revoked or renounced.
     /// @param patient The patient.
     /// @param grantee The grantee.
     /// @param purpose The purpose.
-    /// @dev Fix: nothing to do; grant again to restore it.
+    /// @dev Fix: Nothing to do; grant again to restore it.
     error ConsentAlreadyRevoked(address patient, address grantee, bytes32 purpose);
 
     /// @notice A signed request was submitted after its deadline.
     /// @param deadline The deadline signed.
     /// @param currentTime The current block time.
-    /// @dev Fix: ask the signer for a new signature with a later deadline.
+    /// @dev Fix: Ask the signer for a new signature with a later deadline.
     error ConsentSignatureExpired(uint256 deadline, uint256 currentTime);
 
     /// @notice A signed request's nonce is not the signer's next nonce (replayed, or out of order).
     /// @param signer The signer.
     /// @param nonce The nonce signed.
     /// @param expected The signer's next nonce.
-    /// @dev Fix: sign again with `nonces(signer)`; a signature works only once.
+    /// @dev Fix: Sign again with `nonces(signer)`; a signature works only once.
     error ConsentInvalidNonce(address signer, uint256 nonce, uint256 expected);
 
     /// @notice The signature is not the signer's over this request on this chain and contract: wrong signer,
     ///         tampered field, other domain, malformed, zero, high-s, or refused by the signer's ERC-1271 wallet.
     /// @param signer The account the request claims signed it.
-    /// @dev Fix: sign the exact typed data built by `src/consent/signing.ts` for this registry and chain.
+    /// @dev Fix: Sign the exact typed data built by `src/consent/signing.ts` for this registry and chain.
     error ConsentInvalidSignature(address signer);
 
     /// @notice A batch holds no change, or more than the maximum.
     /// @param size The number of grants plus revocations given.
     /// @param max The maximum, `MAX_BATCH_SIZE`.
-    /// @dev Fix: send between 1 and `MAX_BATCH_SIZE` changes per transaction.
+    /// @dev Fix: Send between 1 and `MAX_BATCH_SIZE` changes per transaction.
     error ConsentBatchSize(uint256 size, uint256 max);
 
     /// @notice An emergency access was recorded without a reason commitment.
-    /// @dev Fix: commit the reason (e.g. a FHIR AuditEvent) with `commit` from `src/records` and pass it.
+    /// @dev Fix: Commit the reason (e.g. a FHIR AuditEvent) with `commit` from `src/records` and pass it.
     error ConsentEmptyReason();
 
     // ---------------------------------------------------------------------------------------------- functions
