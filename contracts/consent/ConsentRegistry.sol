@@ -64,6 +64,7 @@ contract ConsentRegistry is IConsentRegistry, AccessManaged, EIP712, Nonces {
 
     // --------------------------------------------------------------------------------------------- constructor
 
+    /// @notice Deploys the registry under the shared permission authority.
     /// @param initialAuthority The `HealthLedgerAuthority` that decides who may call `breakGlass` (PROVIDER).
     constructor(address initialAuthority) AccessManaged(initialAuthority) EIP712("Health Ledger Consent", "1") {}
 
