@@ -8,7 +8,7 @@ import { ConsentRegistry__factory } from "../../typechain-types";
 
 describe("consent gas suite", function () {
   context("traced on the EVM", function () {
-    it("declares exactly the storage writes and logs its transactions make, within budget", async function () {
+    it("declares exactly the storage writes and logs its transactions make (budgets: `npm run bench:gas -- --check`)", async function () {
       const snapshot = await takeSnapshot();
       const start = await hre.ethers.provider.getBlockNumber();
       const measurements = await consentSuite.run(hre);
@@ -48,7 +48,6 @@ describe("consent gas suite", function () {
         changedSlots: 0,
         logs: Array.from({ length: 10 }, () => CONSENT_GRANTED_LOG),
       });
-      for (const m of measurements) expect(Number(m.gas), m.op).to.be.lessThanOrEqual(m.budget!);
       expect(SUITES).to.include(consentSuite);
     });
   });
