@@ -78,6 +78,13 @@ export interface SignOptions {
   deadline?: bigint;
   /** Nonce to sign (default: the signer's next nonce on chain); set it to sign several requests in advance. */
   nonce?: bigint;
+  /**
+   * Sign for an ERC-1271 contract wallet: the request names this wallet as its signer (it must be the patient or
+   * her delegate), and the ethers signer is the key whose EIP-712 signature the wallet's `isValidSignature`
+   * accepts. Wallets that wrap messages in their own scheme (a Safe's `SafeMessage`) need their own signing flow;
+   * their signature is then relayed as is.
+   */
+  wallet?: string;
 }
 
 /** The registry's EIP-712 domain, read from its ERC-5267 `eip712Domain()` (so chain and contract always match). */
@@ -85,6 +92,10 @@ export async function consentDomain(registry: ConsentRegistry): Promise<TypedDat
   const [fields, name, version, chainId, verifyingContract] = await registry.eip712Domain();
   if (fields !== "0x0f") throw new Error(`Unexpected EIP-712 domain fields ${fields}: expected 0x0f`);
   return { name, version, chainId, verifyingContract };
+}
+
+async function signerOf(signer: Signer, options: SignOptions): Promise<string> {
+  return getAddress(options.wallet ?? (await signer.getAddress()));
 }
 
 async function defaults(registry: ConsentRegistry, signer: string, options: SignOptions) {
@@ -110,7 +121,7 @@ export async function signGrant(
   options: SignOptions = {},
 ): Promise<Signed<GrantRequest>> {
   assertConsentTerms(terms);
-  const from = getAddress(await signer.getAddress());
+  const from = await signerOf(signer, options);
   const request: GrantRequest = {
     signer: from,
     patient: getAddress(terms.patient),
@@ -137,7 +148,7 @@ export async function signRevoke(
   key: { patient: string; grantee: string; purpose: string },
   options: SignOptions = {},
 ): Promise<Signed<RevokeRequest>> {
-  const from = getAddress(await signer.getAddress());
+  const from = await signerOf(signer, options);
   const request: RevokeRequest = {
     signer: from,
     patient: getAddress(key.patient),
@@ -166,7 +177,7 @@ export async function signDelegateAppointment(
   if (appointment.expiresAt <= 0n || appointment.expiresAt > NO_EXPIRY) {
     throw new Error("expiresAt must be unix seconds between 1 and NO_EXPIRY (2^40 - 1)");
   }
-  const from = getAddress(await patient.getAddress());
+  const from = await signerOf(patient, options);
   const request: DelegateRequest = {
     patient: from,
     delegate: getAddress(appointment.delegate),

@@ -535,10 +535,8 @@ describe("ConsentRegistry", function () {
         const f = await loadFixture(deployFixture);
         const walletAddress = await f.wallet.getAddress();
         const terms = await grantTerms(f, walletAddress);
-        const domain = await consentDomain(f.registry);
-        const request = { ...terms, signer: walletAddress, nonce: 0n, deadline: terms.expiresAt };
-        const signature = await f.walletOwner.signTypedData(domain, { Grant: [...CONSENT_TYPES.Grant] }, request);
-        await expect(f.registry.connect(f.relayer).grantBySig(request, signature))
+        const signed = await signGrant(f.walletOwner, f.registry, terms, { wallet: walletAddress });
+        await expect(f.registry.connect(f.relayer).grantBySig(signed.request, signed.signature))
           .to.emit(f.registry, "ConsentGranted")
           .withArgs(
             walletAddress,
@@ -558,14 +556,21 @@ describe("ConsentRegistry", function () {
         const f = await loadFixture(deployFixture);
         const walletAddress = await f.wallet.getAddress();
         await f.wallet.setRefuse(true);
-        const terms = await grantTerms(f, walletAddress);
-        const request = { ...terms, signer: walletAddress, nonce: 0n, deadline: terms.expiresAt };
-        const signature = await f.walletOwner.signTypedData(
-          await consentDomain(f.registry),
-          { Grant: [...CONSENT_TYPES.Grant] },
-          request,
-        );
-        await expect(f.registry.connect(f.relayer).grantBySig(request, signature))
+        const signed = await signGrant(f.walletOwner, f.registry, await grantTerms(f, walletAddress), {
+          wallet: walletAddress,
+        });
+        await expect(f.registry.connect(f.relayer).grantBySig(signed.request, signed.signature))
+          .to.be.revertedWithCustomError(f.registry, "ConsentInvalidSignature")
+          .withArgs(walletAddress);
+      });
+
+      it("reverts with ConsentInvalidSignature when another key signs for the wallet", async function () {
+        const f = await loadFixture(deployFixture);
+        const walletAddress = await f.wallet.getAddress();
+        const signed = await signGrant(f.stranger, f.registry, await grantTerms(f, walletAddress), {
+          wallet: walletAddress,
+        });
+        await expect(f.registry.connect(f.relayer).grantBySig(signed.request, signed.signature))
           .to.be.revertedWithCustomError(f.registry, "ConsentInvalidSignature")
           .withArgs(walletAddress);
       });
