@@ -159,6 +159,12 @@ contract ConsentRegistry is IConsentRegistry, AccessManaged, EIP712, Nonces {
         emit ConsentRevoked(request.patient, request.grantee, request.signer, request.purpose, version);
     }
 
+    /// @inheritdoc IConsentRegistry
+    function cancelNonce() external returns (uint256 nonce) {
+        nonce = _useNonce(msg.sender);
+        emit NonceCancelled(msg.sender, nonce);
+    }
+
     // ------------------------------------------------------------------------------------------------ delegates
 
     /// @inheritdoc IConsentRegistry

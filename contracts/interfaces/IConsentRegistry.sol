@@ -202,6 +202,12 @@ interface IConsentRegistry is IConsentVerifier, IERC5267 {
         bytes32 reasonCommitment
     );
 
+    /// @notice An account cancelled its next nonce, so that a request it signed but nobody submitted yet can
+    ///         never be used.
+    /// @param account The signer, which is also the account that acted.
+    /// @param nonce The nonce cancelled; the account's next nonce is `nonce + 1`.
+    event NonceCancelled(address indexed account, uint256 nonce);
+
     // -------------------------------------------------------------------------------------------------- errors
 
     /// @notice The patient address is zero.
@@ -381,6 +387,11 @@ interface IConsentRegistry is IConsentVerifier, IERC5267 {
     /// @param patient The patient.
     /// @param delegate The delegate.
     function removeDelegate(address patient, address delegate) external;
+
+    /// @notice Cancels the caller's next nonce: a signed request carrying it (say, a grant the patient changed her
+    ///         mind about before the relayer submitted it) can no longer be submitted. Call it again for the next.
+    /// @return nonce The nonce cancelled.
+    function cancelNonce() external returns (uint256 nonce);
 
     /// @notice Records emergency access to `patient`'s records without consent. PROVIDER only.
     /// @param patient The patient whose records were accessed.

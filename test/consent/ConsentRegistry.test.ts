@@ -521,6 +521,17 @@ describe("ConsentRegistry", function () {
         }
       });
 
+      it("reverts with ConsentDelegateExpired when the signing delegate expired before submission", async function () {
+        const f = await loadFixture(withGuardian);
+        const signed = await signGrant(f.guardian, f.registry, await grantTerms(f), {
+          deadline: f.delegateExpiresAt + 10n,
+        });
+        await time.increaseTo(f.delegateExpiresAt);
+        await expect(f.registry.connect(f.relayer).grantBySig(signed.request, signed.signature))
+          .to.be.revertedWithCustomError(f.registry, "ConsentDelegateExpired")
+          .withArgs(f.patient.address, f.guardian.address, f.delegateExpiresAt);
+      });
+
       it("reverts with ConsentUnauthorizedActor when a stranger signs for the patient", async function () {
         const f = await loadFixture(deployFixture);
         const signed = await signGrant(f.stranger, f.registry, await grantTerms(f));
@@ -590,6 +601,22 @@ describe("ConsentRegistry", function () {
         ]);
         await f.wallet.execute(f.registry, data);
         expect(await f.registry.isAuthorized(walletAddress, f.hospital, TREATMENT, CARE)).to.equal(true);
+      });
+    });
+  });
+
+  describe("cancelNonce", function () {
+    context("when the patient changes her mind before a signed grant is relayed", function () {
+      it("uses the nonce, emits NonceCancelled, and the signature can no longer be submitted", async function () {
+        const f = await loadFixture(deployFixture);
+        const signed = await signGrant(f.patient, f.registry, await grantTerms(f));
+        await expect(f.registry.connect(f.patient).cancelNonce())
+          .to.emit(f.registry, "NonceCancelled")
+          .withArgs(f.patient.address, 0);
+        expect(await f.registry.nonces(f.patient)).to.equal(1n);
+        await expect(f.registry.connect(f.relayer).grantBySig(signed.request, signed.signature))
+          .to.be.revertedWithCustomError(f.registry, "ConsentInvalidNonce")
+          .withArgs(f.patient.address, 0, 1);
       });
     });
   });
