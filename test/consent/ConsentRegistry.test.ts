@@ -1,4 +1,4 @@
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { Signature, ZeroAddress, ZeroHash, concat, toBeHex } from "ethers";
@@ -835,8 +835,9 @@ describe("ConsentRegistry", function () {
         const { registry, patient, hospital, expiresAt } = await loadFixture(withGrant);
         await time.increaseTo(expiresAt - 1n);
         expect(await registry.isAuthorized(patient, hospital, TREATMENT, CARE)).to.equal(true);
-        await ethers.provider.send("evm_mine", []);
-        expect(await now()).to.equal(expiresAt);
+        await time.setNextBlockTimestamp(expiresAt);
+        await mine();
+        expect(BigInt(await time.latest())).to.equal(expiresAt);
         expect(await registry.isAuthorized(patient, hospital, TREATMENT, CARE)).to.equal(false);
       });
     });

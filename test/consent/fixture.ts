@@ -1,4 +1,4 @@
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import { grantRoles, wirePermissions } from "../../src/authority/permissions";
 import { CONSENT_PERMISSIONS } from "../../src/consent/permissions";
@@ -40,6 +40,12 @@ export async function deployFixture() {
   };
 }
 
+/**
+ * The current chain time. A block is mined first: after `loadFixture` reverts to a snapshot taken earlier, the
+ * latest block is as old as the snapshot while the next one follows the wall clock, so a time read without mining
+ * could be minutes behind the next transaction's.
+ */
 export async function now(): Promise<bigint> {
+  await mine();
   return BigInt(await time.latest());
 }
