@@ -162,7 +162,7 @@ contract ConsentRegistry is IConsentRegistry, AccessManaged, EIP712, Nonces {
     /// @inheritdoc IConsentRegistry
     function cancelNonce() external returns (uint256 nonce) {
         nonce = _useNonce(msg.sender);
-        emit NonceCancelled(msg.sender, nonce);
+        emit NonceUsed(msg.sender, nonce);
     }
 
     // ------------------------------------------------------------------------------------------------ delegates
@@ -335,6 +335,7 @@ contract ConsentRegistry is IConsentRegistry, AccessManaged, EIP712, Nonces {
         if (block.timestamp > deadline) revert ConsentSignatureExpired(deadline, block.timestamp);
         uint256 expected = _useNonce(signer);
         if (nonce != expected) revert ConsentInvalidNonce(signer, nonce, expected);
+        emit NonceUsed(signer, nonce);
         bytes32 digest = _hashTypedDataV4(structHash);
         if (signature.length == 65) {
             (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(

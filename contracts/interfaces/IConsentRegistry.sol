@@ -202,11 +202,12 @@ interface IConsentRegistry is IConsentVerifier, IERC5267 {
         bytes32 reasonCommitment
     );
 
-    /// @notice An account cancelled its next nonce, so that a request it signed but nobody submitted yet can
-    ///         never be used.
+    /// @notice A signer's nonce was used up: by a relayed request it signed (emitted before that request's own
+    ///         event, in the same transaction), or cancelled with `cancelNonce` (then alone). Lets an indexer
+    ///         rebuild every account's nonce from logs.
     /// @param account The signer, which is also the account that acted.
-    /// @param nonce The nonce cancelled; the account's next nonce is `nonce + 1`.
-    event NonceCancelled(address indexed account, uint256 nonce);
+    /// @param nonce The nonce used; the account's next nonce is `nonce + 1`.
+    event NonceUsed(address indexed account, uint256 nonce);
 
     // -------------------------------------------------------------------------------------------------- errors
 

@@ -389,7 +389,9 @@ describe("ConsentRegistry", function () {
         const f = await loadFixture(deployFixture);
         const terms = await grantTerms(f);
         const signed = await signGrant(f.patient, f.registry, terms);
-        await expect(f.registry.connect(f.relayer).grantBySig(signed.request, signed.signature))
+        const tx = f.registry.connect(f.relayer).grantBySig(signed.request, signed.signature);
+        await expect(tx).to.emit(f.registry, "NonceUsed").withArgs(f.patient.address, 0);
+        await expect(tx)
           .to.emit(f.registry, "ConsentGranted")
           .withArgs(
             f.patient.address,
@@ -607,11 +609,11 @@ describe("ConsentRegistry", function () {
 
   describe("cancelNonce", function () {
     context("when the patient changes her mind before a signed grant is relayed", function () {
-      it("uses the nonce, emits NonceCancelled, and the signature can no longer be submitted", async function () {
+      it("uses the nonce, emits NonceUsed, and the signature can no longer be submitted", async function () {
         const f = await loadFixture(deployFixture);
         const signed = await signGrant(f.patient, f.registry, await grantTerms(f));
         await expect(f.registry.connect(f.patient).cancelNonce())
-          .to.emit(f.registry, "NonceCancelled")
+          .to.emit(f.registry, "NonceUsed")
           .withArgs(f.patient.address, 0);
         expect(await f.registry.nonces(f.patient)).to.equal(1n);
         await expect(f.registry.connect(f.relayer).grantBySig(signed.request, signed.signature))
