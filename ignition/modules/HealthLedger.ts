@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { ROLES } from "../../src/authority/roles";
 import AuthorityModule from "./Authority";
 import ConsentModule from "./Consent";
+import ProvenanceModule from "./Provenance";
 
 /**
  * The whole Health Ledger system. Parameters (see docs/deployment.md):
@@ -11,6 +12,7 @@ import ConsentModule from "./Consent";
 export default buildModule("HealthLedger", (m) => {
   const { authority } = m.useModule(AuthorityModule);
   const { consentRegistry } = m.useModule(ConsentModule);
+  const { drugProvenance } = m.useModule(ProvenanceModule);
   const deployer = m.getAccount(0);
   const guardian = m.getParameter("guardian", deployer);
   const adminDelay = m.getParameter("adminDelay", 0);
@@ -18,10 +20,11 @@ export default buildModule("HealthLedger", (m) => {
   const wiring = [
     m.call(authority, "grantRole", [ROLES.GUARDIAN, guardian, 0], { id: "grant_guardian" }),
     ConsentModule,
+    ProvenanceModule,
   ];
 
   // Last: the admin's own delay, so that every later admin operation is scheduled and can be cancelled.
   m.call(authority, "grantRole", [ROLES.ADMIN, deployer, adminDelay], { id: "set_admin_delay", after: wiring });
 
-  return { authority, consentRegistry };
+  return { authority, consentRegistry, drugProvenance };
 });

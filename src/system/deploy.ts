@@ -4,6 +4,8 @@ import {
   ConsentRegistry__factory,
   HealthLedgerAuthority__factory,
   type ConsentRegistry,
+  DrugProvenance__factory,
+  type DrugProvenance,
   type HealthLedgerAuthority,
 } from "../../typechain-types";
 
@@ -11,6 +13,7 @@ import {
 export interface System {
   authority: HealthLedgerAuthority;
   consentRegistry: ConsentRegistry;
+  drugProvenance: DrugProvenance;
 }
 
 export interface DeployOptions {
@@ -28,5 +31,6 @@ export async function deploySystem(hre: HardhatRuntimeEnvironment, options: Depl
   return {
     authority: HealthLedgerAuthority__factory.connect(await deployed.authority.getAddress(), deployer),
     consentRegistry: ConsentRegistry__factory.connect(await deployed.consentRegistry.getAddress(), deployer),
+    drugProvenance: DrugProvenance__factory.connect(await deployed.drugProvenance.getAddress(), deployer),
   };
 }

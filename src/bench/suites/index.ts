@@ -2,6 +2,7 @@ import type { BenchSuite } from "../types";
 import { consentSuite } from "./consent";
 import { easSuite } from "./eas";
 import { erc1155Suite } from "./erc1155";
+import { provenanceSuite } from "./provenance";
 
 /**
  * Every suite `npm run bench:gas` runs, each on a fresh chain. Peers first; each domain adds one line
@@ -13,4 +14,5 @@ export const SUITES: BenchSuite[] = [
   erc1155Suite,
   // Health Ledger domains.
   consentSuite,
+  provenanceSuite,
 ];
