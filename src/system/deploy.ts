@@ -1,15 +1,21 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import HealthLedgerModule from "../../ignition/modules/HealthLedger";
 import {
-  DrugProvenance__factory,
+  ConsentRegistry__factory,
   HealthLedgerAuthority__factory,
+  TrialRegistry__factory,
+  type ConsentRegistry,
+  DrugProvenance__factory,
   type DrugProvenance,
   type HealthLedgerAuthority,
+  type TrialRegistry,
 } from "../../typechain-types";
 
 /** The deployed Health Ledger contracts, typed. Each domain adds its contract here. */
 export interface System {
   authority: HealthLedgerAuthority;
+  consentRegistry: ConsentRegistry;
+  trialRegistry: TrialRegistry;
   drugProvenance: DrugProvenance;
 }
 
@@ -27,6 +33,8 @@ export async function deploySystem(hre: HardhatRuntimeEnvironment, options: Depl
   const deployed = await hre.ignition.deploy(HealthLedgerModule, { parameters: { HealthLedger: parameters } });
   return {
     authority: HealthLedgerAuthority__factory.connect(await deployed.authority.getAddress(), deployer),
+    consentRegistry: ConsentRegistry__factory.connect(await deployed.consentRegistry.getAddress(), deployer),
+    trialRegistry: TrialRegistry__factory.connect(await deployed.trialRegistry.getAddress(), deployer),
     drugProvenance: DrugProvenance__factory.connect(await deployed.drugProvenance.getAddress(), deployer),
   };
 }

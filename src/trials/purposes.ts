@@ -1,20 +1,15 @@
-import { AbiCoder, keccak256, toUtf8Bytes } from "ethers";
+import { trialResearch } from "../consent/purposes";
 import type { Hex32 } from "../records";
-
-/** `Purposes.RESEARCH` of contracts/consent/Purposes.sol. */
-export const RESEARCH_PURPOSE = keccak256(toUtf8Bytes("health-ledger.purpose.research")) as Hex32;
 
 /**
  * `Purposes.trialResearch(trialId, consentFormVersion)`: the purpose a participant consents to for research in one
  * trial under one consent-form version. The trial registry asks the consent registry for it, with the registry
- * contract itself as grantee, at enrolment and at every visit.
+ * contract itself as grantee, at enrolment and at every visit. Consent-form versions start at 1 in the registry,
+ * so version 0 is refused here (the consent SDK's `trialResearch` accepts it).
  */
 export function trialResearchPurpose(trialId: bigint | number, consentFormVersion: bigint | number): Hex32 {
-  const version = BigInt(consentFormVersion);
-  if (version <= 0n || version > 0xffffffffn) {
+  if (BigInt(consentFormVersion) <= 0n) {
     throw new Error(`consentFormVersion must be a uint32 from 1; got ${consentFormVersion}`);
   }
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256", "uint32"], [RESEARCH_PURPOSE, BigInt(trialId), version]),
-  ) as Hex32;
+  return trialResearch(trialId, consentFormVersion);
 }

@@ -32,9 +32,9 @@ enum K {
 describe("TrialRegistry", function () {
   describe("constructor", function () {
     it("keeps the authority and the consent verifier", async function () {
-      const { registry, authority, verifier } = await loadFixture(deployTrialsFixture);
+      const { registry, authority, consentRegistry } = await loadFixture(deployTrialsFixture);
       expect(await registry.authority()).to.equal(await authority.getAddress());
-      expect(await registry.consentVerifier()).to.equal(await verifier.getAddress());
+      expect(await registry.consentVerifier()).to.equal(await consentRegistry.getAddress());
       expect(await registry.MAX_OUTCOMES()).to.equal(16n);
       expect(await registry.trialCount()).to.equal(0n);
     });
@@ -578,6 +578,34 @@ describe("TrialRegistry", function () {
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(second, bob.address, 1);
       });
+      it("refuses an expired consent", async function () {
+        const { registry, investigator, bob, recruitingTrial, consent } = await loadFixture(deployTrialsFixture);
+        const id = await recruitingTrial();
+        await consent(bob.address, id, 1n, CATEGORIES, BigInt(await time.latest()) + 60n);
+        await time.increase(61);
+        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+          .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
+          .withArgs(id, bob.address, 1);
+      });
+      it("refuses a revoked consent", async function () {
+        const { registry, investigator, bob, recruitingTrial, consent, revokeConsent } =
+          await loadFixture(deployTrialsFixture);
+        const id = await recruitingTrial();
+        await consent(bob.address, id);
+        await revokeConsent(bob.address, id);
+        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+          .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
+          .withArgs(id, bob.address, 1);
+      });
+      it("refuses a consent granted to the sponsor instead of the registry", async function () {
+        const { registry, investigator, sponsor, bob, recruitingTrial, consent } =
+          await loadFixture(deployTrialsFixture);
+        const id = await recruitingTrial();
+        await consent(bob.address, id, 1n, CATEGORIES, undefined, sponsor.address);
+        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+          .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
+          .withArgs(id, bob.address, 1);
+      });
       it("refuses consent that does not cover every required category", async function () {
         const { registry, investigator, bob, recruitingTrial, consent } = await loadFixture(deployTrialsFixture);
         const id = await recruitingTrial();
@@ -736,7 +764,7 @@ describe("TrialRegistry", function () {
 
     context("with bad state or input", function () {
       it("reverts with each named error, nothing changed", async function () {
-        const { registry, sponsor, investigator, investigator2, alice, bob, verifier, enrolledTrial } =
+        const { registry, sponsor, investigator, investigator2, alice, bob, revokeConsent, enrolledTrial } =
           await loadFixture(deployTrialsFixture);
         const id = await enrolledTrial();
         const r = registry.connect(investigator);
@@ -746,7 +774,7 @@ describe("TrialRegistry", function () {
         await expect(r.recordVisit(id, bob.address))
           .to.be.revertedWithCustomError(registry, "TrialParticipantNotEnrolled")
           .withArgs(id, bob.address);
-        await verifier.setConsent(alice.address, await registry.getAddress(), trialResearchPurpose(id, 1n), 0n);
+        await revokeConsent(alice.address, id);
         await expect(r.recordVisit(id, alice.address))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(id, alice.address, 1);

@@ -1,6 +1,8 @@
 import { ethers } from "hardhat";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { grantRoles, wirePermissions } from "../../src/authority/permissions";
+import { CONSENT_PERMISSIONS } from "../../src/consent/permissions";
+import { NO_EXPIRY } from "../../src/consent/fhir";
 import { TRIAL_PERMISSIONS } from "../../src/trials/permissions";
 import { trialResearchPurpose } from "../../src/trials/purposes";
 import type { Outcome } from "../../src/trials/outcomes";
@@ -28,13 +30,16 @@ export async function deployTrialsFixture() {
   const [admin, sponsor, otherSponsor, investigator, investigator2, regulator, alice, bob, carol, stranger] =
     await ethers.getSigners();
   const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
-  const verifier = await ethers.deployContract("MockConsentVerifier");
+  const consentRegistry = await ethers.deployContract("ConsentRegistry", [await authority.getAddress()]);
   const registry = await ethers.deployContract("TrialRegistry", [
     await authority.getAddress(),
-    await verifier.getAddress(),
+    await consentRegistry.getAddress(),
   ]);
   const token = await ethers.deployContract("TestStipendToken");
-  await wirePermissions(authority, { TrialRegistry: registry }, TRIAL_PERMISSIONS);
+  await wirePermissions(authority, { ConsentRegistry: consentRegistry, TrialRegistry: registry }, [
+    ...CONSENT_PERMISSIONS,
+    ...TRIAL_PERMISSIONS,
+  ]);
   await grantRoles(authority, [
     { role: "SPONSOR", account: sponsor.address },
     { role: "SPONSOR", account: otherSponsor.address },
@@ -52,7 +57,7 @@ export async function deployTrialsFixture() {
       targetEnrolment: 3,
       consentFormVersion: 1,
       requiredCategories: CATEGORIES,
-      stipendToken: overrides.stipendToken ?? token.target,
+      stipendToken: token.target,
       stipendPerVisit: STIPEND,
       outcomes: outcomes(4),
       ...overrides,
@@ -74,9 +79,38 @@ export async function deployTrialsFixture() {
     return trialId;
   }
 
-  /** Records, in the consent verifier, that `patient` consents to research in `trialId` under `version`. */
-  async function consent(patient: string, trialId: bigint, version = 1n, categories = CATEGORIES): Promise<void> {
-    await verifier.setConsent(patient, await registry.getAddress(), trialResearchPurpose(trialId, version), categories);
+  /**
+   * `patient` grants, in the consent registry, research in `trialId` under consent-form `version` to the trial
+   * registry (the grantee enrolment checks), covering `categories`, until `expiresAt`.
+   */
+  async function consent(
+    patient: string,
+    trialId: bigint,
+    version = 1n,
+    categories = CATEGORIES,
+    expiresAt: bigint = NO_EXPIRY,
+    grantee?: string,
+  ): Promise<void> {
+    const signer = await ethers.getSigner(patient);
+    await consentRegistry
+      .connect(signer)
+      .grant(
+        patient,
+        grantee ?? (await registry.getAddress()),
+        trialResearchPurpose(trialId, version),
+        categories,
+        0,
+        expiresAt,
+        h(`consent form v${version} of trial ${trialId}`),
+      );
+  }
+
+  /** `patient` revokes, in the consent registry, her research consent for `trialId` under `version`. */
+  async function revokeConsent(patient: string, trialId: bigint, version = 1n): Promise<void> {
+    const signer = await ethers.getSigner(patient);
+    await consentRegistry
+      .connect(signer)
+      .revoke(patient, await registry.getAddress(), trialResearchPurpose(trialId, version));
   }
 
   /** A recruiting trial with `alice` consented and enrolled. */
@@ -99,13 +133,14 @@ export async function deployTrialsFixture() {
     carol,
     stranger,
     authority,
-    verifier,
+    consentRegistry,
     registry,
     token,
     registration,
     registerTrial,
     recruitingTrial,
     consent,
+    revokeConsent,
     enrolledTrial,
   };
 }

@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { grantRoles, wirePermissions } from "../../authority/permissions";
+import { NO_EXPIRY } from "../../consent/fhir";
 import { TRIAL_PERMISSIONS } from "../../trials/permissions";
 import { trialResearchPurpose } from "../../trials/purposes";
 import { measureTxDetails } from "../measure";
@@ -13,7 +14,7 @@ const outcomes = (tag: string) =>
 /**
  * Gas of the trial registry's budgeted operations. Each is measured in its steady state: a registration after
  * the first (the trial counter already non-zero), an enrolment into a trial with participants, a visit after
- * the first (participant and budget slots already written), with consent checked against the consent verifier.
+ * the first (participant and budget slots already written), with consent checked by the real ConsentRegistry.
  */
 export const trialsSuite: BenchSuite = {
   name: "trials",
@@ -21,10 +22,10 @@ export const trialsSuite: BenchSuite = {
     const { ethers } = hre;
     const [admin, sponsor, investigator, alice, bob] = await ethers.getSigners();
     const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
-    const verifier = await ethers.deployContract("MockConsentVerifier");
+    const consentRegistry = await ethers.deployContract("ConsentRegistry", [await authority.getAddress()]);
     const registry = await ethers.deployContract("TrialRegistry", [
       await authority.getAddress(),
-      await verifier.getAddress(),
+      await consentRegistry.getAddress(),
     ]);
     const token = await ethers.deployContract("TestStipendToken");
     await wirePermissions(authority, { TrialRegistry: registry }, TRIAL_PERMISSIONS);
@@ -52,12 +53,17 @@ export const trialsSuite: BenchSuite = {
     await r.fundBudget(trialId, 10n ** 21n);
     await r.startRecruitment(trialId);
     for (const p of [alice, bob]) {
-      await verifier.setConsent(
-        p.address,
-        await registry.getAddress(),
-        trialResearchPurpose(trialId, 1),
-        (1 << 1) | (1 << 4),
-      );
+      await consentRegistry
+        .connect(p)
+        .grant(
+          p.address,
+          await registry.getAddress(),
+          trialResearchPurpose(trialId, 1),
+          (1 << 1) | (1 << 4),
+          0,
+          NO_EXPIRY,
+          label("consent form v1"),
+        );
     }
     const site = registry.connect(investigator);
     await site.enroll(trialId, alice.address, label("subject-alice"));
