@@ -1,6 +1,7 @@
 import { id, type ContractRunner, type Signer } from "ethers";
 import type { HealthLedgerAuthority } from "../../typechain-types";
 import { ROLES, PUBLIC_ROLE, roleLabel, type RoleName } from "./roles";
+import { CLAIMS_PERMISSIONS } from "../claims/permissions";
 
 /**
  * The one declarative table of function permissions. Every restricted function of every Health Ledger contract
@@ -21,7 +22,7 @@ export interface FunctionRule {
 }
 
 /** Every rule of the system, domain by domain. */
-export const PERMISSIONS: readonly FunctionRule[] = [];
+export const PERMISSIONS: readonly FunctionRule[] = [...CLAIMS_PERMISSIONS];
 
 /** The 4-byte selector of a function signature. */
 export function selectorOf(signature: string): string {
