@@ -80,8 +80,8 @@ describe("ClaimsManager reentrancy", function () {
   describe("fundEscrow", function () {
     it("cannot be re-entered during the deposit", async function () {
       const { manager, token, insurer } = await loadFixture(hostileFixture);
-      await token.arm(await manager.getAddress(), manager.interface.encodeFunctionData("fundEscrow", [1n]), false);
       await token.mint(insurer.address, 1n);
+      await token.arm(await manager.getAddress(), manager.interface.encodeFunctionData("fundEscrow", [1n]), false);
       await expect(manager.connect(insurer).fundEscrow(1n)).to.be.revertedWithCustomError(
         manager,
         "ReentrancyGuardReentrantCall",
