@@ -1,3 +1,4 @@
 // Hardhat tasks: thin wrappers that parse arguments and call the library in src/.
 import "./bench";
 import "./docs";
+import "./roles";

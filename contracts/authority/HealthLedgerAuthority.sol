@@ -13,6 +13,7 @@ import {Roles} from "./Roles.sol";
 ///      GUARDIAN as the guardian of ADMIN_ROLE instead, so that a guardian can cancel an admin operation scheduled
 ///      under the admin's execution delay. `getRoleGuardian` is consulted only by `cancel`, so no other power moves.
 contract HealthLedgerAuthority is AccessManager, IHealthLedgerAuthority {
+    /// @notice Deploys the authority, labels every role and makes GUARDIAN the guardian of every role.
     /// @param initialAdmin The first ADMIN, active immediately with no execution delay. Deployment wires the
     ///        system, then raises the admin's execution delay (see `src/authority/permissions.ts`).
     constructor(address initialAdmin) AccessManager(initialAdmin) {

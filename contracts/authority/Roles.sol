@@ -34,6 +34,8 @@ library Roles {
     uint256 internal constant COUNT = 10;
 
     /// @notice Every labelled role id, in id order, and its label.
+    /// @return ids The role ids, 0 to COUNT - 1.
+    /// @return labels The label of each role, e.g. "MANUFACTURER".
     function all() internal pure returns (uint64[] memory ids, string[] memory labels) {
         ids = new uint64[](COUNT);
         labels = new string[](COUNT);

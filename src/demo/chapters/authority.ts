@@ -1,4 +1,5 @@
 import { grantRoles } from "../../authority/permissions";
+import { ROLES } from "../../authority/roles";
 import { CAST_NAMES, CAST_ROLES, castGrants } from "../cast";
 import type { Chapter } from "../types";
 
@@ -13,7 +14,7 @@ export const authorityChapter: Chapter = {
     await grantRoles(authority.connect(cast.admin), await castGrants(cast));
     narrator.say("The operator grants each organisation its role from the declarative table:");
     for (const { member, role } of CAST_ROLES) {
-      const [has] = await authority.hasRole(BigInt(ids[labels.indexOf(role)]), await cast[member].getAddress());
+      const [has] = await authority.hasRole(ROLES[role], await cast[member].getAddress());
       narrator.fact(CAST_NAMES[member], `${role}${has ? "" : " (NOT GRANTED)"}`);
       if (!has) throw new Error(`${CAST_NAMES[member]} did not receive ${role}`);
     }
