@@ -73,6 +73,8 @@ contract ClaimsManager is IClaimsManager, AccessManaged, ReentrancyGuard {
     mapping(uint256 policyId => mapping(uint256 year => Usage usage)) private _usage;
     mapping(address insurer => Escrow escrow) private _escrows;
 
+    /// @notice Deploys the claims manager under the shared authority, asking `consentVerifier_` before every
+    ///         submission and holding escrows in `paymentToken_`.
     /// @param initialAuthority The shared `HealthLedgerAuthority`.
     /// @param consentVerifier_ The consent registry asked before every submission.
     /// @param paymentToken_ The ERC-20 token escrows and payouts are in.
@@ -476,25 +478,31 @@ contract ClaimsManager is IClaimsManager, AccessManaged, ReentrancyGuard {
         }
         uint256 payout = adj.benefit;
         adj.memberShare = adj.eligible - payout;
-        if (payout > threshold) {
-            adj.status = ClaimStatus.Pended;
-            adj.reason = ClaimReasons.PENDED_FOR_REVIEW;
-        } else if (payout == 0) {
-            adj.status = ClaimStatus.Approved;
-        } else {
-            Escrow storage e = _escrows[p.insurer];
-            uint256 owed = e.owed;
-            if (e.balance - owed < payout) {
-                adj.status = ClaimStatus.Pended;
-                adj.reason = ClaimReasons.PENDED_ESCROW_SHORT;
-            } else {
-                adj.status = ClaimStatus.Approved;
-                e.owed = uint128(owed + payout);
-            }
-        }
+        _classify(p.insurer, threshold, adj);
         if (adj.deductible != 0 || payout != 0) {
             u.deductibleMet = uint96(deductibleMet + adj.deductible);
             u.benefit = uint96(benefit + payout);
+        }
+    }
+
+    /// @dev Approves an adjudicated claim (recording what the insurer owes) or pends it: above the review threshold,
+    ///      or when the insurer's free escrow does not cover the benefit.
+    function _classify(address insurer, uint256 threshold, Adjudication memory adj) private {
+        uint256 payout = adj.benefit;
+        if (payout > threshold) {
+            adj.status = ClaimStatus.Pended;
+            adj.reason = ClaimReasons.PENDED_FOR_REVIEW;
+            return;
+        }
+        adj.status = ClaimStatus.Approved;
+        if (payout == 0) return;
+        Escrow storage e = _escrows[insurer];
+        uint256 owed = e.owed;
+        if (e.balance - owed < payout) {
+            adj.status = ClaimStatus.Pended;
+            adj.reason = ClaimReasons.PENDED_ESCROW_SHORT;
+        } else {
+            e.owed = uint128(owed + payout);
         }
     }
 

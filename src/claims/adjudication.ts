@@ -202,12 +202,7 @@ export function previewAdjudication(input: PreviewInput): AdjudicationResult {
   if (serviceDate < policy.coverageStart || serviceDate > policy.coverageEnd) {
     return denied(REASON.OUTSIDE_COVERAGE_PERIOD, REASON.OUTSIDE_COVERAGE_PERIOD);
   }
-  const split = splitLines(
-    policy,
-    lines,
-    policy.deductible - usage.deductibleMet,
-    policy.annualLimit - usage.benefit,
-  );
+  const split = splitLines(policy, lines, policy.deductible - usage.deductibleMet, policy.annualLimit - usage.benefit);
   const sum = (f: (l: LineAdjudication) => bigint) => split.reduce((s, l) => s + f(l), 0n);
   const eligible = sum((l) => l.eligible);
   if (eligible === 0n) return denied(REASON.SERVICE_NOT_COVERED, REASON.SERVICE_NOT_COVERED);

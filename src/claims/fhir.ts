@@ -168,9 +168,7 @@ export function buildClaimResponse(history: ClaimHistory, currency: Currency, cl
     }`,
     item: adj.lines.map((line, i) => ({
       itemSequence: i + 1,
-      ...(line.reason !== 0
-        ? { noteNumber: [i + 1] }
-        : {}),
+      ...(line.reason !== 0 ? { noteNumber: [i + 1] } : {}),
       adjudication: [
         adjudication("submitted", line.billed, currency),
         adjudication("eligible", line.eligible, currency),

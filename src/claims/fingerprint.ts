@@ -10,7 +10,12 @@ export const FINGERPRINT_TAG = keccak256(toUtf8Bytes("health-ledger.claims.finge
  * (canonically sorted) lines give the same fingerprint whatever the claim's salt, so a service cannot be billed
  * twice. Look it up with `ClaimsManager.claimOfFingerprint` before submitting.
  */
-export function claimFingerprint(member: string, provider: string, serviceDate: bigint, lines: readonly ClaimLine[]): Hex32 {
+export function claimFingerprint(
+  member: string,
+  provider: string,
+  serviceDate: bigint,
+  lines: readonly ClaimLine[],
+): Hex32 {
   assertLines(lines);
   const encoded = AbiCoder.defaultAbiCoder().encode(
     ["bytes32", "address", "address", "uint40", "tuple(uint8,uint256)[]"],

@@ -37,7 +37,10 @@ export const CLAIMS_PERMISSIONS: readonly FunctionRule[] = [
   },
   {
     contract: "ClaimsManager",
-    functions: ["submitClaim(uint256,bytes32,(uint8,uint256)[],uint40,uint256)", "requestPriorAuth(uint256,uint8,bytes32)"],
+    functions: [
+      "submitClaim(uint256,bytes32,(uint8,uint256)[],uint40,uint256)",
+      "requestPriorAuth(uint256,uint8,bytes32)",
+    ],
     role: "PROVIDER",
     why: "A hospital or clinic bills services and asks for prior authorisation, with the member's payment consent",
   },

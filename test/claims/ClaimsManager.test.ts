@@ -220,9 +220,10 @@ describe("ClaimsManager", function () {
 
     it("refuses a zero recipient or amount", async function () {
       const { manager, insurer, stranger } = await loadFixture(fixture);
-      await expect(
-        manager.connect(insurer).withdrawEscrow(1, ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(manager, "ClaimsZeroAddress");
+      await expect(manager.connect(insurer).withdrawEscrow(1, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsZeroAddress",
+      );
       await expect(manager.connect(insurer).withdrawEscrow(0, stranger.address)).to.be.revertedWithCustomError(
         manager,
         "ClaimsAmountZero",
@@ -252,9 +253,10 @@ describe("ClaimsManager", function () {
 
     it("refuses a zero commitment or an unknown category", async function () {
       const { manager, hospital } = await loadFixture(fixture);
-      await expect(
-        manager.connect(hospital).requestPriorAuth(1, 3, ethers.ZeroHash),
-      ).to.be.revertedWithCustomError(manager, "ClaimsCommitmentZero");
+      await expect(manager.connect(hospital).requestPriorAuth(1, 3, ethers.ZeroHash)).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsCommitmentZero",
+      );
       await expect(manager.connect(hospital).requestPriorAuth(1, 16, id("pa")))
         .to.be.revertedWithCustomError(manager, "ClaimsServiceCategoryUnknown")
         .withArgs(16);
@@ -444,7 +446,9 @@ describe("ClaimsManager", function () {
       it("denies it with OUTSIDE_COVERAGE_PERIOD and keeps the billed total as appeal cap", async function () {
         const { manager, insurer, hospital, bob, submit, now } = await loadFixture(fixture);
         const t = await defaultTerms(bob.address);
-        await manager.connect(insurer).createPolicy({ ...t, coverageStart: now - 30n * DAY, coverageEnd: now - 5n * DAY });
+        await manager
+          .connect(insurer)
+          .createPolicy({ ...t, coverageStart: now - 30n * DAY, coverageEnd: now - 5n * DAY });
         await expect(submit(id("late"), LINES, now - DAY, 0n, hospital, 2n)).to.emit(manager, "ClaimSubmitted");
         const c = await manager.claim(id("late"));
         expect(c.status).to.equal(BigInt(ClaimStatus.Denied));
@@ -996,7 +1000,10 @@ describe("ClaimsManager", function () {
       await expect(manager.connect(hospital).withdraw(id("big")))
         .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
         .withArgs(id("big"), ClaimStatus.Pended);
-      await submit(id("zero"), [{ category: SERVICE.DENTAL, amount: 1n }, { category: SERVICE.VISION, amount: 1n }]);
+      await submit(id("zero"), [
+        { category: SERVICE.DENTAL, amount: 1n },
+        { category: SERVICE.VISION, amount: 1n },
+      ]);
       await expect(manager.connect(hospital).withdraw(id("zero")))
         .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
         .withArgs(id("zero"), ClaimStatus.Denied);

@@ -43,7 +43,11 @@ describe("ClaimsManager reentrancy", function () {
     context("when the token re-enters withdraw during the payout", function () {
       it("reverts the whole payout with ReentrancyGuardReentrantCall", async function () {
         const { manager, token, hospital } = await loadFixture(hostileFixture);
-        await token.arm(await manager.getAddress(), manager.interface.encodeFunctionData("withdraw", [id("c1")]), false);
+        await token.arm(
+          await manager.getAddress(),
+          manager.interface.encodeFunctionData("withdraw", [id("c1")]),
+          false,
+        );
         await expect(manager.connect(hospital).withdraw(id("c1"))).to.be.revertedWithCustomError(
           manager,
           "ReentrancyGuardReentrantCall",

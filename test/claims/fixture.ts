@@ -62,5 +62,19 @@ export async function deployClaimsFixture() {
   await consent.setAllowed(bob.address, hospital.address, PAYMENT, ALL_DATA);
   const terms = await defaultTerms(alice.address);
   await manager.connect(insurer).createPolicy(terms);
-  return { admin, insurer, insurer2, hospital, clinic, alice, bob, stranger, authority, consent, token, manager, terms };
+  return {
+    admin,
+    insurer,
+    insurer2,
+    hospital,
+    clinic,
+    alice,
+    bob,
+    stranger,
+    authority,
+    consent,
+    token,
+    manager,
+    terms,
+  };
 }
