@@ -9,14 +9,21 @@ import type {
   SupplyDelivery,
 } from "@medplum/fhirtypes";
 
-/** The FHIR resource types that Health Ledger contracts reference by commitment. */
+/** The FHIR resources that Health Ledger contracts reference by commitment, by their `resourceType`. */
+export interface CommittableResourceTypes {
+  Consent: Consent;
+  ResearchStudy: ResearchStudy;
+  ResearchSubject: ResearchSubject;
+  Claim: Claim;
+  ClaimResponse: ClaimResponse;
+  SupplyDelivery: SupplyDelivery;
+  Medication: Medication;
+  Observation: Observation;
+}
+
+/** A `resourceType` that Health Ledger contracts reference (`"Consent"`, `"Claim"`, ...). */
+export type CommittableResourceType = keyof CommittableResourceTypes;
+
+/** Any resource that can be committed to: one of the typed FHIR resources above, or another FHIR-like object. */
 export type CommittableResource =
-  | Consent
-  | ResearchStudy
-  | ResearchSubject
-  | Claim
-  | ClaimResponse
-  | SupplyDelivery
-  | Medication
-  | Observation
-  | { resourceType: string; [key: string]: unknown };
+  CommittableResourceTypes[CommittableResourceType] | { resourceType: string; [key: string]: unknown };

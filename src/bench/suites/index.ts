@@ -1,0 +1,14 @@
+import type { BenchSuite } from "../types";
+import { easSuite } from "./eas";
+import { erc1155Suite } from "./erc1155";
+
+/**
+ * Every suite `npm run bench:gas` runs, each on a fresh chain. Peers first; each domain adds one line
+ * (and one import) for its `src/bench/suites/<domain>.ts`.
+ */
+export const SUITES: BenchSuite[] = [
+  // Peers: real, widely deployed contracts our operations are compared with.
+  easSuite,
+  erc1155Suite,
+  // Health Ledger domains.
+];
