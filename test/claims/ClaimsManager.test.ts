@@ -4,7 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
 import { claimFingerprint, previewAdjudication, REASON, SERVICE, ClaimStatus, PriorAuthStatus } from "../../src/claims";
 import type { ClaimLine } from "../../src/claims";
-import { ALL_DATA, COVERED, DAY, deployClaimsFixture, PAYMENT, USD, YEAR, defaultTerms } from "./fixture";
+import { ALL_DATA, COVERED, DAY, deployClaimsFixture, USD, YEAR, defaultTerms } from "./fixture";
 
 const MAX = 2n ** 96n - 1n;
 const LINES: ClaimLine[] = [
@@ -275,12 +275,12 @@ describe("ClaimsManager", function () {
     });
 
     it("needs the member's payment consent for the category's data", async function () {
-      const { manager, clinic, alice, consent } = await loadFixture(fixture);
+      const { manager, clinic, alice, allow } = await loadFixture(fixture);
       const needed = (1n << 14n) | (1n << 1n) | (1n << 11n); // BILLING | CONDITIONS | PROCEDURES
       await expect(manager.connect(clinic).requestPriorAuth(1, SERVICE.SURGERY, id("pa")))
         .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
         .withArgs(alice.address, clinic.address, needed);
-      await consent.setAllowed(alice.address, clinic.address, PAYMENT, needed);
+      await allow(alice, clinic.address, needed);
       await expect(manager.connect(clinic).requestPriorAuth(1, SERVICE.SURGERY, id("pa"))).to.emit(
         manager,
         "PriorAuthRequested",
@@ -502,12 +502,11 @@ describe("ClaimsManager", function () {
       });
 
       it("caps a line when the annual limit runs out mid-claim", async function () {
-        const { manager, insurer, bob, submit, consent, hospital } = await loadFixture(fixture);
+        const { manager, insurer, bob, submit, hospital } = await loadFixture(fixture);
         const t = await defaultTerms(bob.address);
         await manager
           .connect(insurer)
           .createPolicy({ ...t, deductible: 0, coinsuranceBps: 0, annualLimit: 1_000n * USD });
-        await consent.setAllowed(bob.address, hospital.address, PAYMENT, ALL_DATA);
         await submit(
           id("x"),
           [
@@ -532,10 +531,9 @@ describe("ClaimsManager", function () {
       });
 
       it("rounds coinsurance down per line, in the member's favour", async function () {
-        const { manager, insurer, bob, submit, consent, hospital } = await loadFixture(fixture);
+        const { manager, insurer, bob, submit, hospital } = await loadFixture(fixture);
         const t = await defaultTerms(bob.address);
         await manager.connect(insurer).createPolicy({ ...t, deductible: 0, coinsuranceBps: 3333 });
-        await consent.setAllowed(bob.address, hospital.address, PAYMENT, ALL_DATA);
         // 7 * 33.33% = 2.3331 -> member 2, insurer 5; twice (per line, not on the sum).
         const lines = [
           { category: SERVICE.CONSULTATION, amount: 7n },
@@ -586,7 +584,7 @@ describe("ClaimsManager", function () {
       });
 
       it("refuses an unknown, unapproved, foreign or expired authorisation", async function () {
-        const { manager, submit, now, hospital, clinic, consent, alice, insurer } = await loadFixture(authorised);
+        const { manager, submit, now, hospital, clinic, allow, alice, insurer } = await loadFixture(authorised);
         await expect(submit(id("s"), BIG, now - DAY, 7n))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthUnknown")
           .withArgs(7);
@@ -594,7 +592,7 @@ describe("ClaimsManager", function () {
         await expect(submit(id("s"), BIG, now - DAY, 2n))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
           .withArgs(2, PriorAuthStatus.Requested);
-        await consent.setAllowed(alice.address, clinic.address, PAYMENT, ALL_DATA);
+        await allow(alice, clinic.address, ALL_DATA);
         await expect(submit(id("s"), BIG, now - DAY, 1n, clinic))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthMismatch")
           .withArgs(1);
@@ -701,17 +699,17 @@ describe("ClaimsManager", function () {
       });
 
       it("refuses a claim without the member's payment consent for its data", async function () {
-        const { manager, submit, alice, clinic, consent } = await loadFixture(fixture);
+        const { manager, submit, alice, clinic, allow } = await loadFixture(fixture);
         const needed = (1n << 14n) | (1n << 1n) | (1n << 4n); // BILLING | CONDITIONS | LAB_RESULTS
         await expect(submit(id("c"), LINES, undefined, 0n, clinic))
           .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
           .withArgs(alice.address, clinic.address, needed);
-        await consent.setAllowed(alice.address, clinic.address, PAYMENT, needed & ~(1n << 4n));
+        await allow(alice, clinic.address, needed & ~(1n << 4n));
         await expect(submit(id("c"), LINES, undefined, 0n, clinic)).to.be.revertedWithCustomError(
           manager,
           "ClaimsConsentMissing",
         );
-        await consent.setAllowed(alice.address, clinic.address, PAYMENT, needed);
+        await allow(alice, clinic.address, needed);
         await expect(submit(id("c"), LINES, undefined, 0n, clinic)).to.emit(manager, "ClaimSubmitted");
       });
     });

@@ -1,6 +1,6 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { id } from "ethers";
+import { id, type Signer } from "ethers";
 import { grantRoles, wirePermissions } from "../../src/authority/permissions";
 import { CLAIMS_PERMISSIONS } from "../../src/claims/permissions";
 import { ALL_SERVICES, SERVICE } from "../../src/claims/categories";
@@ -58,23 +58,16 @@ export async function deployClaimsFixture() {
     await token.connect(ins).approve(await manager.getAddress(), ethers.MaxUint256);
   }
   await manager.connect(insurer).fundEscrow(100_000n * USD);
-  await consent.setAllowed(alice.address, hospital.address, PAYMENT, ALL_DATA);
-  await consent.setAllowed(bob.address, hospital.address, PAYMENT, ALL_DATA);
+  /** `patient` consents to `grantee` using `categories` of her data for payment (replacing an earlier consent). */
+  const allow = async (patient: Signer, grantee: string, categories: bigint) => {
+    await consent.setAllowed(await patient.getAddress(), grantee, PAYMENT, categories);
+  };
+  await allow(alice, hospital.address, ALL_DATA);
+  await allow(bob, hospital.address, ALL_DATA);
   const terms = await defaultTerms(alice.address);
   await manager.connect(insurer).createPolicy(terms);
   return {
-    admin,
-    insurer,
-    insurer2,
-    hospital,
-    clinic,
-    alice,
-    bob,
-    stranger,
-    authority,
-    consent,
-    token,
-    manager,
-    terms,
+    ...{ admin, insurer, insurer2, hospital, clinic, alice, bob, stranger },
+    ...{ authority, consent, token, manager, terms, allow },
   };
 }
