@@ -1,6 +1,7 @@
 import type { BenchSuite } from "../types";
 import { easSuite } from "./eas";
 import { erc1155Suite } from "./erc1155";
+import { claimsSuite } from "./claims";
 
 /**
  * Every suite `npm run bench:gas` runs, each on a fresh chain. Peers first; each domain adds one line
@@ -11,4 +12,5 @@ export const SUITES: BenchSuite[] = [
   easSuite,
   erc1155Suite,
   // Health Ledger domains.
+  claimsSuite,
 ];
