@@ -1,4 +1,4 @@
-import type { Claim, ClaimItem, ClaimResponse, Money, Reference } from "@medplum/fhirtypes";
+import type { Claim, ClaimItem, ClaimResponse, ExplanationOfBenefit, Money, Reference } from "@medplum/fhirtypes";
 import { formatUnits } from "ethers";
 import { commit, type RecordCommitment } from "../records";
 import { assertLines, type AdjudicationResult, type ClaimLine } from "./adjudication";
@@ -210,4 +210,45 @@ export function buildClaimResponse(history: ClaimHistory, currency: Currency, cl
     };
   }
   return response;
+}
+
+/**
+ * The FHIR ExplanationOfBenefit (R4) the member receives, rebuilt from the same history: the ClaimResponse's
+ * adjudication per line and in total, with the policy as the focal insurance.
+ */
+export function buildExplanationOfBenefit(history: ClaimHistory, currency: Currency): ExplanationOfBenefit {
+  const response = buildClaimResponse(history, currency);
+  const account = (address: string) => ({ identifier: { system: ACCOUNT_SYSTEM, value: `eip155:account:${address}` } });
+  return {
+    resourceType: "ExplanationOfBenefit",
+    status: "active",
+    type: response.type,
+    use: "claim",
+    patient: account(history.member),
+    created: response.created,
+    insurer: account(history.insurer),
+    provider: account(history.provider),
+    claim: { identifier: { system: "https://health-ledger.dev/claim", value: history.claimId } },
+    outcome: response.outcome,
+    disposition: response.disposition,
+    insurance: [
+      {
+        focal: true,
+        coverage: { identifier: { system: "https://health-ledger.dev/policy", value: history.policyId.toString() } },
+      },
+    ],
+    billablePeriod: { start: isoDate(history.serviceDate), end: isoDate(history.serviceDate) },
+    item: (response.item ?? []).map((item, i) => ({
+      sequence: item.itemSequence,
+      productOrService: {
+        coding: [{ system: SERVICE_CATEGORY_SYSTEM, code: serviceName(history.lines[i].category) }],
+      },
+      servicedDate: isoDate(history.serviceDate),
+      net: money(history.lines[i].amount, currency),
+      adjudication: item.adjudication,
+    })),
+    total: response.total,
+    ...(response.payment !== undefined ? { payment: response.payment } : {}),
+    ...(response.processNote !== undefined ? { processNote: response.processNote } : {}),
+  };
 }

@@ -8,6 +8,7 @@ import {
   assertLines,
   buildClaim,
   buildClaimResponse,
+  buildExplanationOfBenefit,
   claimFingerprint,
   claimHistory,
   ClaimStatus,
@@ -255,6 +256,16 @@ describe("claims SDK", function () {
       expect(r.item?.[1].adjudication.map((a) => a.amount?.value)).to.deep.equal([200, 200, 100, 20, 80, 120]);
       expect(r.processNote?.[0]).to.deep.equal({ number: 3, type: "display", text: "service not covered" });
       expect(r.total?.find((t) => t.category.coding?.[0].code === "benefit")?.amount.value).to.equal(80);
+      const eob = buildExplanationOfBenefit(h, CURRENCY);
+      expect(eob.resourceType).to.equal("ExplanationOfBenefit");
+      expect(eob.outcome).to.equal("partial");
+      expect(eob.item?.map((i) => [i.productOrService.coding?.[0].code, i.net?.value])).to.deep.equal([
+        ["CONSULTATION", 400],
+        ["LABORATORY", 200],
+        ["DENTAL", 50],
+      ]);
+      expect(eob.item?.[1].adjudication).to.deep.equal(r.item?.[1].adjudication);
+      expect(eob.payment?.amount?.value).to.equal(80);
     });
 
     it("rebuilds a denied, appealed and approved claim", async function () {
@@ -277,6 +288,9 @@ describe("claims SDK", function () {
       expect(r.disposition).to.equal("Approved (after appeal)");
       expect(r.request).to.deep.equal({ reference: "Claim/d" });
       expect(r.payment?.amount.value).to.equal(60);
+      const eob = buildExplanationOfBenefit(h, CURRENCY);
+      expect(eob.processNote?.[0].text).to.equal("service not covered"); // the line as adjudicated, before the appeal
+      expect(eob.insurance[0].coverage.identifier?.value).to.equal("1");
     });
 
     it("rebuilds a pended claim denied on review and on appeal", async function () {
