@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { ROLES } from "../../src/authority/roles";
 import AuthorityModule from "./Authority";
+import ProvenanceModule from "./Provenance";
 
 /**
  * The whole Health Ledger system. Parameters (see docs/deployment.md):
@@ -9,14 +10,18 @@ import AuthorityModule from "./Authority";
  */
 export default buildModule("HealthLedger", (m) => {
   const { authority } = m.useModule(AuthorityModule);
+  const { drugProvenance } = m.useModule(ProvenanceModule);
   const deployer = m.getAccount(0);
   const guardian = m.getParameter("guardian", deployer);
   const adminDelay = m.getParameter("adminDelay", 0);
 
-  const wiring = [m.call(authority, "grantRole", [ROLES.GUARDIAN, guardian, 0], { id: "grant_guardian" })];
+  const wiring = [
+    m.call(authority, "grantRole", [ROLES.GUARDIAN, guardian, 0], { id: "grant_guardian" }),
+    ProvenanceModule,
+  ];
 
   // Last: the admin's own delay, so that every later admin operation is scheduled and can be cancelled.
   m.call(authority, "grantRole", [ROLES.ADMIN, deployer, adminDelay], { id: "set_admin_delay", after: wiring });
 
-  return { authority };
+  return { authority, drugProvenance };
 });

@@ -2,11 +2,12 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { deploySystem } from "../system/deploy";
 import { castFromSigners } from "./cast";
 import { authorityChapter } from "./chapters/authority";
+import { provenanceChapter } from "./chapters/provenance";
 import { Narrator } from "./narrator";
 import type { Chapter } from "./types";
 
 /** The demo's chapters, in order. Each domain adds one. */
-export const CHAPTERS: readonly Chapter[] = [authorityChapter];
+export const CHAPTERS: readonly Chapter[] = [authorityChapter, provenanceChapter];
 
 /** Deploys Health Ledger on the given network through Ignition and runs every chapter. */
 export async function runDemo(

@@ -1,10 +1,16 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import HealthLedgerModule from "../../ignition/modules/HealthLedger";
-import { HealthLedgerAuthority__factory, type HealthLedgerAuthority } from "../../typechain-types";
+import {
+  DrugProvenance__factory,
+  HealthLedgerAuthority__factory,
+  type DrugProvenance,
+  type HealthLedgerAuthority,
+} from "../../typechain-types";
 
 /** The deployed Health Ledger contracts, typed. Each domain adds its contract here. */
 export interface System {
   authority: HealthLedgerAuthority;
+  drugProvenance: DrugProvenance;
 }
 
 export interface DeployOptions {
@@ -21,5 +27,6 @@ export async function deploySystem(hre: HardhatRuntimeEnvironment, options: Depl
   const deployed = await hre.ignition.deploy(HealthLedgerModule, { parameters: { HealthLedger: parameters } });
   return {
     authority: HealthLedgerAuthority__factory.connect(await deployed.authority.getAddress(), deployer),
+    drugProvenance: DrugProvenance__factory.connect(await deployed.drugProvenance.getAddress(), deployer),
   };
 }

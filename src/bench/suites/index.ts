@@ -1,6 +1,7 @@
 import type { BenchSuite } from "../types";
 import { easSuite } from "./eas";
 import { erc1155Suite } from "./erc1155";
+import { provenanceSuite } from "./provenance";
 import { claimsSuite } from "./claims";
 
 /**
@@ -12,5 +13,6 @@ export const SUITES: BenchSuite[] = [
   easSuite,
   erc1155Suite,
   // Health Ledger domains.
+  provenanceSuite,
   claimsSuite,
 ];
