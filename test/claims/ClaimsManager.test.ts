@@ -583,6 +583,17 @@ describe("ClaimsManager", function () {
         expect((await manager.claim(id("s"))).status).to.equal(BigInt(ClaimStatus.Pended));
       });
 
+      it("keeps the review threshold when it is above the authorised amount", async function () {
+        const { manager, submit, now, hospital, insurer } = await loadFixture(authorised);
+        await manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa2"));
+        await manager.connect(insurer).approvePriorAuth(2, 1n * USD, now + 30n * DAY);
+        // 2,500 billed: 500 deductible, 400 coinsurance, 1,600 benefit: above the authorised 1 but under 2,000.
+        await submit(id("s"), [{ category: SERVICE.SURGERY, amount: 2_500n * USD }], now - DAY, 2n);
+        const c = await manager.claim(id("s"));
+        expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
+        expect(c.amount).to.equal(1_600n * USD);
+      });
+
       it("refuses an unknown, unapproved, foreign or expired authorisation", async function () {
         const { manager, submit, now, hospital, clinic, allow, alice, insurer } = await loadFixture(authorised);
         await expect(submit(id("s"), BIG, now - DAY, 7n))
