@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { ROLES } from "../../src/authority/roles";
 import AuthorityModule from "./Authority";
+import ConsentModule from "./Consent";
 import ProvenanceModule from "./Provenance";
 
 /**
@@ -10,6 +11,7 @@ import ProvenanceModule from "./Provenance";
  */
 export default buildModule("HealthLedger", (m) => {
   const { authority } = m.useModule(AuthorityModule);
+  const { consentRegistry } = m.useModule(ConsentModule);
   const { drugProvenance } = m.useModule(ProvenanceModule);
   const deployer = m.getAccount(0);
   const guardian = m.getParameter("guardian", deployer);
@@ -17,11 +19,12 @@ export default buildModule("HealthLedger", (m) => {
 
   const wiring = [
     m.call(authority, "grantRole", [ROLES.GUARDIAN, guardian, 0], { id: "grant_guardian" }),
+    ConsentModule,
     ProvenanceModule,
   ];
 
   // Last: the admin's own delay, so that every later admin operation is scheduled and can be cancelled.
   m.call(authority, "grantRole", [ROLES.ADMIN, deployer, adminDelay], { id: "set_admin_delay", after: wiring });
 
-  return { authority, drugProvenance };
+  return { authority, consentRegistry, drugProvenance };
 });

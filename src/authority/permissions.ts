@@ -1,5 +1,6 @@
 import { id, type ContractRunner, type Signer } from "ethers";
 import type { HealthLedgerAuthority } from "../../typechain-types";
+import { CONSENT_PERMISSIONS } from "../consent/permissions";
 import { PROVENANCE_PERMISSIONS } from "../provenance/permissions";
 import { ROLES, PUBLIC_ROLE, roleLabel, type RoleName } from "./roles";
 import { CLAIMS_PERMISSIONS } from "../claims/permissions";
@@ -23,7 +24,11 @@ export interface FunctionRule {
 }
 
 /** Every rule of the system, domain by domain. */
-export const PERMISSIONS: readonly FunctionRule[] = [...PROVENANCE_PERMISSIONS, ...CLAIMS_PERMISSIONS];
+export const PERMISSIONS: readonly FunctionRule[] = [
+  ...CONSENT_PERMISSIONS,
+  ...PROVENANCE_PERMISSIONS,
+  ...CLAIMS_PERMISSIONS,
+];
 
 /** The 4-byte selector of a function signature. */
 export function selectorOf(signature: string): string {

@@ -12,6 +12,10 @@ export const FLOOR_GAS = {
   newSlot: 22_100,
   /** Cold SSTORE of a non-zero slot to another non-zero value: 2,900 + 2,100 cold access. */
   changedSlot: 5_000,
+  /** Cold account access (EIP-2929 COLD_ACCOUNT_ACCESS_COST). */
+  coldAccount: 2_600,
+  /** Cold storage read (EIP-2929 COLD_SLOAD_COST). */
+  coldSlotRead: 2_100,
   /** Per log (G_log). */
   log: 375,
   /** Per log topic (G_logtopic). */
@@ -50,12 +54,16 @@ export function logGas(log: { topics: number; dataBytes: number }): number {
 export function evmFloor(spec: FloorSpec): number {
   assertCount(spec.newSlots, "newSlots");
   assertCount(spec.changedSlots, "changedSlots");
+  assertCount(spec.coldAccounts ?? 0, "coldAccounts");
+  assertCount(spec.coldSlotReads ?? 0, "coldSlotReads");
   if (!Array.isArray(spec.logs)) throw new Error("FloorSpec.logs must be an array of { topics, dataBytes }");
   return (
     (spec.includeTxBase === false ? 0 : FLOOR_GAS.txBase) +
     calldataGas(spec.calldata) +
     FLOOR_GAS.newSlot * spec.newSlots +
     FLOOR_GAS.changedSlot * spec.changedSlots +
+    FLOOR_GAS.coldAccount * (spec.coldAccounts ?? 0) +
+    FLOOR_GAS.coldSlotRead * (spec.coldSlotReads ?? 0) +
     spec.logs.reduce((sum, log) => sum + logGas(log), 0)
   );
 }

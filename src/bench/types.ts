@@ -16,6 +16,10 @@ export interface FloorSpec {
   logs: readonly { topics: number; dataBytes: number }[];
   /** Whether the 21,000 transaction base cost applies (false for a call measured inside a contract). */
   includeTxBase?: boolean;
+  /** Accounts the op must touch cold besides the transaction's own (EIP-2929: 2,600 each), e.g. a called contract. */
+  coldAccounts?: number;
+  /** Slots the op must read cold without writing them (EIP-2929: 2,100 each), e.g. a view's record. */
+  coldSlotReads?: number;
 }
 
 /** One measured operation, as written to reports/gas.json. */

@@ -2,12 +2,13 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { deploySystem } from "../system/deploy";
 import { castFromSigners } from "./cast";
 import { authorityChapter } from "./chapters/authority";
+import { consentChapter } from "./chapters/consent";
 import { provenanceChapter } from "./chapters/provenance";
 import { Narrator } from "./narrator";
 import type { Chapter } from "./types";
 
 /** The demo's chapters, in order. Each domain adds one. */
-export const CHAPTERS: readonly Chapter[] = [authorityChapter, provenanceChapter];
+export const CHAPTERS: readonly Chapter[] = [authorityChapter, consentChapter, provenanceChapter];
 
 /** Deploys Health Ledger on the given network through Ignition and runs every chapter. */
 export async function runDemo(

@@ -1,8 +1,10 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import HealthLedgerModule from "../../ignition/modules/HealthLedger";
 import {
-  DrugProvenance__factory,
+  ConsentRegistry__factory,
   HealthLedgerAuthority__factory,
+  type ConsentRegistry,
+  DrugProvenance__factory,
   type DrugProvenance,
   type HealthLedgerAuthority,
 } from "../../typechain-types";
@@ -10,6 +12,7 @@ import {
 /** The deployed Health Ledger contracts, typed. Each domain adds its contract here. */
 export interface System {
   authority: HealthLedgerAuthority;
+  consentRegistry: ConsentRegistry;
   drugProvenance: DrugProvenance;
 }
 
@@ -27,6 +30,7 @@ export async function deploySystem(hre: HardhatRuntimeEnvironment, options: Depl
   const deployed = await hre.ignition.deploy(HealthLedgerModule, { parameters: { HealthLedger: parameters } });
   return {
     authority: HealthLedgerAuthority__factory.connect(await deployed.authority.getAddress(), deployer),
+    consentRegistry: ConsentRegistry__factory.connect(await deployed.consentRegistry.getAddress(), deployer),
     drugProvenance: DrugProvenance__factory.connect(await deployed.drugProvenance.getAddress(), deployer),
   };
 }

@@ -53,6 +53,14 @@ describe("evmFloor", function () {
     });
   });
 
+  context("with cold reads (a view called from a contract)", function () {
+    it("adds 2,600 per cold account and 2,100 per cold slot read", function () {
+      const spec = { calldata: "0x", newSlots: 0, changedSlots: 0, logs: [], includeTxBase: false };
+      expect(evmFloor({ ...spec, coldAccounts: 1, coldSlotReads: 1 })).to.equal(4_700);
+      expect(() => evmFloor({ ...spec, coldAccounts: -1 })).to.throw(/coldAccounts/);
+    });
+  });
+
   context("with a malformed spec", function () {
     const base = { calldata: "0x", newSlots: 0, changedSlots: 0, logs: [] };
 

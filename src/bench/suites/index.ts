@@ -1,4 +1,5 @@
 import type { BenchSuite } from "../types";
+import { consentSuite } from "./consent";
 import { easSuite } from "./eas";
 import { erc1155Suite } from "./erc1155";
 import { provenanceSuite } from "./provenance";
@@ -13,6 +14,7 @@ export const SUITES: BenchSuite[] = [
   easSuite,
   erc1155Suite,
   // Health Ledger domains.
+  consentSuite,
   provenanceSuite,
   claimsSuite,
 ];

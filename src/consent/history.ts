@@ -1,0 +1,239 @@
+import type { Log } from "ethers";
+import type { ConsentRegistry } from "../../typechain-types";
+
+/** One change of a patient's consents or delegations, as read from the registry's events. */
+export type ConsentEvent =
+  | {
+      kind: "granted";
+      patient: string;
+      grantee: string;
+      actor: string;
+      purpose: string;
+      categories: bigint;
+      startsAt: bigint;
+      expiresAt: bigint;
+      version: bigint;
+      documentCommitment: string;
+      blockNumber: number;
+      logIndex: number;
+      txHash: string;
+    }
+  | {
+      kind: "revoked" | "renounced";
+      patient: string;
+      grantee: string;
+      actor: string;
+      purpose: string;
+      version: bigint;
+      blockNumber: number;
+      logIndex: number;
+      txHash: string;
+    }
+  | {
+      kind: "delegateAppointed";
+      patient: string;
+      delegate: string;
+      actor: string;
+      delegateKind: number;
+      expiresAt: bigint;
+      blockNumber: number;
+      logIndex: number;
+      txHash: string;
+    }
+  | {
+      kind: "delegateRemoved";
+      patient: string;
+      delegate: string;
+      actor: string;
+      blockNumber: number;
+      logIndex: number;
+      txHash: string;
+    }
+  | {
+      kind: "emergencyAccess";
+      patient: string;
+      provider: string;
+      actor: string;
+      count: bigint;
+      reasonCommitment: string;
+      blockNumber: number;
+      logIndex: number;
+      txHash: string;
+    };
+
+/** A consent's state rebuilt from events, including the document commitment (which only events carry). */
+export interface ConsentRecord {
+  patient: string;
+  grantee: string;
+  purpose: string;
+  categories: bigint;
+  startsAt: bigint;
+  expiresAt: bigint;
+  version: bigint;
+  revoked: boolean;
+  documentCommitment: string;
+  /** Who last granted or changed it (the patient or her delegate). */
+  grantedBy: string;
+}
+
+/** A delegation rebuilt from events. */
+export interface DelegateRecord {
+  patient: string;
+  delegate: string;
+  kind: number;
+  expiresAt: bigint;
+}
+
+function position(log: Log) {
+  return { blockNumber: log.blockNumber, logIndex: log.index, txHash: log.transactionHash };
+}
+
+/**
+ * Every event about `patient`, oldest first: grants, revocations, renunciations, delegate changes and emergency
+ * accesses. `fromBlock` lets an indexer resume (default: the genesis block).
+ */
+export async function consentHistory(
+  registry: ConsentRegistry,
+  patient: string,
+  fromBlock: number = 0,
+): Promise<ConsentEvent[]> {
+  const f = registry.filters;
+  const [granted, revoked, renounced, appointed, removed, emergencies] = await Promise.all([
+    registry.queryFilter(f.ConsentGranted(patient), fromBlock),
+    registry.queryFilter(f.ConsentRevoked(patient), fromBlock),
+    registry.queryFilter(f.ConsentRenounced(patient), fromBlock),
+    registry.queryFilter(f.DelegateAppointed(patient), fromBlock),
+    registry.queryFilter(f.DelegateRemoved(patient), fromBlock),
+    registry.queryFilter(f.EmergencyAccessRecorded(patient), fromBlock),
+  ]);
+  const events: ConsentEvent[] = [
+    ...granted.map((e): ConsentEvent => ({
+      kind: "granted",
+      patient: e.args.patient,
+      grantee: e.args.grantee,
+      actor: e.args.actor,
+      purpose: e.args.purpose,
+      categories: e.args.categories,
+      startsAt: e.args.startsAt,
+      expiresAt: e.args.expiresAt,
+      version: e.args.version,
+      documentCommitment: e.args.documentCommitment,
+      ...position(e),
+    })),
+    ...revoked.map((e): ConsentEvent => ({
+      kind: "revoked",
+      patient: e.args.patient,
+      grantee: e.args.grantee,
+      actor: e.args.actor,
+      purpose: e.args.purpose,
+      version: e.args.version,
+      ...position(e),
+    })),
+    ...renounced.map((e): ConsentEvent => ({
+      kind: "renounced",
+      patient: e.args.patient,
+      grantee: e.args.grantee,
+      actor: e.args.grantee,
+      purpose: e.args.purpose,
+      version: e.args.version,
+      ...position(e),
+    })),
+    ...appointed.map((e): ConsentEvent => ({
+      kind: "delegateAppointed",
+      patient: e.args.patient,
+      delegate: e.args.delegate,
+      actor: e.args.actor,
+      delegateKind: Number(e.args.kind),
+      expiresAt: e.args.expiresAt,
+      ...position(e),
+    })),
+    ...removed.map((e): ConsentEvent => ({
+      kind: "delegateRemoved",
+      patient: e.args.patient,
+      delegate: e.args.delegate,
+      actor: e.args.actor,
+      ...position(e),
+    })),
+    ...emergencies.map((e): ConsentEvent => ({
+      kind: "emergencyAccess",
+      patient: e.args.patient,
+      provider: e.args.provider,
+      actor: e.args.provider,
+      count: e.args.count,
+      reasonCommitment: e.args.reasonCommitment,
+      ...position(e),
+    })),
+  ];
+  return events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+}
+
+function consentKey(grantee: string, purpose: string): string {
+  return `${grantee.toLowerCase()}:${purpose.toLowerCase()}`;
+}
+
+/** Folds a history (oldest first) into every consent's latest state, revoked ones included. */
+export function foldConsents(history: readonly ConsentEvent[]): ConsentRecord[] {
+  const byKey = new Map<string, ConsentRecord>();
+  for (const e of history) {
+    if (e.kind === "granted") {
+      byKey.set(consentKey(e.grantee, e.purpose), {
+        patient: e.patient,
+        grantee: e.grantee,
+        purpose: e.purpose,
+        categories: e.categories,
+        startsAt: e.startsAt,
+        expiresAt: e.expiresAt,
+        version: e.version,
+        revoked: false,
+        documentCommitment: e.documentCommitment,
+        grantedBy: e.actor,
+      });
+    } else if (e.kind === "revoked" || e.kind === "renounced") {
+      const record = byKey.get(consentKey(e.grantee, e.purpose));
+      if (record === undefined) throw new Error(`History is incomplete: ${e.kind} without a prior grant`);
+      byKey.set(consentKey(e.grantee, e.purpose), { ...record, version: e.version, revoked: true });
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** Folds a history into the patient's delegations that were not removed (check `expiresAt` for validity). */
+export function foldDelegates(history: readonly ConsentEvent[]): DelegateRecord[] {
+  const byDelegate = new Map<string, DelegateRecord>();
+  for (const e of history) {
+    if (e.kind === "delegateAppointed") {
+      byDelegate.set(e.delegate.toLowerCase(), {
+        patient: e.patient,
+        delegate: e.delegate,
+        kind: e.delegateKind,
+        expiresAt: e.expiresAt,
+      });
+    } else if (e.kind === "delegateRemoved") {
+      byDelegate.delete(e.delegate.toLowerCase());
+    }
+  }
+  return [...byDelegate.values()];
+}
+
+/** True when a consent record is in force at `now` (unix seconds) for every category of `required`. */
+export function inForce(record: ConsentRecord, now: bigint, required: bigint = record.categories): boolean {
+  return (
+    !record.revoked &&
+    record.startsAt <= now &&
+    now < record.expiresAt &&
+    required !== 0n &&
+    (required & ~record.categories) === 0n
+  );
+}
+
+/**
+ * A patient's consents that are in force now (at the latest block's time), rebuilt from events, with the
+ * document commitment of each.
+ */
+export async function currentConsents(registry: ConsentRegistry, patient: string): Promise<ConsentRecord[]> {
+  const provider = registry.runner?.provider;
+  if (provider == null) throw new Error("The registry must be connected to a provider to read the chain");
+  const block = await provider.getBlock("latest");
+  const now = BigInt(block!.timestamp);
+  return foldConsents(await consentHistory(registry, patient)).filter((c) => inForce(c, now));
+}

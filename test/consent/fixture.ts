@@ -1,0 +1,51 @@
+import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
+import { grantRoles, wirePermissions } from "../../src/authority/permissions";
+import { CONSENT_PERMISSIONS } from "../../src/consent/permissions";
+import { categorySet } from "../../src/consent/categories";
+import { PURPOSES } from "../../src/consent/purposes";
+import {
+  ConsentRegistry__factory,
+  ConsentWallet__factory,
+  HealthLedgerAuthority__factory,
+} from "../../typechain-types";
+
+export const DAY = 24n * 3600n;
+export const CARE = categorySet("DEMOGRAPHICS", "CONDITIONS", "MEDICATIONS", "ALLERGIES");
+export const TREATMENT = PURPOSES.TREATMENT;
+export const DOC = ethers.id("consent document commitment");
+
+/** Authority + registry wired from the permission table; the hospital holds PROVIDER; a contract wallet. */
+export async function deployFixture() {
+  const [admin, patient, hospital, relayer, guardian, stranger, researcher, walletOwner] = await ethers.getSigners();
+  const authority = await new HealthLedgerAuthority__factory(admin).deploy(admin.address);
+  const registry = await new ConsentRegistry__factory(admin).deploy(await authority.getAddress());
+  await wirePermissions(authority, { ConsentRegistry: registry }, CONSENT_PERMISSIONS);
+  await grantRoles(authority, [{ role: "PROVIDER", account: hospital.address }]);
+  const wallet = await new ConsentWallet__factory(admin).deploy(walletOwner.address);
+  const other = await new ConsentRegistry__factory(admin).deploy(await authority.getAddress());
+  return {
+    authority,
+    registry,
+    other,
+    wallet,
+    admin,
+    patient,
+    hospital,
+    relayer,
+    guardian,
+    stranger,
+    researcher,
+    walletOwner,
+  };
+}
+
+/**
+ * The current chain time. A block is mined first: after `loadFixture` reverts to a snapshot taken earlier, the
+ * latest block is as old as the snapshot while the next one follows the wall clock, so a time read without mining
+ * could be minutes behind the next transaction's.
+ */
+export async function now(): Promise<bigint> {
+  await mine();
+  return BigInt(await time.latest());
+}
