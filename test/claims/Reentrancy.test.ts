@@ -11,7 +11,7 @@ import { ALL_DATA, DAY, PAYMENT, USD, defaultTerms } from "./fixture";
 async function hostileFixture() {
   const [admin, insurer, hospital, alice] = await ethers.getSigners();
   const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
-  const consent = await ethers.deployContract("ClaimsMockConsentVerifier");
+  const consent = await ethers.deployContract("ConsentRegistry", [await authority.getAddress()]);
   const token = await ethers.deployContract("ClaimsReentrantToken");
   const manager = await ethers.deployContract("ClaimsManager", [
     await authority.getAddress(),
@@ -29,9 +29,9 @@ async function hostileFixture() {
   await token.mint(insurer.address, 10_000n * USD);
   await token.connect(insurer).approve(await manager.getAddress(), ethers.MaxUint256);
   await manager.connect(insurer).fundEscrow(10_000n * USD);
-  await consent.setAllowed(alice.address, hospital.address, PAYMENT, ALL_DATA);
-  await manager.connect(insurer).createPolicy({ ...(await defaultTerms(alice.address)), deductible: 0 });
   const now = BigInt(await time.latest());
+  await consent.connect(alice).grant(alice.address, hospital.address, PAYMENT, ALL_DATA, now, now + DAY, id("consent"));
+  await manager.connect(insurer).createPolicy({ ...(await defaultTerms(alice.address)), deductible: 0 });
   await manager
     .connect(hospital)
     .submitClaim(1, id("c1"), [{ category: SERVICE.CONSULTATION, amount: 100n * USD }], now - DAY, 0);

@@ -2,7 +2,6 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { id, type Signer } from "ethers";
 import { grantRoles, wirePermissions } from "../../src/authority/permissions";
-import { CLAIMS_PERMISSIONS } from "../../src/claims/permissions";
 import { ALL_SERVICES, SERVICE } from "../../src/claims/categories";
 import type { IClaimsManager } from "../../typechain-types";
 
@@ -32,21 +31,21 @@ export async function defaultTerms(member: string): Promise<IClaimsManager.Polic
 }
 
 /**
- * The claims manager wired into a fresh authority, with a configurable mock consent verifier: insurer (funded with
+ * The claims manager wired into a fresh authority beside the real consent registry: insurer (funded with
  * 100,000), a second insurer, two providers, member Alice (payment consent for every category to the hospital)
  * and one default policy (id 1) for her.
  */
 export async function deployClaimsFixture() {
   const [admin, insurer, insurer2, hospital, clinic, alice, bob, stranger] = await ethers.getSigners();
   const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
-  const consent = await ethers.deployContract("ClaimsMockConsentVerifier");
+  const consent = await ethers.deployContract("ConsentRegistry", [await authority.getAddress()]);
   const token = await ethers.deployContract("ClaimsTestToken");
   const manager = await ethers.deployContract("ClaimsManager", [
     await authority.getAddress(),
     await consent.getAddress(),
     await token.getAddress(),
   ]);
-  await wirePermissions(authority, { ClaimsManager: manager }, CLAIMS_PERMISSIONS);
+  await wirePermissions(authority, { ClaimsManager: manager, ConsentRegistry: consent });
   await grantRoles(authority, [
     { role: "INSURER", account: insurer.address },
     { role: "INSURER", account: insurer2.address },
@@ -58,9 +57,16 @@ export async function deployClaimsFixture() {
     await token.connect(ins).approve(await manager.getAddress(), ethers.MaxUint256);
   }
   await manager.connect(insurer).fundEscrow(100_000n * USD);
-  /** `patient` consents to `grantee` using `categories` of her data for payment (replacing an earlier consent). */
+  /**
+   * `patient` consents, in the consent registry, to `grantee` using `categories` of her data for payment, for 30
+   * years (replacing an earlier consent).
+   */
   const allow = async (patient: Signer, grantee: string, categories: bigint) => {
-    await consent.setAllowed(await patient.getAddress(), grantee, PAYMENT, categories);
+    const now = BigInt(await time.latest());
+    const patientAddress = await patient.getAddress();
+    await consent
+      .connect(patient)
+      .grant(patientAddress, grantee, PAYMENT, categories, now, now + 30n * YEAR, id("payment-consent"));
   };
   await allow(alice, hospital.address, ALL_DATA);
   await allow(bob, hospital.address, ALL_DATA);

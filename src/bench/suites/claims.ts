@@ -2,12 +2,12 @@ import { keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import {
   ClaimsManager__factory,
-  ClaimsMockConsentVerifier__factory,
   ClaimsTestToken__factory,
+  ConsentRegistry__factory,
   HealthLedgerAuthority__factory,
 } from "../../../typechain-types";
 import { grantRoles, wirePermissions } from "../../authority/permissions";
-import { CLAIMS_PERMISSIONS } from "../../claims/permissions";
+import { PURPOSES } from "../../consent/purposes";
 import { ALL_SERVICES, SERVICE } from "../../claims/categories";
 import type { BenchSuite, FloorSpec, Measurement } from "../types";
 
@@ -39,7 +39,7 @@ async function mined(sent: Promise<ContractTransactionResponse>): Promise<{ gas:
 }
 
 /**
- * The claims manager's operations (issue 6's budgets), in a steady state: the policy year already has usage, the
+ * The claims manager's operations (issue 6's budgets), asking the real consent registry, in a steady state: the policy year already has usage, the
  * insurer's escrow is funded and the provider already holds the payment token (first-time slots are the EVM's
  * one-off cost, documented in docs/claims.md).
  * - `claims.submit`: a 2-line claim, auto-approved, with the member's consent checked. Writes two claim slots and
@@ -53,30 +53,28 @@ export const claimsSuite: BenchSuite = {
   async run(hre: HardhatRuntimeEnvironment): Promise<Measurement[]> {
     const [admin, insurer, hospital, member] = await hre.ethers.getSigners();
     const authority = await new HealthLedgerAuthority__factory(admin).deploy(admin.address);
-    const consent = await new ClaimsMockConsentVerifier__factory(admin).deploy();
+    const consent = await new ConsentRegistry__factory(admin).deploy(await authority.getAddress());
     const token = await new ClaimsTestToken__factory(admin).deploy();
     const manager = await new ClaimsManager__factory(admin).deploy(
       await authority.getAddress(),
       await consent.getAddress(),
       await token.getAddress(),
     );
-    await wirePermissions(authority, { ClaimsManager: manager }, CLAIMS_PERMISSIONS);
+    await wirePermissions(authority, { ClaimsManager: manager, ConsentRegistry: consent });
     await grantRoles(authority, [
       { role: "INSURER", account: insurer.address },
       { role: "PROVIDER", account: hospital.address },
     ]);
+    const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+    const allData = (1n << 16n) - 1n;
     await (
-      await consent.setAllowed(
-        member.address,
-        hospital.address,
-        keccak256(toUtf8Bytes("health-ledger.purpose.payment")),
-        (1n << 16n) - 1n,
-      )
+      await consent
+        .connect(member)
+        .grant(member.address, hospital.address, PURPOSES.PAYMENT, allData, now, now + 365n * DAY, commitmentNo(9))
     ).wait();
     await (await token.mint(insurer.address, 1_000_000n * USD)).wait();
     await (await token.connect(insurer).approve(await manager.getAddress(), 1_000_000n * USD)).wait();
     await (await manager.connect(insurer).fundEscrow(100_000n * USD)).wait();
-    const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
     await (
       await manager.connect(insurer).createPolicy({
         member: member.address,
