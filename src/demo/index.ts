@@ -4,11 +4,12 @@ import { castFromSigners } from "./cast";
 import { authorityChapter } from "./chapters/authority";
 import { consentChapter } from "./chapters/consent";
 import { provenanceChapter } from "./chapters/provenance";
+import { claimsChapter } from "./chapters/claims";
 import { Narrator } from "./narrator";
 import type { Chapter } from "./types";
 
 /** The demo's chapters, in order. Each domain adds one. */
-export const CHAPTERS: readonly Chapter[] = [authorityChapter, consentChapter, provenanceChapter];
+export const CHAPTERS: readonly Chapter[] = [authorityChapter, consentChapter, provenanceChapter, claimsChapter];
 
 /** Deploys Health Ledger on the given network through Ignition and runs every chapter. */
 export async function runDemo(
