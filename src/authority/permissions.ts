@@ -3,6 +3,7 @@ import type { HealthLedgerAuthority } from "../../typechain-types";
 import { CONSENT_PERMISSIONS } from "../consent/permissions";
 import { PROVENANCE_PERMISSIONS } from "../provenance/permissions";
 import { ROLES, PUBLIC_ROLE, roleLabel, type RoleName } from "./roles";
+import { CLAIMS_PERMISSIONS } from "../claims/permissions";
 import { TRIAL_PERMISSIONS } from "../trials/permissions";
 
 /**
@@ -27,6 +28,7 @@ export interface FunctionRule {
 export const PERMISSIONS: readonly FunctionRule[] = [
   ...CONSENT_PERMISSIONS,
   ...PROVENANCE_PERMISSIONS,
+  ...CLAIMS_PERMISSIONS,
   ...TRIAL_PERMISSIONS,
 ];
 

@@ -5,11 +5,18 @@ import { authorityChapter } from "./chapters/authority";
 import { consentChapter } from "./chapters/consent";
 import { trialsChapter } from "./chapters/trials";
 import { provenanceChapter } from "./chapters/provenance";
+import { claimsChapter } from "./chapters/claims";
 import { Narrator } from "./narrator";
 import type { Chapter } from "./types";
 
 /** The demo's chapters, in order. Each domain adds one. */
-export const CHAPTERS: readonly Chapter[] = [authorityChapter, consentChapter, provenanceChapter, trialsChapter];
+export const CHAPTERS: readonly Chapter[] = [
+  authorityChapter,
+  consentChapter,
+  provenanceChapter,
+  claimsChapter,
+  trialsChapter,
+];
 
 /** Deploys Health Ledger on the given network through Ignition and runs every chapter. */
 export async function runDemo(

@@ -3,6 +3,7 @@ import { consentSuite } from "./consent";
 import { easSuite } from "./eas";
 import { erc1155Suite } from "./erc1155";
 import { provenanceSuite } from "./provenance";
+import { claimsSuite } from "./claims";
 import { trialsSuite } from "./trials";
 
 /**
@@ -16,5 +17,6 @@ export const SUITES: BenchSuite[] = [
   // Health Ledger domains.
   consentSuite,
   provenanceSuite,
+  claimsSuite,
   trialsSuite,
 ];

@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title Insurance claims manager
+/// @notice Insurers issue policies and fund an escrow in one ERC-20 payment token; providers request prior
+///         authorisations and submit claims, which need the member's consent for the payment purpose, are refused
+///         when duplicated, and are adjudicated at once by the policy's published rules (deductible, coinsurance,
+///         annual limit, covered service categories, manual-review threshold). The insurer reviews pended claims
+///         and decides appeals; providers collect approved amounts from the escrow by pull withdrawal.
+/// @dev Only ids, addresses, amounts, codes, times and salted commitments of FHIR documents are stored or logged.
+///      Service-category codes are in `ServiceCategories.sol`, reason codes in `ClaimReasons.sol`; the rules and
+///      their rounding are documented in docs/claims.md and mirrored by the SDK's preview (`src/claims/`).
+interface IClaimsManager {
+    // ---------------------------------------------------------------------------------------------------------------
+    // Types
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Where a claim stands.
+    /// @dev None: never submitted. Pended: waits for the insurer's review. Approved: the insurer owes `amount` to the
+    ///      provider. Denied: refused, appealable once within the appeal window. Appealed: waits for the insurer's
+    ///      final decision. FinalDenied: the appeal was denied; nothing more can happen. Paid: the provider withdrew.
+    enum ClaimStatus {
+        None,
+        Pended,
+        Approved,
+        Denied,
+        Appealed,
+        FinalDenied,
+        Paid
+    }
+
+    /// @notice Where a prior authorisation stands.
+    /// @dev Requested by a provider, then Approved or Denied by the insurer; an approved one becomes Used when a claim
+    ///      cites it (one claim per authorisation).
+    enum PriorAuthStatus {
+        None,
+        Requested,
+        Approved,
+        Denied,
+        Used
+    }
+
+    /// @notice The terms of a policy as the insurer issues them. Amounts are in the payment token's smallest unit
+    ///         and must fit in 96 bits.
+    /// @param member The insured patient's account (the data subject whose consent claims need).
+    /// @param coverageStart First second of coverage (unix time); policy years count from here.
+    /// @param coverageEnd Last second of coverage (unix time); at most 100 policy years after the start.
+    /// @param annualLimit Most the insurer pays per policy year; non-zero.
+    /// @param deductible What the member pays per policy year before coinsurance applies; may be zero.
+    /// @param coinsuranceBps The member's share after the deductible, in basis points (0..10000).
+    /// @param coveredCategories Bit set of covered service categories (bit `c` for category code `c`, see
+    ///        `ServiceCategories.sol`); non-zero, only defined bits.
+    /// @param reviewThreshold A claim whose payable amount is above this goes to manual review (0: every claim that
+    ///        pays anything is reviewed).
+    /// @param termsCommitment Salted commitment of the policy document (FHIR Coverage / InsurancePlan); non-zero.
+    struct PolicyTerms {
+        address member;
+        uint40 coverageStart;
+        uint40 coverageEnd;
+        uint256 annualLimit;
+        uint256 deductible;
+        uint16 coinsuranceBps;
+        uint16 coveredCategories;
+        uint256 reviewThreshold;
+        bytes32 termsCommitment;
+    }
+
+    /// @notice A stored policy.
+    /// @dev Layout: slot 0 member | coverageStart | coverageEnd | coinsuranceBps (256 bits); slot 1 annualLimit |
+    ///      deductible | coveredCategories (208 bits); slot 2 insurer | reviewThreshold (256 bits); slot 3
+    ///      termsCommitment.
+    /// @param member The insured patient's account.
+    /// @param coverageStart First second of coverage.
+    /// @param coverageEnd Last second of coverage.
+    /// @param coinsuranceBps The member's share after the deductible, in basis points.
+    /// @param annualLimit Most the insurer pays per policy year.
+    /// @param deductible The member's yearly deductible.
+    /// @param coveredCategories Bit set of covered service categories.
+    /// @param insurer The account that issued the policy, funds its claims and decides them.
+    /// @param reviewThreshold Payable amounts above this are pended for manual review.
+    /// @param termsCommitment Salted commitment of the policy document.
+    struct Policy {
+        address member;
+        uint40 coverageStart;
+        uint40 coverageEnd;
+        uint16 coinsuranceBps;
+        uint96 annualLimit;
+        uint96 deductible;
+        uint16 coveredCategories;
+        address insurer;
+        uint96 reviewThreshold;
+        bytes32 termsCommitment;
+    }
+
+    /// @notice One line of a claim: a service category and the amount billed for it.
+    /// @param category Service-category code (see `ServiceCategories.sol`).
+    /// @param amount Billed amount in the token's smallest unit; non-zero, at most 2^96-1.
+    struct ClaimLine {
+        uint8 category;
+        uint256 amount;
+    }
+
+    /// @notice A stored claim. Its id is the claim commitment.
+    /// @dev Layout: slot 0 provider | policyId | year | status | reason | decidedAt (256 bits); slot 1 amount |
+    ///      memberShare (192 bits).
+    /// @param provider The provider that submitted the claim and is paid.
+    /// @param policyId The policy the claim is made under.
+    /// @param year The policy year of the service date (0 = the first; clamped into the coverage period).
+    /// @param status Where the claim stands.
+    /// @param reason Why it is pended or denied (see `ClaimReasons.sol`); 0 otherwise.
+    /// @param decidedAt When the status last changed (the appeal window of a denial runs from here).
+    /// @param amount Pended or Denied: the most the insurer may approve (the computed payable amount, or the billed
+    ///        total of a claim denied at submission). Approved or Paid: the approved amount.
+    /// @param memberShare The member's cost share on covered lines (deductible + coinsurance + any amount above the
+    ///        annual limit), fixed at adjudication.
+    struct Claim {
+        address provider;
+        uint32 policyId;
+        uint8 year;
+        ClaimStatus status;
+        uint8 reason;
+        uint40 decidedAt;
+        uint96 amount;
+        uint96 memberShare;
+    }
+
+    /// @notice The outcome of adjudicating a claim at submission, claim-level totals. Per-line amounts follow
+    ///         deterministically from the lines and these totals (see docs/claims.md) and are rebuilt by the SDK.
+    /// @param status Approved, Pended or Denied.
+    /// @param reason Pend or denial reason (see `ClaimReasons.sol`); 0 when approved.
+    /// @param billed Sum of all lines' billed amounts.
+    /// @param eligible Sum of the billed amounts of covered lines (0 when the claim is denied).
+    /// @param deductible Part of `eligible` applied to the member's deductible.
+    /// @param coinsurance The member's coinsurance on the rest (rounded down per line).
+    /// @param benefit What the insurer pays (or may approve, when pended), within the remaining annual limit.
+    /// @param memberShare `eligible - benefit`: deductible, coinsurance and any amount above the annual limit.
+    struct Adjudication {
+        ClaimStatus status;
+        uint8 reason;
+        uint256 billed;
+        uint256 eligible;
+        uint256 deductible;
+        uint256 coinsurance;
+        uint256 benefit;
+        uint256 memberShare;
+    }
+
+    /// @notice A stored prior authorisation.
+    /// @dev Layout: slot 0 provider | policyId | category | status | validUntil (248 bits); slot 1 amount.
+    /// @param provider The provider that requested it; only it may cite it.
+    /// @param policyId The policy it is requested under.
+    /// @param category The service category it authorises.
+    /// @param status Where it stands.
+    /// @param validUntil Latest service date it covers (set at approval).
+    /// @param amount Approved amount: a claim citing it is not pended for review while its payable amount is at most
+    ///        this.
+    struct PriorAuth {
+        address provider;
+        uint32 policyId;
+        uint8 category;
+        PriorAuthStatus status;
+        uint40 validUntil;
+        uint96 amount;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Events
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Emitted when an insurer issues a policy.
+    /// @param policyId The new policy's id.
+    /// @param insurer The issuing insurer.
+    /// @param member The insured member.
+    /// @param terms The policy's terms, as given.
+    event PolicyCreated(uint256 indexed policyId, address indexed insurer, address indexed member, PolicyTerms terms);
+
+    /// @notice Emitted when an insurer adds tokens to its escrow.
+    /// @param insurer The insurer whose escrow grew.
+    /// @param amount Tokens received by this contract.
+    /// @param balance The insurer's escrow balance afterwards.
+    event EscrowFunded(address indexed insurer, uint256 amount, uint256 balance);
+
+    /// @notice Emitted when an insurer takes tokens out of its escrow (only what is not owed to providers).
+    /// @param insurer The insurer whose escrow shrank.
+    /// @param to Who received the tokens.
+    /// @param amount Tokens sent.
+    /// @param balance The insurer's escrow balance afterwards.
+    event EscrowWithdrawn(address indexed insurer, address indexed to, uint256 amount, uint256 balance);
+
+    /// @notice Emitted when a provider requests a prior authorisation.
+    /// @param authId The new authorisation's id.
+    /// @param policyId The policy it is requested under.
+    /// @param provider The requesting provider.
+    /// @param category The service category to authorise.
+    /// @param requestCommitment Salted commitment of the request (FHIR Claim with use = preauthorization).
+    event PriorAuthRequested(
+        uint256 indexed authId,
+        uint256 indexed policyId,
+        address indexed provider,
+        uint8 category,
+        bytes32 requestCommitment
+    );
+
+    /// @notice Emitted when the insurer approves a prior authorisation.
+    /// @param authId The authorisation.
+    /// @param insurer The deciding insurer.
+    /// @param amount The approved amount.
+    /// @param validUntil Latest service date it covers.
+    event PriorAuthApproved(uint256 indexed authId, address indexed insurer, uint256 amount, uint40 validUntil);
+
+    /// @notice Emitted when the insurer denies a prior authorisation.
+    /// @param authId The authorisation.
+    /// @param insurer The deciding insurer.
+    /// @param reason Denial reason (an insurer reason code, see `ClaimReasons.sol`).
+    event PriorAuthDenied(uint256 indexed authId, address indexed insurer, uint8 reason);
+
+    /// @notice Emitted when a provider submits a claim, with the outcome of its adjudication.
+    /// @param claimId The claim's id (its commitment of the FHIR Claim).
+    /// @param policyId The policy.
+    /// @param provider The submitting provider.
+    /// @param fingerprint The duplicate fingerprint computed on chain (see {fingerprintOf}).
+    /// @param serviceDate The date of service (unix time).
+    /// @param priorAuthId The cited prior authorisation, 0 for none.
+    /// @param lines The claim's lines as submitted.
+    /// @param adjudication The outcome and its amounts.
+    event ClaimSubmitted(
+        bytes32 indexed claimId,
+        uint256 indexed policyId,
+        address indexed provider,
+        bytes32 fingerprint,
+        uint40 serviceDate,
+        uint256 priorAuthId,
+        ClaimLine[] lines,
+        Adjudication adjudication
+    );
+
+    /// @notice Emitted when the insurer approves a pended claim or an appealed one.
+    /// @param claimId The claim.
+    /// @param insurer The deciding insurer.
+    /// @param amount The approved amount, now owed to the provider.
+    /// @param onAppeal True for a decision on appeal (final).
+    event ClaimApproved(bytes32 indexed claimId, address indexed insurer, uint256 amount, bool onAppeal);
+
+    /// @notice Emitted when the insurer denies a pended claim or an appealed one.
+    /// @param claimId The claim.
+    /// @param insurer The deciding insurer.
+    /// @param reason Denial reason (an insurer reason code, see `ClaimReasons.sol`).
+    /// @param onAppeal True for a decision on appeal (final).
+    event ClaimDenied(bytes32 indexed claimId, address indexed insurer, uint8 reason, bool onAppeal);
+
+    /// @notice Emitted when the provider or the member appeals a denied claim.
+    /// @param claimId The claim.
+    /// @param appellant Who appealed (the claim's provider or the policy's member).
+    /// @param evidenceCommitment Salted commitment of the appeal's evidence (e.g. a FHIR DocumentReference).
+    event ClaimAppealed(bytes32 indexed claimId, address indexed appellant, bytes32 evidenceCommitment);
+
+    /// @notice Emitted when a provider withdraws an approved claim's amount from the insurer's escrow.
+    /// @param claimId The claim.
+    /// @param provider The paid provider.
+    /// @param insurer The insurer whose escrow paid.
+    /// @param amount Tokens sent.
+    event ClaimPaid(bytes32 indexed claimId, address indexed provider, address indexed insurer, uint256 amount);
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Errors
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice A constructor address (authority, consent verifier or payment token) is the zero address.
+    /// @dev Fix: deploy with the addresses of the deployed authority, consent registry and ERC-20 token.
+    error ClaimsZeroAddress();
+
+    /// @notice No policy has this id.
+    /// @dev Fix: use an id from a `PolicyCreated` event.
+    /// @param policyId The unknown id.
+    error ClaimsPolicyUnknown(uint256 policyId);
+
+    /// @notice The policy's coverage ended longer ago than the filing window, so it takes no more claims or
+    ///         prior-authorisation requests.
+    /// @dev Fix: nothing on chain; the claim is past timely filing (see `FILING_WINDOW`).
+    /// @param policyId The policy.
+    /// @param filingDeadline The last second a claim could be submitted under it.
+    error ClaimsPolicyExpired(uint256 policyId, uint256 filingDeadline);
+
+    /// @notice The caller is not the insurer that issued the policy.
+    /// @dev Fix: decide, fund and review only with the issuing insurer's account.
+    /// @param policyId The policy.
+    /// @param caller The caller.
+    error ClaimsNotPolicyInsurer(uint256 policyId, address caller);
+
+    /// @notice The policy's member is the zero address.
+    /// @dev Fix: issue the policy to the member's account.
+    error ClaimsMemberZero();
+
+    /// @notice The coverage period is empty, reversed, or longer than 100 policy years.
+    /// @dev Fix: give `coverageStart < coverageEnd` within 100 years.
+    /// @param coverageStart The start given.
+    /// @param coverageEnd The end given.
+    error ClaimsCoveragePeriodInvalid(uint256 coverageStart, uint256 coverageEnd);
+
+    /// @notice The coinsurance is above 100%.
+    /// @dev Fix: give basis points from 0 to 10000.
+    /// @param coinsuranceBps The value given.
+    error ClaimsCoinsuranceInvalid(uint256 coinsuranceBps);
+
+    /// @notice The covered-category set is empty or has bits of no defined service category.
+    /// @dev Fix: set only bits of the codes in `ServiceCategories.sol`, at least one.
+    /// @param categories The set given.
+    error ClaimsCategorySetInvalid(uint256 categories);
+
+    /// @notice A commitment (policy terms, claim, prior-authorisation request or appeal evidence) is zero.
+    /// @dev Fix: commit the FHIR document with the SDK's `commit()` and pass its commitment.
+    error ClaimsCommitmentZero();
+
+    /// @notice An amount that must be positive is zero (annual limit, line amount, escrow deposit or withdrawal,
+    ///         approval, prior-authorisation amount).
+    /// @dev Fix: pass a positive amount in the token's smallest unit.
+    error ClaimsAmountZero();
+
+    /// @notice An amount does not fit the 96 bits amounts are stored in.
+    /// @dev Fix: amounts (and a claim's billed total) must be at most `MAX_AMOUNT` (2^96-1).
+    /// @param amount The amount given or summed.
+    /// @param max The largest accepted amount.
+    error ClaimsAmountTooLarge(uint256 amount, uint256 max);
+
+    /// @notice The service-category code is not defined.
+    /// @dev Fix: use a code from `ServiceCategories.sol` (0..15).
+    /// @param category The code given.
+    error ClaimsServiceCategoryUnknown(uint256 category);
+
+    /// @notice A claim has no lines or more than `MAX_LINES`.
+    /// @dev Fix: submit 1..MAX_LINES lines; split a larger bill into several claims.
+    /// @param count The number of lines given.
+    /// @param max The most accepted.
+    error ClaimsLineCountInvalid(uint256 count, uint256 max);
+
+    /// @notice The claim's lines are not in canonical order (by category, then amount, non-decreasing), which the
+    ///         duplicate fingerprint needs.
+    /// @dev Fix: sort the lines with the SDK's `sortLines()` before submitting.
+    /// @param index The first line out of order.
+    error ClaimsLinesNotSorted(uint256 index);
+
+    /// @notice The service date is in the future.
+    /// @dev Fix: submit after the service took place.
+    /// @param serviceDate The date given.
+    /// @param nowTime The current block time.
+    error ClaimsServiceDateInFuture(uint256 serviceDate, uint256 nowTime);
+
+    /// @notice The member has not consented to the provider using the claim's data categories for payment.
+    /// @dev Fix: the member grants the provider a consent for `Purposes.PAYMENT` covering these categories.
+    /// @param member The policy's member.
+    /// @param provider The submitting provider (the grantee).
+    /// @param categories The data categories the claim reveals (see `DataCategories.sol`).
+    error ClaimsConsentMissing(address member, address provider, uint256 categories);
+
+    /// @notice A claim with this commitment was already submitted.
+    /// @dev Fix: do not resubmit; read the existing claim with {claim}.
+    /// @param claimId The existing claim.
+    error ClaimsDuplicateCommitment(bytes32 claimId);
+
+    /// @notice The same service (member, provider, service date and lines) was already claimed, under another salt.
+    /// @dev Fix: do not bill a service twice; read the existing claim with {claim}.
+    /// @param fingerprint The duplicate fingerprint.
+    /// @param existingClaimId The claim that already bills it.
+    error ClaimsDuplicateFingerprint(bytes32 fingerprint, bytes32 existingClaimId);
+
+    /// @notice No claim has this id.
+    /// @dev Fix: use the commitment of a submitted claim.
+    /// @param claimId The unknown id.
+    error ClaimsUnknown(bytes32 claimId);
+
+    /// @notice The claim is not in the status the operation needs.
+    /// @dev Fix: review only Pended claims, appeal only Denied ones, decide appeals only on Appealed ones, withdraw
+    ///      only Approved ones.
+    /// @param claimId The claim.
+    /// @param status Its current status.
+    error ClaimsStatusInvalid(bytes32 claimId, ClaimStatus status);
+
+    /// @notice The claim was already paid.
+    /// @dev Fix: nothing to do; each approved claim is paid once.
+    /// @param claimId The claim.
+    error ClaimsAlreadyPaid(bytes32 claimId);
+
+    /// @notice The claim's appeal was already used and denied; that decision is final.
+    /// @dev Fix: nothing on chain; a claim is appealed at most once.
+    /// @param claimId The claim.
+    error ClaimsAppealAlreadyUsed(bytes32 claimId);
+
+    /// @notice The appeal window of the denial has closed.
+    /// @dev Fix: appeal within `APPEAL_WINDOW` of the denial.
+    /// @param claimId The claim.
+    /// @param deadline The last second an appeal was possible.
+    error ClaimsAppealWindowClosed(bytes32 claimId, uint256 deadline);
+
+    /// @notice Only the claim's provider or the policy's member may appeal.
+    /// @dev Fix: appeal from the provider's or the member's account.
+    /// @param claimId The claim.
+    /// @param caller The caller.
+    error ClaimsNotAppellant(bytes32 claimId, address caller);
+
+    /// @notice Only the claim's provider may withdraw its payment.
+    /// @dev Fix: withdraw from the submitting provider's account.
+    /// @param claimId The claim.
+    /// @param caller The caller.
+    error ClaimsNotProvider(bytes32 claimId, address caller);
+
+    /// @notice The approval is above what the rules computed (or, for a claim denied at submission, above its billed
+    ///         total).
+    /// @dev Fix: approve at most the claim's `amount` (see {claim}).
+    /// @param claimId The claim.
+    /// @param amount The amount given.
+    /// @param max The most that may be approved.
+    error ClaimsApprovalTooHigh(bytes32 claimId, uint256 amount, uint256 max);
+
+    /// @notice Approving this amount would take the policy year's benefits above the annual limit.
+    /// @dev Fix: approve at most `remaining`.
+    /// @param policyId The policy.
+    /// @param year The policy year.
+    /// @param remaining What is left of the annual limit.
+    /// @param amount The amount given.
+    error ClaimsAnnualLimitExceeded(uint256 policyId, uint256 year, uint256 remaining, uint256 amount);
+
+    /// @notice The insurer's escrow, less what it owes for approved unpaid claims, does not cover the amount.
+    /// @dev Fix: the insurer funds the escrow with {fundEscrow} (or withdraws less).
+    /// @param insurer The insurer.
+    /// @param available Escrow balance minus approved unpaid amounts.
+    /// @param needed The amount needed.
+    error ClaimsEscrowInsufficient(address insurer, uint256 available, uint256 needed);
+
+    /// @notice The reason code is not an insurer reason code.
+    /// @dev Fix: give a code from `ClaimReasons.INSURER_MIN` (16) upwards.
+    /// @param reason The code given.
+    error ClaimsReasonInvalid(uint256 reason);
+
+    /// @notice No prior authorisation has this id.
+    /// @dev Fix: use an id from a `PriorAuthRequested` event.
+    /// @param authId The unknown id.
+    error ClaimsPriorAuthUnknown(uint256 authId);
+
+    /// @notice The prior authorisation is not in the status the operation needs (Requested to decide, Approved to
+    ///         cite).
+    /// @dev Fix: decide only requested authorisations; cite only approved, unused ones.
+    /// @param authId The authorisation.
+    /// @param status Its current status.
+    error ClaimsPriorAuthStatusInvalid(uint256 authId, PriorAuthStatus status);
+
+    /// @notice The cited prior authorisation belongs to another policy or provider, or authorises a category the
+    ///         claim does not bill.
+    /// @dev Fix: cite an authorisation requested by this provider under this policy for a billed category.
+    /// @param authId The authorisation.
+    error ClaimsPriorAuthMismatch(uint256 authId);
+
+    /// @notice The service date is after the prior authorisation's validity.
+    /// @dev Fix: request a new authorisation.
+    /// @param authId The authorisation.
+    /// @param validUntil Latest service date it covers.
+    error ClaimsPriorAuthExpired(uint256 authId, uint256 validUntil);
+
+    /// @notice An authorisation's validity must not end in the past.
+    /// @dev Fix: give `validUntil` at or after the current time.
+    /// @param validUntil The value given.
+    error ClaimsPriorAuthValidityInvalid(uint256 validUntil);
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Policies and escrow (INSURER)
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Issues a policy with the caller as its insurer.
+    /// @param terms The policy's terms (see {PolicyTerms}).
+    /// @return policyId The new policy's id (sequential from 1).
+    function createPolicy(PolicyTerms calldata terms) external returns (uint256 policyId);
+
+    /// @notice Adds `amount` payment tokens to the caller's escrow (the caller must have approved this contract).
+    /// @param amount Tokens to pull from the caller; the escrow grows by what actually arrives.
+    function fundEscrow(uint256 amount) external;
+
+    /// @notice Sends `amount` of the caller's escrow to `to`; only what exceeds approved unpaid claims may leave.
+    /// @param amount Tokens to send.
+    /// @param to The recipient.
+    function withdrawEscrow(uint256 amount, address to) external;
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Prior authorisation
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Requests a prior authorisation for a service category under a policy (PROVIDER). Needs the member's
+    ///         payment consent for the category's data, like a claim.
+    /// @param policyId The policy.
+    /// @param category The service category.
+    /// @param requestCommitment Salted commitment of the request (FHIR Claim, use = preauthorization).
+    /// @return authId The new authorisation's id (sequential from 1).
+    function requestPriorAuth(
+        uint256 policyId,
+        uint8 category,
+        bytes32 requestCommitment
+    ) external returns (uint256 authId);
+
+    /// @notice Approves a requested prior authorisation (the policy's INSURER).
+    /// @param authId The authorisation.
+    /// @param amount Claims citing it are not pended while their payable amount is at most this.
+    /// @param validUntil Latest service date it covers.
+    function approvePriorAuth(uint256 authId, uint256 amount, uint40 validUntil) external;
+
+    /// @notice Denies a requested prior authorisation (the policy's INSURER).
+    /// @param authId The authorisation.
+    /// @param reason An insurer reason code (see `ClaimReasons.sol`).
+    function denyPriorAuth(uint256 authId, uint8 reason) external;
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Claims
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Submits a claim (PROVIDER) and adjudicates it at once: Denied when the service date is outside the
+    ///         coverage period or no line is covered; otherwise Approved, or Pended when the payable amount is above
+    ///         the review threshold (or the cited authorisation's amount, whichever is higher) or above what the
+    ///         insurer's escrow can cover.
+    /// @param policyId The policy.
+    /// @param claimCommitment Salted commitment of the FHIR Claim; becomes the claim's id.
+    /// @param lines The lines, sorted by category then amount (1..MAX_LINES).
+    /// @param serviceDate The date of service (unix time), not in the future.
+    /// @param priorAuthId An approved prior authorisation of this provider and policy to cite, or 0.
+    /// @return status The claim's status after adjudication.
+    function submitClaim(
+        uint256 policyId,
+        bytes32 claimCommitment,
+        ClaimLine[] calldata lines,
+        uint40 serviceDate,
+        uint256 priorAuthId
+    ) external returns (ClaimStatus status);
+
+    /// @notice Approves a pended claim for `amount`, at most the computed payable amount (the policy's INSURER).
+    /// @param claimId The claim.
+    /// @param amount The approved amount.
+    function approveClaim(bytes32 claimId, uint256 amount) external;
+
+    /// @notice Denies a pended claim (the policy's INSURER); its reserved benefit returns to the annual limit.
+    /// @param claimId The claim.
+    /// @param reason An insurer reason code.
+    function denyClaim(bytes32 claimId, uint8 reason) external;
+
+    /// @notice Appeals a denied claim, once, within `APPEAL_WINDOW` of the denial (the claim's provider or the
+    ///         policy's member).
+    /// @param claimId The claim.
+    /// @param evidenceCommitment Salted commitment of the evidence.
+    function appeal(bytes32 claimId, bytes32 evidenceCommitment) external;
+
+    /// @notice Approves an appealed claim for `amount` (the policy's INSURER); final.
+    /// @param claimId The claim.
+    /// @param amount The approved amount, at most the claim's `amount` and within the annual limit.
+    function approveAppeal(bytes32 claimId, uint256 amount) external;
+
+    /// @notice Denies an appealed claim (the policy's INSURER); final.
+    /// @param claimId The claim.
+    /// @param reason An insurer reason code.
+    function denyAppeal(bytes32 claimId, uint8 reason) external;
+
+    /// @notice Pays an approved claim's amount to its provider from the insurer's escrow (the claim's provider).
+    /// @param claimId The claim.
+    function withdraw(bytes32 claimId) external;
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice The consent registry asked before every submission.
+    /// @return The consent verifier's address.
+    function consentVerifier() external view returns (address);
+
+    /// @notice The ERC-20 token escrows and payouts are in.
+    /// @return The token's address.
+    function paymentToken() external view returns (address);
+
+    /// @notice A policy.
+    /// @param policyId The policy's id.
+    /// @return The stored policy (all zero when unknown).
+    function policy(uint256 policyId) external view returns (Policy memory);
+
+    /// @notice The number of policies issued so far (the last id).
+    /// @return The count.
+    function policyCount() external view returns (uint256);
+
+    /// @notice A claim.
+    /// @param claimId The claim's id (its commitment).
+    /// @return The stored claim (status None when unknown).
+    function claim(bytes32 claimId) external view returns (Claim memory);
+
+    /// @notice A prior authorisation.
+    /// @param authId Its id.
+    /// @return The stored authorisation (status None when unknown).
+    function priorAuth(uint256 authId) external view returns (PriorAuth memory);
+
+    /// @notice What a policy year has used.
+    /// @param policyId The policy.
+    /// @param year The policy year (0 = the first).
+    /// @return deductibleMet The member's deductible paid so far.
+    /// @return benefit The benefit committed so far (approved, paid, and pended claims' reserved amounts).
+    function usage(uint256 policyId, uint256 year) external view returns (uint256 deductibleMet, uint256 benefit);
+
+    /// @notice An insurer's escrow.
+    /// @param insurer The insurer.
+    /// @return balance Tokens held for it.
+    /// @return owed Approved amounts not yet withdrawn by providers.
+    function escrow(address insurer) external view returns (uint256 balance, uint256 owed);
+
+    /// @notice The claim that already bills a fingerprint.
+    /// @param fingerprint A fingerprint from {fingerprintOf}.
+    /// @return claimId The claim, or zero when none.
+    function claimOfFingerprint(bytes32 fingerprint) external view returns (bytes32 claimId);
+
+    /// @notice The duplicate fingerprint of a claim, as computed at submission:
+    ///         `keccak256(abi.encode(FINGERPRINT_TAG, member, provider, serviceDate, lines))`.
+    /// @param member The policy's member.
+    /// @param provider The submitting provider.
+    /// @param serviceDate The date of service.
+    /// @param lines The lines, in canonical order.
+    /// @return The fingerprint.
+    function fingerprintOf(
+        address member,
+        address provider,
+        uint40 serviceDate,
+        ClaimLine[] calldata lines
+    ) external pure returns (bytes32);
+
+    /// @notice The policy year a date falls into: `(date - coverageStart) / 365 days`, clamped to the coverage
+    ///         period.
+    /// @param policyId The policy.
+    /// @param date A unix time.
+    /// @return The policy year (0 = the first).
+    function policyYear(uint256 policyId, uint256 date) external view returns (uint256);
+}

@@ -1,0 +1,143 @@
+import { keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import {
+  ClaimsManager__factory,
+  ClaimsTestToken__factory,
+  ConsentRegistry__factory,
+  HealthLedgerAuthority__factory,
+} from "../../../typechain-types";
+import { grantRoles, wirePermissions } from "../../authority/permissions";
+import { PURPOSES } from "../../consent/purposes";
+import { ALL_SERVICES, SERVICE } from "../../claims/categories";
+import type { BenchSuite, FloorSpec, Measurement } from "../types";
+
+/** `ClaimSubmitted`: 4 topics; data = fingerprint, serviceDate, priorAuthId, lines offset, 8-word adjudication,
+ *  then the lines array (length + 2 words per line). */
+const submittedLog = (lines: number) => ({ topics: 4, dataBytes: (12 + 1 + 2 * lines) * 32 }) as const;
+/** `ClaimApproved(claimId, insurer indexed; amount, onAppeal)`. */
+const APPROVED_LOG = { topics: 3, dataBytes: 64 } as const;
+/** `ClaimPaid(claimId, provider, insurer indexed; amount)` and the token's `Transfer(from, to indexed; value)`. */
+const PAID_LOG = { topics: 4, dataBytes: 32 } as const;
+const TRANSFER_LOG = { topics: 3, dataBytes: 32 } as const;
+/** `PriorAuthRequested(authId, policyId, provider indexed; category, requestCommitment)`. */
+const AUTH_REQUESTED_LOG = { topics: 4, dataBytes: 64 } as const;
+/** `PriorAuthApproved(authId, insurer indexed; amount, validUntil)`. */
+const AUTH_APPROVED_LOG = { topics: 3, dataBytes: 64 } as const;
+
+const DAY = 24n * 3600n;
+const USD = 1_000_000n;
+
+function commitmentNo(n: number): string {
+  return keccak256(toUtf8Bytes(`health-ledger.bench.claims.${n}`));
+}
+
+async function mined(sent: Promise<ContractTransactionResponse>): Promise<{ gas: bigint; calldata: string }> {
+  const tx = await sent;
+  const receipt = await tx.wait();
+  if (receipt === null || receipt.status !== 1) throw new Error(`Benchmarked transaction ${tx.hash} failed`);
+  return { gas: receipt.gasUsed, calldata: tx.data };
+}
+
+/**
+ * The claims manager's operations (issue 6's budgets), asking the real consent registry, in a steady state: the policy year already has usage, the
+ * insurer's escrow is funded and the provider already holds the payment token (first-time slots are the EVM's
+ * one-off cost, documented in docs/claims.md).
+ * - `claims.submit`: a 2-line claim, auto-approved, with the member's consent checked. Writes two claim slots and
+ *   the fingerprint (new), the year's usage and the insurer's owed amount (changed).
+ * - `claims.review`: the insurer approves a pended claim for its computed amount: claim status and owed amount.
+ * - `claims.withdraw`: the provider's payout: claim status, escrow, and both token balances.
+ * - `claims.priorAuthRequest` / `claims.priorAuthApprove`: one new slot each, plus the counter / the status.
+ */
+export const claimsSuite: BenchSuite = {
+  name: "claims",
+  async run(hre: HardhatRuntimeEnvironment): Promise<Measurement[]> {
+    const [admin, insurer, hospital, member] = await hre.ethers.getSigners();
+    const authority = await new HealthLedgerAuthority__factory(admin).deploy(admin.address);
+    const consent = await new ConsentRegistry__factory(admin).deploy(await authority.getAddress());
+    const token = await new ClaimsTestToken__factory(admin).deploy();
+    const manager = await new ClaimsManager__factory(admin).deploy(
+      await authority.getAddress(),
+      await consent.getAddress(),
+      await token.getAddress(),
+    );
+    await wirePermissions(authority, { ClaimsManager: manager, ConsentRegistry: consent });
+    await grantRoles(authority, [
+      { role: "INSURER", account: insurer.address },
+      { role: "PROVIDER", account: hospital.address },
+    ]);
+    const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+    const allData = (1n << 16n) - 1n;
+    await (
+      await consent
+        .connect(member)
+        .grant(member.address, hospital.address, PURPOSES.PAYMENT, allData, now, now + 365n * DAY, commitmentNo(9))
+    ).wait();
+    await (await token.mint(insurer.address, 1_000_000n * USD)).wait();
+    await (await token.connect(insurer).approve(await manager.getAddress(), 1_000_000n * USD)).wait();
+    await (await manager.connect(insurer).fundEscrow(100_000n * USD)).wait();
+    await (
+      await manager.connect(insurer).createPolicy({
+        member: member.address,
+        coverageStart: now - 30n * DAY,
+        coverageEnd: now + 335n * DAY,
+        annualLimit: 50_000n * USD,
+        deductible: 500n * USD,
+        coinsuranceBps: 2000,
+        coveredCategories: ALL_SERVICES,
+        reviewThreshold: 2_000n * USD,
+        termsCommitment: commitmentNo(0),
+      })
+    ).wait();
+    const lines = (a: bigint, b: bigint) => [
+      { category: SERVICE.CONSULTATION, amount: a * USD },
+      { category: SERVICE.LABORATORY, amount: b * USD },
+    ];
+    const submit = (n: number, l: ReturnType<typeof lines>, daysAgo: bigint) =>
+      mined(manager.connect(hospital).submitClaim(1, commitmentNo(n), l, now - daysAgo * DAY, 0));
+
+    // Warm-up: the year's first claim (meets the deductible) is paid, so the provider holds the token.
+    await submit(1, lines(600n, 300n), 20n);
+    await mined(manager.connect(hospital).withdraw(commitmentNo(1)));
+
+    const submitted = await submit(2, lines(400n, 200n), 10n);
+    await submit(3, lines(3_000n, 1_000n), 5n); // benefit 3,200 > 2,000: pended
+    const reviewed = await mined(manager.connect(insurer).approveClaim(commitmentNo(3), 3_200n * USD));
+    const withdrawn = await mined(manager.connect(hospital).withdraw(commitmentNo(2)));
+    const requested = await mined(manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, commitmentNo(4)));
+    const approved = await mined(manager.connect(insurer).approvePriorAuth(1, 5_000n * USD, now + 30n * DAY));
+
+    const floor = (calldata: string, newSlots: number, changedSlots: number, logs: FloorSpec["logs"]) => ({
+      calldata,
+      newSlots,
+      changedSlots,
+      logs,
+    });
+    return [
+      {
+        op: "claims.submit",
+        gas: submitted.gas,
+        floor: floor(submitted.calldata, 3, 2, [submittedLog(2)]),
+        budget: 170_000,
+      },
+      { op: "claims.review", gas: reviewed.gas, floor: floor(reviewed.calldata, 0, 2, [APPROVED_LOG]), budget: 60_000 },
+      {
+        op: "claims.withdraw",
+        gas: withdrawn.gas,
+        floor: floor(withdrawn.calldata, 0, 4, [TRANSFER_LOG, PAID_LOG]),
+        budget: 65_000,
+      },
+      {
+        op: "claims.priorAuthRequest",
+        gas: requested.gas,
+        floor: floor(requested.calldata, 1, 1, [AUTH_REQUESTED_LOG]),
+        budget: 90_000,
+      },
+      {
+        op: "claims.priorAuthApprove",
+        gas: approved.gas,
+        floor: floor(approved.calldata, 1, 1, [AUTH_APPROVED_LOG]),
+        budget: 90_000,
+      },
+    ];
+  },
+};

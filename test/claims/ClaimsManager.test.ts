@@ -1,0 +1,1070 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { id } from "ethers";
+import { claimFingerprint, previewAdjudication, REASON, SERVICE, ClaimStatus, PriorAuthStatus } from "../../src/claims";
+import type { ClaimLine } from "../../src/claims";
+import { ALL_DATA, COVERED, DAY, deployClaimsFixture, USD, YEAR, defaultTerms } from "./fixture";
+
+const MAX = 2n ** 96n - 1n;
+const LINES: ClaimLine[] = [
+  { category: SERVICE.CONSULTATION, amount: 400n * USD },
+  { category: SERVICE.LABORATORY, amount: 200n * USD },
+];
+
+async function fixture() {
+  const f = await deployClaimsFixture();
+  const now = BigInt(await time.latest());
+  const submit = (
+    commitment: string,
+    lines: readonly ClaimLine[] = LINES,
+    serviceDate: bigint = now - DAY,
+    priorAuthId = 0n,
+    signer = f.hospital,
+    policyId = 1n,
+  ) => f.manager.connect(signer).submitClaim(policyId, commitment, [...lines], serviceDate, priorAuthId);
+  return { ...f, now, submit };
+}
+
+/** Lines whose benefit (after the default 500 deductible and 20% coinsurance) is above the 2,000 threshold. */
+const BIG: ClaimLine[] = [{ category: SERVICE.SURGERY, amount: 4_000n * USD }];
+
+describe("ClaimsManager", function () {
+  describe("constructor", function () {
+    it("refuses a zero authority, consent verifier or token", async function () {
+      const { manager, authority, consent, token } = await loadFixture(fixture);
+      const [a, c, t] = [await authority.getAddress(), await consent.getAddress(), await token.getAddress()];
+      const Z = ethers.ZeroAddress;
+      for (const args of [
+        [Z, c, t],
+        [a, Z, t],
+        [a, c, Z],
+      ]) {
+        await expect(ethers.deployContract("ClaimsManager", args)).to.be.revertedWithCustomError(
+          manager,
+          "ClaimsZeroAddress",
+        );
+      }
+    });
+
+    it("exposes its consent verifier and payment token", async function () {
+      const { manager, consent, token } = await loadFixture(fixture);
+      expect(await manager.consentVerifier()).to.equal(await consent.getAddress());
+      expect(await manager.paymentToken()).to.equal(await token.getAddress());
+    });
+  });
+
+  describe("createPolicy", function () {
+    context("with valid terms", function () {
+      it("stores the policy with the caller as insurer and emits PolicyCreated", async function () {
+        const { manager, insurer, bob } = await loadFixture(fixture);
+        const terms = await defaultTerms(bob.address);
+        await expect(manager.connect(insurer).createPolicy(terms))
+          .to.emit(manager, "PolicyCreated")
+          .withArgs(2n, insurer.address, bob.address, [
+            terms.member,
+            terms.coverageStart,
+            terms.coverageEnd,
+            terms.annualLimit,
+            terms.deductible,
+            terms.coinsuranceBps,
+            terms.coveredCategories,
+            terms.reviewThreshold,
+            terms.termsCommitment,
+          ]);
+        const p = await manager.policy(2);
+        expect(p.member).to.equal(bob.address);
+        expect(p.insurer).to.equal(insurer.address);
+        expect(p.annualLimit).to.equal(terms.annualLimit);
+        expect(p.deductible).to.equal(terms.deductible);
+        expect(p.coinsuranceBps).to.equal(2000n);
+        expect(p.coveredCategories).to.equal(COVERED);
+        expect(p.reviewThreshold).to.equal(terms.reviewThreshold);
+        expect(p.termsCommitment).to.equal(terms.termsCommitment);
+        expect(await manager.policyCount()).to.equal(2n);
+      });
+    });
+
+    context("with invalid terms", function () {
+      it("refuses a zero member", async function () {
+        const { manager, insurer } = await loadFixture(fixture);
+        const terms = await defaultTerms(ethers.ZeroAddress);
+        await expect(manager.connect(insurer).createPolicy(terms)).to.be.revertedWithCustomError(
+          manager,
+          "ClaimsMemberZero",
+        );
+      });
+
+      it("refuses an empty, reversed or over-long coverage period", async function () {
+        const { manager, insurer, bob } = await loadFixture(fixture);
+        const t = await defaultTerms(bob.address);
+        const start = BigInt(t.coverageStart);
+        for (const end of [start, start - 1n, start + 100n * YEAR + 1n]) {
+          await expect(manager.connect(insurer).createPolicy({ ...t, coverageEnd: end }))
+            .to.be.revertedWithCustomError(manager, "ClaimsCoveragePeriodInvalid")
+            .withArgs(start, end);
+        }
+        await expect(manager.connect(insurer).createPolicy({ ...t, coverageEnd: start + 100n * YEAR })).to.emit(
+          manager,
+          "PolicyCreated",
+        );
+      });
+
+      it("refuses a zero annual limit", async function () {
+        const { manager, insurer, bob } = await loadFixture(fixture);
+        const t = await defaultTerms(bob.address);
+        await expect(manager.connect(insurer).createPolicy({ ...t, annualLimit: 0 })).to.be.revertedWithCustomError(
+          manager,
+          "ClaimsAmountZero",
+        );
+      });
+
+      it("refuses amounts above 96 bits", async function () {
+        const { manager, insurer, bob } = await loadFixture(fixture);
+        const t = await defaultTerms(bob.address);
+        for (const field of ["annualLimit", "deductible", "reviewThreshold"] as const) {
+          await expect(manager.connect(insurer).createPolicy({ ...t, [field]: MAX + 1n }))
+            .to.be.revertedWithCustomError(manager, "ClaimsAmountTooLarge")
+            .withArgs(MAX + 1n, MAX);
+        }
+      });
+
+      it("refuses coinsurance above 100%", async function () {
+        const { manager, insurer, bob } = await loadFixture(fixture);
+        const t = await defaultTerms(bob.address);
+        await expect(manager.connect(insurer).createPolicy({ ...t, coinsuranceBps: 10_001 }))
+          .to.be.revertedWithCustomError(manager, "ClaimsCoinsuranceInvalid")
+          .withArgs(10_001);
+      });
+
+      it("refuses an empty covered-category set", async function () {
+        const { manager, insurer, bob } = await loadFixture(fixture);
+        const t = await defaultTerms(bob.address);
+        await expect(manager.connect(insurer).createPolicy({ ...t, coveredCategories: 0 }))
+          .to.be.revertedWithCustomError(manager, "ClaimsCategorySetInvalid")
+          .withArgs(0);
+      });
+
+      it("refuses a zero terms commitment", async function () {
+        const { manager, insurer, bob } = await loadFixture(fixture);
+        const t = await defaultTerms(bob.address);
+        await expect(
+          manager.connect(insurer).createPolicy({ ...t, termsCommitment: ethers.ZeroHash }),
+        ).to.be.revertedWithCustomError(manager, "ClaimsCommitmentZero");
+      });
+    });
+
+    context("from a caller without INSURER", function () {
+      it("reverts with AccessManagedUnauthorized", async function () {
+        const { manager, hospital, bob } = await loadFixture(fixture);
+        await expect(manager.connect(hospital).createPolicy(await defaultTerms(bob.address)))
+          .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+          .withArgs(hospital.address);
+      });
+    });
+  });
+
+  describe("fundEscrow", function () {
+    it("pulls the tokens, grows the escrow and emits EscrowFunded", async function () {
+      const { manager, insurer2, token } = await loadFixture(fixture);
+      await expect(manager.connect(insurer2).fundEscrow(700n * USD))
+        .to.emit(manager, "EscrowFunded")
+        .withArgs(insurer2.address, 700n * USD, 700n * USD);
+      expect(await manager.escrow(insurer2.address)).to.deep.equal([700n * USD, 0n]);
+      expect(await token.balanceOf(await manager.getAddress())).to.equal(100_700n * USD);
+    });
+
+    it("refuses a zero amount", async function () {
+      const { manager, insurer } = await loadFixture(fixture);
+      await expect(manager.connect(insurer).fundEscrow(0)).to.be.revertedWithCustomError(manager, "ClaimsAmountZero");
+    });
+
+    it("refuses a balance beyond 128 bits", async function () {
+      const { manager, insurer2, token } = await loadFixture(fixture);
+      const huge = 2n ** 128n;
+      await token.mint(insurer2.address, huge);
+      await expect(manager.connect(insurer2).fundEscrow(huge))
+        .to.be.revertedWithCustomError(manager, "ClaimsAmountTooLarge")
+        .withArgs(huge, huge - 1n);
+    });
+
+    it("refuses a caller without INSURER", async function () {
+      const { manager, hospital } = await loadFixture(fixture);
+      await expect(manager.connect(hospital).fundEscrow(1))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(hospital.address);
+    });
+  });
+
+  describe("withdrawEscrow", function () {
+    it("sends free escrow and emits EscrowWithdrawn", async function () {
+      const { manager, insurer, stranger, token } = await loadFixture(fixture);
+      await expect(manager.connect(insurer).withdrawEscrow(1_000n * USD, stranger.address))
+        .to.emit(manager, "EscrowWithdrawn")
+        .withArgs(insurer.address, stranger.address, 1_000n * USD, 99_000n * USD);
+      expect(await token.balanceOf(stranger.address)).to.equal(1_000n * USD);
+      expect((await manager.escrow(insurer.address)).balance).to.equal(99_000n * USD);
+    });
+
+    it("keeps what approved unpaid claims need", async function () {
+      const { manager, insurer, stranger, submit } = await loadFixture(fixture);
+      await submit(id("c1"));
+      const owed = (await manager.escrow(insurer.address)).owed;
+      expect(owed).to.equal(80n * USD);
+      await expect(manager.connect(insurer).withdrawEscrow(100_000n * USD, stranger.address))
+        .to.be.revertedWithCustomError(manager, "ClaimsEscrowInsufficient")
+        .withArgs(insurer.address, 100_000n * USD - owed, 100_000n * USD);
+      await manager.connect(insurer).withdrawEscrow(100_000n * USD - owed, stranger.address);
+      expect(await manager.escrow(insurer.address)).to.deep.equal([owed, owed]);
+    });
+
+    it("refuses a zero recipient or amount", async function () {
+      const { manager, insurer, stranger } = await loadFixture(fixture);
+      await expect(manager.connect(insurer).withdrawEscrow(1, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsZeroAddress",
+      );
+      await expect(manager.connect(insurer).withdrawEscrow(0, stranger.address)).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsAmountZero",
+      );
+    });
+
+    it("refuses a caller without INSURER", async function () {
+      const { manager, hospital } = await loadFixture(fixture);
+      await expect(manager.connect(hospital).withdrawEscrow(1, hospital.address))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(hospital.address);
+    });
+  });
+
+  describe("requestPriorAuth", function () {
+    it("records the request and emits PriorAuthRequested", async function () {
+      const { manager, hospital } = await loadFixture(fixture);
+      await expect(manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa1")))
+        .to.emit(manager, "PriorAuthRequested")
+        .withArgs(1n, 1n, hospital.address, SERVICE.SURGERY, id("pa1"));
+      const a = await manager.priorAuth(1);
+      expect(a.provider).to.equal(hospital.address);
+      expect(a.policyId).to.equal(1n);
+      expect(a.category).to.equal(BigInt(SERVICE.SURGERY));
+      expect(a.status).to.equal(BigInt(PriorAuthStatus.Requested));
+    });
+
+    it("refuses a zero commitment or an unknown category", async function () {
+      const { manager, hospital } = await loadFixture(fixture);
+      await expect(manager.connect(hospital).requestPriorAuth(1, 3, ethers.ZeroHash)).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsCommitmentZero",
+      );
+      await expect(manager.connect(hospital).requestPriorAuth(1, 16, id("pa")))
+        .to.be.revertedWithCustomError(manager, "ClaimsServiceCategoryUnknown")
+        .withArgs(16);
+    });
+
+    it("refuses an unknown or expired policy", async function () {
+      const { manager, hospital, terms } = await loadFixture(fixture);
+      await expect(manager.connect(hospital).requestPriorAuth(9, 3, id("pa")))
+        .to.be.revertedWithCustomError(manager, "ClaimsPolicyUnknown")
+        .withArgs(9);
+      const deadline = BigInt(terms.coverageEnd) + 180n * DAY;
+      await time.increaseTo(deadline + 1n);
+      await expect(manager.connect(hospital).requestPriorAuth(1, 3, id("pa")))
+        .to.be.revertedWithCustomError(manager, "ClaimsPolicyExpired")
+        .withArgs(1, deadline);
+    });
+
+    it("needs the member's payment consent for the category's data", async function () {
+      const { manager, clinic, alice, allow } = await loadFixture(fixture);
+      const needed = (1n << 14n) | (1n << 1n) | (1n << 11n); // BILLING | CONDITIONS | PROCEDURES
+      await expect(manager.connect(clinic).requestPriorAuth(1, SERVICE.SURGERY, id("pa")))
+        .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
+        .withArgs(alice.address, clinic.address, needed);
+      await allow(alice, clinic.address, needed);
+      await expect(manager.connect(clinic).requestPriorAuth(1, SERVICE.SURGERY, id("pa"))).to.emit(
+        manager,
+        "PriorAuthRequested",
+      );
+    });
+
+    it("refuses a caller without PROVIDER", async function () {
+      const { manager, insurer } = await loadFixture(fixture);
+      await expect(manager.connect(insurer).requestPriorAuth(1, 3, id("pa")))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(insurer.address);
+    });
+  });
+
+  async function requestedFixture() {
+    const f = await fixture();
+    await f.manager.connect(f.hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa1"));
+    return f;
+  }
+
+  describe("approvePriorAuth", function () {
+    it("approves with an amount and validity and emits PriorAuthApproved", async function () {
+      const { manager, insurer, now } = await loadFixture(requestedFixture);
+      await expect(manager.connect(insurer).approvePriorAuth(1, 3_500n * USD, now + 30n * DAY))
+        .to.emit(manager, "PriorAuthApproved")
+        .withArgs(1n, insurer.address, 3_500n * USD, now + 30n * DAY);
+      const a = await manager.priorAuth(1);
+      expect(a.status).to.equal(BigInt(PriorAuthStatus.Approved));
+      expect(a.amount).to.equal(3_500n * USD);
+      expect(a.validUntil).to.equal(now + 30n * DAY);
+    });
+
+    it("refuses an unknown or already decided authorisation", async function () {
+      const { manager, insurer, now } = await loadFixture(requestedFixture);
+      await expect(manager.connect(insurer).approvePriorAuth(2, 1, now + DAY))
+        .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthUnknown")
+        .withArgs(2);
+      await manager.connect(insurer).approvePriorAuth(1, 1, now + DAY);
+      await expect(manager.connect(insurer).approvePriorAuth(1, 1, now + DAY))
+        .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
+        .withArgs(1, PriorAuthStatus.Approved);
+    });
+
+    it("refuses another insurer", async function () {
+      const { manager, insurer2, now } = await loadFixture(requestedFixture);
+      await expect(manager.connect(insurer2).approvePriorAuth(1, 1, now + DAY))
+        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .withArgs(1, insurer2.address);
+    });
+
+    it("refuses a zero or oversized amount and a validity in the past", async function () {
+      const { manager, insurer, now } = await loadFixture(requestedFixture);
+      await expect(manager.connect(insurer).approvePriorAuth(1, 0, now + DAY)).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsAmountZero",
+      );
+      await expect(manager.connect(insurer).approvePriorAuth(1, MAX + 1n, now + DAY))
+        .to.be.revertedWithCustomError(manager, "ClaimsAmountTooLarge")
+        .withArgs(MAX + 1n, MAX);
+      await expect(manager.connect(insurer).approvePriorAuth(1, 1, now - DAY))
+        .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthValidityInvalid")
+        .withArgs(now - DAY);
+    });
+
+    it("refuses a caller without INSURER", async function () {
+      const { manager, hospital, now } = await loadFixture(requestedFixture);
+      await expect(manager.connect(hospital).approvePriorAuth(1, 1, now + DAY))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(hospital.address);
+    });
+  });
+
+  describe("denyPriorAuth", function () {
+    it("denies with an insurer reason and emits PriorAuthDenied", async function () {
+      const { manager, insurer } = await loadFixture(requestedFixture);
+      await expect(manager.connect(insurer).denyPriorAuth(1, REASON.NOT_MEDICALLY_NECESSARY))
+        .to.emit(manager, "PriorAuthDenied")
+        .withArgs(1n, insurer.address, REASON.NOT_MEDICALLY_NECESSARY);
+      expect((await manager.priorAuth(1)).status).to.equal(BigInt(PriorAuthStatus.Denied));
+      await expect(manager.connect(insurer).denyPriorAuth(1, 16))
+        .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
+        .withArgs(1, PriorAuthStatus.Denied);
+    });
+
+    it("refuses a rule reason code, an unknown id and another insurer", async function () {
+      const { manager, insurer, insurer2 } = await loadFixture(requestedFixture);
+      await expect(manager.connect(insurer).denyPriorAuth(1, 15))
+        .to.be.revertedWithCustomError(manager, "ClaimsReasonInvalid")
+        .withArgs(15);
+      await expect(manager.connect(insurer).denyPriorAuth(5, 16))
+        .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthUnknown")
+        .withArgs(5);
+      await expect(manager.connect(insurer2).denyPriorAuth(1, 16))
+        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .withArgs(1, insurer2.address);
+    });
+
+    it("refuses a caller without INSURER", async function () {
+      const { manager, hospital } = await loadFixture(requestedFixture);
+      await expect(manager.connect(hospital).denyPriorAuth(1, 16))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(hospital.address);
+    });
+  });
+
+  describe("submitClaim", function () {
+    context("when the claim is covered and under the review threshold", function () {
+      it("approves it, records usage and what the insurer owes, and emits ClaimSubmitted", async function () {
+        const { manager, hospital, alice, insurer, submit, now } = await loadFixture(fixture);
+        const fp = claimFingerprint(alice.address, hospital.address, now - DAY, LINES);
+        // 600 billed: 500 to the deductible, 20% of the other 100 to the member, 80 paid.
+        await expect(submit(id("c1")))
+          .to.emit(manager, "ClaimSubmitted")
+          .withArgs(
+            id("c1"),
+            1n,
+            hospital.address,
+            fp,
+            now - DAY,
+            0n,
+            LINES.map((l) => [l.category, l.amount]),
+            [ClaimStatus.Approved, 0, 600n * USD, 600n * USD, 500n * USD, 20n * USD, 80n * USD, 520n * USD],
+          );
+        const c = await manager.claim(id("c1"));
+        expect(c.provider).to.equal(hospital.address);
+        expect(c.policyId).to.equal(1n);
+        expect(c.year).to.equal(0n);
+        expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
+        expect(c.amount).to.equal(80n * USD);
+        expect(c.memberShare).to.equal(520n * USD);
+        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 80n * USD]);
+        expect((await manager.escrow(insurer.address)).owed).to.equal(80n * USD);
+        expect(await manager.claimOfFingerprint(fp)).to.equal(id("c1"));
+      });
+    });
+
+    context("when the benefit is above the review threshold", function () {
+      it("pends it for review and reserves the benefit", async function () {
+        const { manager, insurer, submit } = await loadFixture(fixture);
+        await submit(id("big"), BIG);
+        const c = await manager.claim(id("big"));
+        // 4000: 500 deductible, 700 coinsurance, 2800 benefit > 2000.
+        expect(c.status).to.equal(BigInt(ClaimStatus.Pended));
+        expect(c.reason).to.equal(BigInt(REASON.PENDED_FOR_REVIEW));
+        expect(c.amount).to.equal(2_800n * USD);
+        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_800n * USD]);
+        expect((await manager.escrow(insurer.address)).owed).to.equal(0n);
+      });
+    });
+
+    context("when the insurer's free escrow is short", function () {
+      it("pends it with PENDED_ESCROW_SHORT", async function () {
+        const { manager, insurer, stranger, submit } = await loadFixture(fixture);
+        await manager.connect(insurer).withdrawEscrow(100_000n * USD - 50n * USD, stranger.address);
+        await submit(id("c1"));
+        const c = await manager.claim(id("c1"));
+        expect(c.status).to.equal(BigInt(ClaimStatus.Pended));
+        expect(c.reason).to.equal(BigInt(REASON.PENDED_ESCROW_SHORT));
+      });
+    });
+
+    context("when the service date is outside the coverage period", function () {
+      it("denies it with OUTSIDE_COVERAGE_PERIOD and keeps the billed total as appeal cap", async function () {
+        const { manager, insurer, hospital, bob, submit, now } = await loadFixture(fixture);
+        const t = await defaultTerms(bob.address);
+        await manager
+          .connect(insurer)
+          .createPolicy({ ...t, coverageStart: now - 30n * DAY, coverageEnd: now - 5n * DAY });
+        await expect(submit(id("late"), LINES, now - DAY, 0n, hospital, 2n)).to.emit(manager, "ClaimSubmitted");
+        const c = await manager.claim(id("late"));
+        expect(c.status).to.equal(BigInt(ClaimStatus.Denied));
+        expect(c.reason).to.equal(BigInt(REASON.OUTSIDE_COVERAGE_PERIOD));
+        expect(c.amount).to.equal(600n * USD);
+        await submit(id("early"), LINES, now - 40n * DAY, 0n, hospital, 2n);
+        expect((await manager.claim(id("early"))).reason).to.equal(BigInt(REASON.OUTSIDE_COVERAGE_PERIOD));
+        expect(await manager.usage(2, 0)).to.deep.equal([0n, 0n]);
+      });
+    });
+
+    context("when no line is covered", function () {
+      it("denies it with SERVICE_NOT_COVERED", async function () {
+        const { manager, submit } = await loadFixture(fixture);
+        await submit(id("dental"), [{ category: SERVICE.DENTAL, amount: 90n * USD }]);
+        const c = await manager.claim(id("dental"));
+        expect(c.status).to.equal(BigInt(ClaimStatus.Denied));
+        expect(c.reason).to.equal(BigInt(REASON.SERVICE_NOT_COVERED));
+        expect(c.amount).to.equal(90n * USD);
+      });
+    });
+
+    context("when some lines are covered", function () {
+      it("pays the covered lines only", async function () {
+        const { manager, submit } = await loadFixture(fixture);
+        await submit(id("mixed"), [
+          { category: SERVICE.CONSULTATION, amount: 700n * USD },
+          { category: SERVICE.DENTAL, amount: 90n * USD },
+        ]);
+        const c = await manager.claim(id("mixed"));
+        expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
+        expect(c.amount).to.equal(160n * USD); // (700 - 500) * 80%
+        expect(c.memberShare).to.equal(540n * USD);
+      });
+    });
+
+    context("adjudication edge cases", function () {
+      it("applies a partly met deductible across lines", async function () {
+        const { manager, submit } = await loadFixture(fixture);
+        await submit(id("a"), [{ category: SERVICE.CONSULTATION, amount: 300n * USD }]);
+        expect(await manager.usage(1, 0)).to.deep.equal([300n * USD, 0n]);
+        // 200 left: line 1 (150) all deductible, line 2 (250) takes 50 then 200 at 80%.
+        await submit(id("b"), [
+          { category: SERVICE.CONSULTATION, amount: 150n * USD },
+          { category: SERVICE.LABORATORY, amount: 250n * USD },
+        ]);
+        const c = await manager.claim(id("b"));
+        expect(c.amount).to.equal(160n * USD);
+        expect(c.memberShare).to.equal(240n * USD);
+        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 160n * USD]);
+      });
+
+      it("caps a line when the annual limit runs out mid-claim", async function () {
+        const { manager, insurer, bob, submit, hospital } = await loadFixture(fixture);
+        const t = await defaultTerms(bob.address);
+        await manager
+          .connect(insurer)
+          .createPolicy({ ...t, deductible: 0, coinsuranceBps: 0, annualLimit: 1_000n * USD });
+        await submit(
+          id("x"),
+          [
+            { category: SERVICE.CONSULTATION, amount: 600n * USD },
+            { category: SERVICE.LABORATORY, amount: 700n * USD },
+          ],
+          undefined,
+          0n,
+          hospital,
+          2n,
+        );
+        const c = await manager.claim(id("x"));
+        expect(c.amount).to.equal(1_000n * USD);
+        expect(c.memberShare).to.equal(300n * USD);
+        expect(await manager.usage(2, 0)).to.deep.equal([0n, 1_000n * USD]);
+        // Limit exhausted: the next claim is approved for nothing.
+        await submit(id("y"), [{ category: SERVICE.LABORATORY, amount: 5n * USD }], undefined, 0n, hospital, 2n);
+        const y = await manager.claim(id("y"));
+        expect(y.status).to.equal(BigInt(ClaimStatus.Approved));
+        expect(y.amount).to.equal(0n);
+        expect(y.memberShare).to.equal(5n * USD);
+      });
+
+      it("rounds coinsurance down per line, in the member's favour", async function () {
+        const { manager, insurer, bob, submit, hospital } = await loadFixture(fixture);
+        const t = await defaultTerms(bob.address);
+        await manager.connect(insurer).createPolicy({ ...t, deductible: 0, coinsuranceBps: 3333 });
+        // 7 * 33.33% = 2.3331 -> member 2, insurer 5; twice (per line, not on the sum).
+        const lines = [
+          { category: SERVICE.CONSULTATION, amount: 7n },
+          { category: SERVICE.LABORATORY, amount: 7n },
+        ];
+        await submit(id("r"), lines, undefined, 0n, hospital, 2n);
+        const c = await manager.claim(id("r"));
+        expect(c.amount).to.equal(10n);
+        expect(c.memberShare).to.equal(4n);
+      });
+
+      it("keeps the deductible and limit per policy year", async function () {
+        const { manager, submit } = await loadFixture(fixture);
+        await submit(id("y0"), LINES);
+        await time.increase(YEAR);
+        const now = BigInt(await time.latest());
+        await submit(id("y1"), LINES, now - DAY);
+        const c = await manager.claim(id("y1"));
+        expect(c.year).to.equal(1n);
+        expect(c.amount).to.equal(80n * USD);
+        expect(await manager.usage(1, 1)).to.deep.equal([500n * USD, 80n * USD]);
+      });
+    });
+
+    context("citing a prior authorisation", function () {
+      async function authorised() {
+        const f = await requestedFixture();
+        await f.manager.connect(f.insurer).approvePriorAuth(1, 3_000n * USD, f.now + 30n * DAY);
+        return f;
+      }
+
+      it("is approved up to the authorised amount and uses the authorisation", async function () {
+        const { manager, submit, now } = await loadFixture(authorised);
+        await submit(id("s"), BIG, now - DAY, 1n);
+        const c = await manager.claim(id("s"));
+        expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
+        expect(c.amount).to.equal(2_800n * USD);
+        expect((await manager.priorAuth(1)).status).to.equal(BigInt(PriorAuthStatus.Used));
+        await expect(submit(id("s2"), [{ category: SERVICE.SURGERY, amount: 5n }], now - DAY, 1n))
+          .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
+          .withArgs(1, PriorAuthStatus.Used);
+      });
+
+      it("is still pended above the authorised amount", async function () {
+        const { manager, submit, now } = await loadFixture(authorised);
+        await submit(id("s"), [{ category: SERVICE.SURGERY, amount: 5_000n * USD }], now - DAY, 1n);
+        expect((await manager.claim(id("s"))).status).to.equal(BigInt(ClaimStatus.Pended));
+      });
+
+      it("keeps the review threshold when it is above the authorised amount", async function () {
+        const { manager, submit, now, hospital, insurer } = await loadFixture(authorised);
+        await manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa2"));
+        await manager.connect(insurer).approvePriorAuth(2, 1n * USD, now + 30n * DAY);
+        // 2,500 billed: 500 deductible, 400 coinsurance, 1,600 benefit: above the authorised 1 but under 2,000.
+        await submit(id("s"), [{ category: SERVICE.SURGERY, amount: 2_500n * USD }], now - DAY, 2n);
+        const c = await manager.claim(id("s"));
+        expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
+        expect(c.amount).to.equal(1_600n * USD);
+      });
+
+      it("refuses an unknown, unapproved, foreign or expired authorisation", async function () {
+        const { manager, submit, now, hospital, clinic, allow, alice, insurer } = await loadFixture(authorised);
+        await expect(submit(id("s"), BIG, now - DAY, 7n))
+          .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthUnknown")
+          .withArgs(7);
+        await manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa2"));
+        await expect(submit(id("s"), BIG, now - DAY, 2n))
+          .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
+          .withArgs(2, PriorAuthStatus.Requested);
+        await allow(alice, clinic.address, ALL_DATA);
+        await expect(submit(id("s"), BIG, now - DAY, 1n, clinic))
+          .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthMismatch")
+          .withArgs(1);
+        await expect(submit(id("s"), LINES, now - DAY, 1n))
+          .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthMismatch")
+          .withArgs(1);
+        await manager.connect(insurer).createPolicy(await defaultTerms(alice.address));
+        await expect(submit(id("s"), BIG, now - DAY, 1n, hospital, 2n))
+          .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthMismatch")
+          .withArgs(1);
+        await time.increase(31n * DAY);
+        await expect(submit(id("s"), BIG, now + 30n * DAY + 1n, 1n))
+          .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthExpired")
+          .withArgs(1, now + 30n * DAY);
+      });
+    });
+
+    context("with bad input", function () {
+      it("refuses a zero commitment and a commitment submitted before", async function () {
+        const { manager, submit } = await loadFixture(fixture);
+        await expect(submit(ethers.ZeroHash)).to.be.revertedWithCustomError(manager, "ClaimsCommitmentZero");
+        await submit(id("c1"));
+        await expect(submit(id("c1")))
+          .to.be.revertedWithCustomError(manager, "ClaimsDuplicateCommitment")
+          .withArgs(id("c1"));
+      });
+
+      it("refuses the same service under a new salt", async function () {
+        const { manager, submit, alice, hospital, now } = await loadFixture(fixture);
+        await submit(id("c1"));
+        const fp = claimFingerprint(alice.address, hospital.address, now - DAY, LINES);
+        await expect(submit(id("c1-resalted")))
+          .to.be.revertedWithCustomError(manager, "ClaimsDuplicateFingerprint")
+          .withArgs(fp, id("c1"));
+      });
+
+      it("refuses an unknown or expired policy", async function () {
+        const { manager, submit, terms, hospital, now } = await loadFixture(fixture);
+        await expect(submit(id("c"), LINES, now - DAY, 0n, hospital, 9n))
+          .to.be.revertedWithCustomError(manager, "ClaimsPolicyUnknown")
+          .withArgs(9);
+        const deadline = BigInt(terms.coverageEnd) + 180n * DAY;
+        await time.increaseTo(deadline + 1n);
+        await expect(submit(id("c")))
+          .to.be.revertedWithCustomError(manager, "ClaimsPolicyExpired")
+          .withArgs(1, deadline);
+      });
+
+      it("refuses a service date in the future", async function () {
+        const { manager, submit, now } = await loadFixture(fixture);
+        await expect(submit(id("c"), LINES, now + DAY)).to.be.revertedWithCustomError(
+          manager,
+          "ClaimsServiceDateInFuture",
+        );
+      });
+
+      it("refuses no lines or too many", async function () {
+        const { manager, submit } = await loadFixture(fixture);
+        await expect(submit(id("c"), []))
+          .to.be.revertedWithCustomError(manager, "ClaimsLineCountInvalid")
+          .withArgs(0, 16);
+        const many = Array.from({ length: 17 }, () => ({ category: 0, amount: 1n }));
+        await expect(submit(id("c"), many))
+          .to.be.revertedWithCustomError(manager, "ClaimsLineCountInvalid")
+          .withArgs(17, 16);
+      });
+
+      it("refuses an unknown category, zero or oversized amounts and unsorted lines", async function () {
+        const { manager, submit } = await loadFixture(fixture);
+        await expect(submit(id("c"), [{ category: 16, amount: 1n }]))
+          .to.be.revertedWithCustomError(manager, "ClaimsServiceCategoryUnknown")
+          .withArgs(16);
+        await expect(submit(id("c"), [{ category: 0, amount: 0n }])).to.be.revertedWithCustomError(
+          manager,
+          "ClaimsAmountZero",
+        );
+        await expect(submit(id("c"), [{ category: 0, amount: MAX + 1n }]))
+          .to.be.revertedWithCustomError(manager, "ClaimsAmountTooLarge")
+          .withArgs(MAX + 1n, MAX);
+        await expect(
+          submit(id("c"), [
+            { category: 0, amount: MAX },
+            { category: 0, amount: MAX },
+          ]),
+        )
+          .to.be.revertedWithCustomError(manager, "ClaimsAmountTooLarge")
+          .withArgs(2n * MAX, MAX);
+        await expect(
+          submit(id("c"), [
+            { category: 4, amount: 1n },
+            { category: 0, amount: 1n },
+          ]),
+        )
+          .to.be.revertedWithCustomError(manager, "ClaimsLinesNotSorted")
+          .withArgs(1);
+        await expect(
+          submit(id("c"), [
+            { category: 0, amount: 2n },
+            { category: 0, amount: 1n },
+          ]),
+        )
+          .to.be.revertedWithCustomError(manager, "ClaimsLinesNotSorted")
+          .withArgs(1);
+      });
+
+      it("refuses a claim without the member's payment consent for its data", async function () {
+        const { manager, submit, alice, clinic, allow } = await loadFixture(fixture);
+        const needed = (1n << 14n) | (1n << 1n) | (1n << 4n); // BILLING | CONDITIONS | LAB_RESULTS
+        await expect(submit(id("c"), LINES, undefined, 0n, clinic))
+          .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
+          .withArgs(alice.address, clinic.address, needed);
+        await allow(alice, clinic.address, needed & ~(1n << 4n));
+        await expect(submit(id("c"), LINES, undefined, 0n, clinic)).to.be.revertedWithCustomError(
+          manager,
+          "ClaimsConsentMissing",
+        );
+        await allow(alice, clinic.address, needed);
+        await expect(submit(id("c"), LINES, undefined, 0n, clinic)).to.emit(manager, "ClaimSubmitted");
+      });
+    });
+
+    context("from a caller without PROVIDER", function () {
+      it("reverts with AccessManagedUnauthorized", async function () {
+        const { manager, submit, alice } = await loadFixture(fixture);
+        await expect(submit(id("c"), LINES, undefined, 0n, alice))
+          .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+          .withArgs(alice.address);
+      });
+    });
+  });
+
+  async function pendedFixture() {
+    const f = await fixture();
+    await f.submit(id("big"), BIG);
+    return f;
+  }
+
+  describe("approveClaim", function () {
+    it("approves the computed amount and emits ClaimApproved", async function () {
+      const { manager, insurer } = await loadFixture(pendedFixture);
+      await expect(manager.connect(insurer).approveClaim(id("big"), 2_800n * USD))
+        .to.emit(manager, "ClaimApproved")
+        .withArgs(id("big"), insurer.address, 2_800n * USD, false);
+      const c = await manager.claim(id("big"));
+      expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
+      expect(c.reason).to.equal(0n);
+      expect((await manager.escrow(insurer.address)).owed).to.equal(2_800n * USD);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_800n * USD]);
+    });
+
+    it("approves less and gives the rest back to the annual limit", async function () {
+      const { manager, insurer } = await loadFixture(pendedFixture);
+      await manager.connect(insurer).approveClaim(id("big"), 2_000n * USD);
+      expect((await manager.claim(id("big"))).amount).to.equal(2_000n * USD);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_000n * USD]);
+    });
+
+    it("refuses more than computed, zero, and a short escrow", async function () {
+      const { manager, insurer, stranger } = await loadFixture(pendedFixture);
+      await expect(manager.connect(insurer).approveClaim(id("big"), 2_800n * USD + 1n))
+        .to.be.revertedWithCustomError(manager, "ClaimsApprovalTooHigh")
+        .withArgs(id("big"), 2_800n * USD + 1n, 2_800n * USD);
+      await expect(manager.connect(insurer).approveClaim(id("big"), 0)).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsAmountZero",
+      );
+      await manager.connect(insurer).withdrawEscrow(99_000n * USD, stranger.address);
+      await expect(manager.connect(insurer).approveClaim(id("big"), 2_800n * USD))
+        .to.be.revertedWithCustomError(manager, "ClaimsEscrowInsufficient")
+        .withArgs(insurer.address, 1_000n * USD, 2_800n * USD);
+    });
+
+    it("refuses an unknown or not pended claim, and another insurer", async function () {
+      const { manager, insurer, insurer2, submit } = await loadFixture(pendedFixture);
+      await expect(manager.connect(insurer).approveClaim(id("nope"), 1))
+        .to.be.revertedWithCustomError(manager, "ClaimsUnknown")
+        .withArgs(id("nope"));
+      await submit(id("c1"));
+      await expect(manager.connect(insurer).approveClaim(id("c1"), 1))
+        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
+        .withArgs(id("c1"), ClaimStatus.Approved);
+      await expect(manager.connect(insurer2).approveClaim(id("big"), 1))
+        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .withArgs(1, insurer2.address);
+    });
+
+    it("refuses a caller without INSURER", async function () {
+      const { manager, hospital } = await loadFixture(pendedFixture);
+      await expect(manager.connect(hospital).approveClaim(id("big"), 1))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(hospital.address);
+    });
+  });
+
+  describe("denyClaim", function () {
+    it("denies, releases the reserved benefit and emits ClaimDenied", async function () {
+      const { manager, insurer } = await loadFixture(pendedFixture);
+      await expect(manager.connect(insurer).denyClaim(id("big"), REASON.INSUFFICIENT_DOCUMENTATION))
+        .to.emit(manager, "ClaimDenied")
+        .withArgs(id("big"), insurer.address, REASON.INSUFFICIENT_DOCUMENTATION, false);
+      const c = await manager.claim(id("big"));
+      expect(c.status).to.equal(BigInt(ClaimStatus.Denied));
+      expect(c.reason).to.equal(BigInt(REASON.INSUFFICIENT_DOCUMENTATION));
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 0n]);
+    });
+
+    it("refuses a rule reason, a claim not pended and another insurer", async function () {
+      const { manager, insurer, insurer2 } = await loadFixture(pendedFixture);
+      await expect(manager.connect(insurer).denyClaim(id("big"), 4))
+        .to.be.revertedWithCustomError(manager, "ClaimsReasonInvalid")
+        .withArgs(4);
+      await expect(manager.connect(insurer2).denyClaim(id("big"), 16))
+        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .withArgs(1, insurer2.address);
+      await manager.connect(insurer).denyClaim(id("big"), 16);
+      await expect(manager.connect(insurer).denyClaim(id("big"), 16))
+        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.Denied);
+    });
+
+    it("refuses a caller without INSURER", async function () {
+      const { manager, hospital } = await loadFixture(pendedFixture);
+      await expect(manager.connect(hospital).denyClaim(id("big"), 16))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(hospital.address);
+    });
+  });
+
+  async function deniedFixture() {
+    const f = await pendedFixture();
+    await f.manager.connect(f.insurer).denyClaim(id("big"), REASON.INSUFFICIENT_DOCUMENTATION);
+    return f;
+  }
+
+  describe("appeal", function () {
+    it("lets the provider appeal with evidence and emits ClaimAppealed", async function () {
+      const { manager, hospital } = await loadFixture(deniedFixture);
+      await expect(manager.connect(hospital).appeal(id("big"), id("evidence")))
+        .to.emit(manager, "ClaimAppealed")
+        .withArgs(id("big"), hospital.address, id("evidence"));
+      expect((await manager.claim(id("big"))).status).to.equal(BigInt(ClaimStatus.Appealed));
+      await expect(manager.connect(hospital).appeal(id("big"), id("evidence")))
+        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.Appealed);
+    });
+
+    it("lets the member appeal", async function () {
+      const { manager, alice } = await loadFixture(deniedFixture);
+      await expect(manager.connect(alice).appeal(id("big"), id("evidence")))
+        .to.emit(manager, "ClaimAppealed")
+        .withArgs(id("big"), alice.address, id("evidence"));
+    });
+
+    it("refuses anyone else, a zero commitment and a late appeal", async function () {
+      const { manager, hospital, stranger } = await loadFixture(deniedFixture);
+      await expect(manager.connect(stranger).appeal(id("big"), id("e")))
+        .to.be.revertedWithCustomError(manager, "ClaimsNotAppellant")
+        .withArgs(id("big"), stranger.address);
+      await expect(manager.connect(hospital).appeal(id("big"), ethers.ZeroHash)).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsCommitmentZero",
+      );
+      const deadline = (await manager.claim(id("big"))).decidedAt + 180n * DAY;
+      await time.increaseTo(deadline + 1n);
+      await expect(manager.connect(hospital).appeal(id("big"), id("e")))
+        .to.be.revertedWithCustomError(manager, "ClaimsAppealWindowClosed")
+        .withArgs(id("big"), deadline);
+    });
+
+    it("refuses an unknown or not denied claim", async function () {
+      const { manager, hospital, submit } = await loadFixture(deniedFixture);
+      await expect(manager.connect(hospital).appeal(id("nope"), id("e")))
+        .to.be.revertedWithCustomError(manager, "ClaimsUnknown")
+        .withArgs(id("nope"));
+      await submit(id("c1"));
+      await expect(manager.connect(hospital).appeal(id("c1"), id("e")))
+        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
+        .withArgs(id("c1"), ClaimStatus.Approved);
+    });
+  });
+
+  async function appealedFixture() {
+    const f = await deniedFixture();
+    await f.manager.connect(f.hospital).appeal(id("big"), id("evidence"));
+    return f;
+  }
+
+  describe("approveAppeal", function () {
+    it("approves, re-reserves the benefit, owes it and emits ClaimApproved", async function () {
+      const { manager, insurer } = await loadFixture(appealedFixture);
+      await expect(manager.connect(insurer).approveAppeal(id("big"), 2_500n * USD))
+        .to.emit(manager, "ClaimApproved")
+        .withArgs(id("big"), insurer.address, 2_500n * USD, true);
+      const c = await manager.claim(id("big"));
+      expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
+      expect(c.amount).to.equal(2_500n * USD);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_500n * USD]);
+      expect((await manager.escrow(insurer.address)).owed).to.equal(2_500n * USD);
+    });
+
+    it("refuses zero, more than the cap, beyond the annual limit and a short escrow", async function () {
+      const { manager, insurer, stranger, submit, now } = await loadFixture(appealedFixture);
+      await expect(manager.connect(insurer).approveAppeal(id("big"), 0)).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsAmountZero",
+      );
+      await expect(manager.connect(insurer).approveAppeal(id("big"), 2_800n * USD + 1n))
+        .to.be.revertedWithCustomError(manager, "ClaimsApprovalTooHigh")
+        .withArgs(id("big"), 2_800n * USD + 1n, 2_800n * USD);
+      // Commit 8,000 of the 10,000 limit: 10,000 billed at 80% (deductible already met), approved on review.
+      await submit(id("fill"), [{ category: SERVICE.INPATIENT, amount: 10_000n * USD }], now - 2n * DAY);
+      await manager.connect(insurer).approveClaim(id("fill"), 8_000n * USD);
+      await expect(manager.connect(insurer).approveAppeal(id("big"), 2_800n * USD))
+        .to.be.revertedWithCustomError(manager, "ClaimsAnnualLimitExceeded")
+        .withArgs(1, 0, 2_000n * USD, 2_800n * USD);
+      const [balance, owed] = await manager.escrow(insurer.address);
+      await manager.connect(insurer).withdrawEscrow(balance - owed - 1n, stranger.address);
+      await expect(manager.connect(insurer).approveAppeal(id("big"), 2_000n * USD))
+        .to.be.revertedWithCustomError(manager, "ClaimsEscrowInsufficient")
+        .withArgs(insurer.address, 1n, 2_000n * USD);
+    });
+
+    it("refuses a claim not appealed and another insurer", async function () {
+      const { manager, insurer, insurer2, submit } = await loadFixture(appealedFixture);
+      await submit(id("c1"));
+      await expect(manager.connect(insurer).approveAppeal(id("c1"), 1))
+        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
+        .withArgs(id("c1"), ClaimStatus.Approved);
+      await expect(manager.connect(insurer2).approveAppeal(id("big"), 1))
+        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .withArgs(1, insurer2.address);
+    });
+
+    it("refuses a caller without INSURER", async function () {
+      const { manager, hospital } = await loadFixture(appealedFixture);
+      await expect(manager.connect(hospital).approveAppeal(id("big"), 1))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(hospital.address);
+    });
+  });
+
+  describe("denyAppeal", function () {
+    it("denies for good and emits ClaimDenied; a second appeal is refused", async function () {
+      const { manager, insurer, hospital } = await loadFixture(appealedFixture);
+      await expect(manager.connect(insurer).denyAppeal(id("big"), REASON.NOT_MEDICALLY_NECESSARY))
+        .to.emit(manager, "ClaimDenied")
+        .withArgs(id("big"), insurer.address, REASON.NOT_MEDICALLY_NECESSARY, true);
+      expect((await manager.claim(id("big"))).status).to.equal(BigInt(ClaimStatus.FinalDenied));
+      await expect(manager.connect(hospital).appeal(id("big"), id("again")))
+        .to.be.revertedWithCustomError(manager, "ClaimsAppealAlreadyUsed")
+        .withArgs(id("big"));
+      await expect(manager.connect(insurer).denyAppeal(id("big"), 16))
+        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.FinalDenied);
+    });
+
+    it("refuses a rule reason and another insurer", async function () {
+      const { manager, insurer, insurer2 } = await loadFixture(appealedFixture);
+      await expect(manager.connect(insurer).denyAppeal(id("big"), 0))
+        .to.be.revertedWithCustomError(manager, "ClaimsReasonInvalid")
+        .withArgs(0);
+      await expect(manager.connect(insurer2).denyAppeal(id("big"), 16))
+        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .withArgs(1, insurer2.address);
+    });
+
+    it("refuses a caller without INSURER", async function () {
+      const { manager, hospital } = await loadFixture(appealedFixture);
+      await expect(manager.connect(hospital).denyAppeal(id("big"), 16))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(hospital.address);
+    });
+  });
+
+  describe("withdraw", function () {
+    it("pays the provider once from the insurer's escrow and emits ClaimPaid", async function () {
+      const { manager, hospital, insurer, token, submit } = await loadFixture(fixture);
+      await submit(id("c1"));
+      await expect(manager.connect(hospital).withdraw(id("c1")))
+        .to.emit(manager, "ClaimPaid")
+        .withArgs(id("c1"), hospital.address, insurer.address, 80n * USD);
+      expect(await token.balanceOf(hospital.address)).to.equal(80n * USD);
+      expect(await manager.escrow(insurer.address)).to.deep.equal([100_000n * USD - 80n * USD, 0n]);
+      expect((await manager.claim(id("c1"))).status).to.equal(BigInt(ClaimStatus.Paid));
+      await expect(manager.connect(hospital).withdraw(id("c1")))
+        .to.be.revertedWithCustomError(manager, "ClaimsAlreadyPaid")
+        .withArgs(id("c1"));
+    });
+
+    it("refuses anyone but the provider", async function () {
+      const { manager, alice, submit } = await loadFixture(fixture);
+      await submit(id("c1"));
+      await expect(manager.connect(alice).withdraw(id("c1")))
+        .to.be.revertedWithCustomError(manager, "ClaimsNotProvider")
+        .withArgs(id("c1"), alice.address);
+    });
+
+    it("refuses an unknown, pended or denied claim", async function () {
+      const { manager, hospital, submit } = await loadFixture(pendedFixture);
+      await expect(manager.connect(hospital).withdraw(id("nope")))
+        .to.be.revertedWithCustomError(manager, "ClaimsUnknown")
+        .withArgs(id("nope"));
+      await expect(manager.connect(hospital).withdraw(id("big")))
+        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.Pended);
+      await submit(id("zero"), [
+        { category: SERVICE.DENTAL, amount: 1n },
+        { category: SERVICE.VISION, amount: 1n },
+      ]);
+      await expect(manager.connect(hospital).withdraw(id("zero")))
+        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
+        .withArgs(id("zero"), ClaimStatus.Denied);
+    });
+
+    it("refuses an approved claim that pays nothing", async function () {
+      const { manager, hospital, submit } = await loadFixture(fixture);
+      await submit(id("ded"), [{ category: SERVICE.CONSULTATION, amount: 100n * USD }]);
+      expect((await manager.claim(id("ded"))).status).to.equal(BigInt(ClaimStatus.Approved));
+      await expect(manager.connect(hospital).withdraw(id("ded"))).to.be.revertedWithCustomError(
+        manager,
+        "ClaimsAmountZero",
+      );
+    });
+  });
+
+  describe("views", function () {
+    it("computes the fingerprint like the SDK", async function () {
+      const { manager, alice, hospital, now } = await loadFixture(fixture);
+      const lines = LINES.map((l) => ({ category: l.category, amount: l.amount }));
+      expect(await manager.fingerprintOf(alice.address, hospital.address, now, lines)).to.equal(
+        claimFingerprint(alice.address, hospital.address, now, LINES),
+      );
+    });
+
+    it("clamps policy years into the coverage period and refuses an unknown policy", async function () {
+      const { manager, terms } = await loadFixture(fixture);
+      const start = BigInt(terms.coverageStart);
+      expect(await manager.policyYear(1, start - 1n)).to.equal(0n);
+      expect(await manager.policyYear(1, start + YEAR)).to.equal(1n);
+      expect(await manager.policyYear(1, start + 10n * YEAR)).to.equal(2n);
+      await expect(manager.policyYear(3, start))
+        .to.be.revertedWithCustomError(manager, "ClaimsPolicyUnknown")
+        .withArgs(3);
+    });
+
+    it("matches the SDK preview for a submitted claim", async function () {
+      const { manager, insurer, submit, now } = await loadFixture(fixture);
+      const p = await manager.policy(1);
+      const [balance, owed] = await manager.escrow(insurer.address);
+      const preview = previewAdjudication({
+        policy: p,
+        usage: { deductibleMet: 0n, benefit: 0n },
+        escrowAvailable: balance - owed,
+        lines: LINES,
+        serviceDate: now - DAY,
+      });
+      await submit(id("c1"));
+      const c = await manager.claim(id("c1"));
+      expect(Number(c.status)).to.equal(preview.status);
+      expect(c.amount).to.equal(preview.benefit);
+      expect(c.memberShare).to.equal(preview.memberShare);
+    });
+  });
+});

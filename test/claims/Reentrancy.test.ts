@@ -1,0 +1,95 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { id } from "ethers";
+import { grantRoles, wirePermissions } from "../../src/authority/permissions";
+import { CLAIMS_PERMISSIONS } from "../../src/claims/permissions";
+import { ClaimStatus, SERVICE } from "../../src/claims";
+import { ALL_DATA, DAY, PAYMENT, USD, defaultTerms } from "./fixture";
+
+/** A claims manager paying in a hostile token that calls back into it during transfers. */
+async function hostileFixture() {
+  const [admin, insurer, hospital, alice] = await ethers.getSigners();
+  const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
+  const consent = await ethers.deployContract("ConsentRegistry", [await authority.getAddress()]);
+  const token = await ethers.deployContract("ClaimsReentrantToken");
+  const manager = await ethers.deployContract("ClaimsManager", [
+    await authority.getAddress(),
+    await consent.getAddress(),
+    await token.getAddress(),
+  ]);
+  await wirePermissions(authority, { ClaimsManager: manager }, CLAIMS_PERMISSIONS);
+  await grantRoles(authority, [
+    { role: "INSURER", account: insurer.address },
+    { role: "PROVIDER", account: hospital.address },
+    // The token itself holds both roles, so that only the reentrancy guard can stop it.
+    { role: "INSURER", account: await token.getAddress() },
+    { role: "PROVIDER", account: await token.getAddress() },
+  ]);
+  await token.mint(insurer.address, 10_000n * USD);
+  await token.connect(insurer).approve(await manager.getAddress(), ethers.MaxUint256);
+  await manager.connect(insurer).fundEscrow(10_000n * USD);
+  const now = BigInt(await time.latest());
+  await consent.connect(alice).grant(alice.address, hospital.address, PAYMENT, ALL_DATA, now, now + DAY, id("consent"));
+  await manager.connect(insurer).createPolicy({ ...(await defaultTerms(alice.address)), deductible: 0 });
+  await manager
+    .connect(hospital)
+    .submitClaim(1, id("c1"), [{ category: SERVICE.CONSULTATION, amount: 100n * USD }], now - DAY, 0);
+  return { insurer, hospital, token, manager };
+}
+
+describe("ClaimsManager reentrancy", function () {
+  describe("withdraw", function () {
+    context("when the token re-enters withdraw during the payout", function () {
+      it("reverts the whole payout with ReentrancyGuardReentrantCall", async function () {
+        const { manager, token, hospital } = await loadFixture(hostileFixture);
+        await token.arm(
+          await manager.getAddress(),
+          manager.interface.encodeFunctionData("withdraw", [id("c1")]),
+          false,
+        );
+        await expect(manager.connect(hospital).withdraw(id("c1"))).to.be.revertedWithCustomError(
+          manager,
+          "ReentrancyGuardReentrantCall",
+        );
+        expect((await manager.claim(id("c1"))).status).to.equal(BigInt(ClaimStatus.Approved));
+      });
+    });
+
+    context("when the token swallows the failed re-entry", function () {
+      it("pays exactly once and keeps the escrow whole", async function () {
+        const { manager, token, hospital, insurer } = await loadFixture(hostileFixture);
+        await token.arm(await manager.getAddress(), manager.interface.encodeFunctionData("withdraw", [id("c1")]), true);
+        await manager.connect(hospital).withdraw(id("c1"));
+        expect(await token.lastReentryFailed()).to.equal(true);
+        expect(await token.reentryAttempts()).to.equal(1n);
+        expect(await token.balanceOf(hospital.address)).to.equal(80n * USD);
+        expect(await manager.escrow(insurer.address)).to.deep.equal([10_000n * USD - 80n * USD, 0n]);
+        expect(await token.balanceOf(await manager.getAddress())).to.equal(10_000n * USD - 80n * USD);
+      });
+    });
+  });
+
+  describe("withdrawEscrow", function () {
+    it("cannot be re-entered to take out what approved claims need", async function () {
+      const { manager, token, insurer } = await loadFixture(hostileFixture);
+      const drain = manager.interface.encodeFunctionData("withdrawEscrow", [100n * USD, await token.getAddress()]);
+      await token.arm(await manager.getAddress(), drain, false);
+      await expect(
+        manager.connect(insurer).withdrawEscrow(10_000n * USD - 80n * USD, insurer.address),
+      ).to.be.revertedWithCustomError(manager, "ReentrancyGuardReentrantCall");
+    });
+  });
+
+  describe("fundEscrow", function () {
+    it("cannot be re-entered during the deposit", async function () {
+      const { manager, token, insurer } = await loadFixture(hostileFixture);
+      await token.mint(insurer.address, 1n);
+      await token.arm(await manager.getAddress(), manager.interface.encodeFunctionData("fundEscrow", [1n]), false);
+      await expect(manager.connect(insurer).fundEscrow(1n)).to.be.revertedWithCustomError(
+        manager,
+        "ReentrancyGuardReentrantCall",
+      );
+    });
+  });
+});
