@@ -1,34 +1,22 @@
-import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import hre from "hardhat";
-import { logsOf, storageWritesOf } from "../../src/bench/measure";
 import { SUITES } from "../../src/bench/suites";
 import { CONSENT_GRANTED_LOG, consentSuite } from "../../src/bench/suites/consent";
 import { ConsentRegistry__factory } from "../../typechain-types";
+import { runSuiteTraced, type Writes } from "../shared/benchTrace";
 
 describe("consent gas suite", function () {
   context("traced on the EVM", function () {
     it("declares exactly the storage writes and logs its transactions make (budgets: `npm run bench:gas -- --check`)", async function () {
-      const snapshot = await takeSnapshot();
-      const start = await hre.ethers.provider.getBlockNumber();
-      const measurements = await consentSuite.run(hre);
-      const end = await hre.ethers.provider.getBlockNumber();
+      const { measurements, txs, restore } = await runSuiteTraced(hre, consentSuite);
       const registryInterface = ConsentRegistry__factory.createInterface();
-      const seen = new Map<
-        string,
-        { newSlots: number; changedSlots: number; logs: { topics: number; dataBytes: number }[] }
-      >();
-      for (let n = start + 1; n <= end; n++) {
-        for (const hash of (await hre.ethers.provider.getBlock(n))?.transactions ?? []) {
-          const tx = await hre.ethers.provider.getTransaction(hash);
-          const fn = tx?.to ? registryInterface.parseTransaction({ data: tx.data })?.name : undefined;
-          if (fn === undefined || !["grant", "grantBySig", "revoke", "batch"].includes(fn)) continue;
-          const writes = await storageWritesOf(hre, hash);
-          const receipt = await hre.ethers.provider.getTransactionReceipt(hash);
-          seen.set(fn, { newSlots: writes.newSlots, changedSlots: writes.changedSlots, logs: logsOf(receipt!) });
-        }
+      const seen = new Map<string, Writes>();
+      for (const tx of txs) {
+        const fn = registryInterface.parseTransaction({ data: tx.data })?.name;
+        if (fn !== undefined && ["grant", "grantBySig", "revoke", "batch"].includes(fn))
+          seen.set(fn, await tx.writes());
       }
-      await snapshot.restore();
+      await restore();
 
       const byOp = Object.fromEntries(measurements.map((m) => [m.op, m]));
       for (const [op, fn] of [
