@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {HealthLedgerManaged} from "../common/HealthLedgerManaged.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
@@ -20,7 +20,7 @@ import {ServiceCategories} from "./ServiceCategories.sol";
 ///      policies, funds escrow and decides; PROVIDER submits claims and requests prior authorisations. Decisions are
 ///      further limited to the policy's own insurer, payouts to the claim's provider and appeals to its provider or
 ///      member. Functions that move tokens are `nonReentrant` and follow checks-effects-interactions.
-contract ClaimsManager is IClaimsManager, AccessManaged, ReentrancyGuard {
+contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ contract ClaimsManager is IClaimsManager, AccessManaged, ReentrancyGuard {
         address initialAuthority,
         address consentVerifier_,
         address paymentToken_
-    ) AccessManaged(initialAuthority) {
+    ) HealthLedgerManaged(initialAuthority) {
         if (initialAuthority == address(0) || consentVerifier_ == address(0) || paymentToken_ == address(0)) {
             revert ClaimsZeroAddress();
         }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {HealthLedgerManaged} from "../common/HealthLedgerManaged.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
@@ -28,7 +28,7 @@ import {DataCategories} from "./DataCategories.sol";
 ///      consent costs 22,100 gas and measured a new grant at 72,978 gas instead of 50,846, over its 55,000 budget,
 ///      while no contract needs it on chain (the check is about categories, purpose and time). Indexers and
 ///      `src/consent/history.ts` read it from the latest {ConsentGranted} of a consent.
-contract ConsentRegistry is IConsentRegistry, AccessManaged, EIP712, Nonces {
+contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonces {
     // ----------------------------------------------------------------------------------------------- constants
 
     /// @inheritdoc IConsentRegistry
@@ -66,7 +66,7 @@ contract ConsentRegistry is IConsentRegistry, AccessManaged, EIP712, Nonces {
 
     /// @notice Deploys the registry under the shared permission authority.
     /// @param initialAuthority The `HealthLedgerAuthority` that decides who may call `breakGlass` (PROVIDER).
-    constructor(address initialAuthority) AccessManaged(initialAuthority) EIP712("Health Ledger Consent", "1") {}
+    constructor(address initialAuthority) HealthLedgerManaged(initialAuthority) EIP712("Health Ledger Consent", "1") {}
 
     // ------------------------------------------------------------------------------------------ consent changes
 

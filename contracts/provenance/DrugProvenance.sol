@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
-import {IAccessManager} from "@openzeppelin/contracts/access/manager/IAccessManager.sol";
+import {HealthLedgerManaged} from "../common/HealthLedgerManaged.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IDrugProvenance} from "../interfaces/IDrugProvenance.sol";
@@ -15,7 +14,7 @@ import {Roles} from "../authority/Roles.sol";
 ///      caller against the batch (holder, receiver, sender, manufacturer) and the authority's `hasRole` (trading
 ///      partners, dispensers, regulators), because no single role fits them or, for `dispense`, because one
 ///      `hasRole` read costs ~5,000 gas less than `restricted`'s `canCall` (three reads) on the hottest path.
-contract DrugProvenance is IDrugProvenance, AccessManaged {
+contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
     // ------------------------------------------------------------------ constants
 
     /// @notice Largest GTIN-14 as an integer.
@@ -39,7 +38,7 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
 
     /// @notice Binds the contract to the shared permission authority.
     /// @param initialAuthority The shared HealthLedgerAuthority.
-    constructor(address initialAuthority) AccessManaged(initialAuthority) {}
+    constructor(address initialAuthority) HealthLedgerManaged(initialAuthority) {}
 
     // ------------------------------------------------------------------ commissioning
 
@@ -90,14 +89,13 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
         uint32 held = holding.quantity;
         if (held < quantity) revert ProvenanceInsufficientHolding(batchId, msg.sender, held, quantity);
         _checkShippable(batchId, batch, to, holding.supplier);
-        address authority_ = authority();
         // The batch's manufacturer ships most; asking for its own role first saves two authority reads.
         bool senderIsPartner =
             msg.sender == batch.manufacturer
-                ? _hasRole(authority_, Roles.MANUFACTURER, msg.sender) || _isPartner(authority_, msg.sender)
-                : _isPartner(authority_, msg.sender);
+                ? _hasRole(Roles.MANUFACTURER, msg.sender) || _isPartner(msg.sender)
+                : _isPartner(msg.sender);
         if (!senderIsPartner) revert ProvenanceNotTradingPartner(msg.sender);
-        if (!_isPartner(authority_, to)) revert ProvenanceNotTradingPartner(to);
+        if (!_isPartner(to)) revert ProvenanceNotTradingPartner(to);
         shipmentId = keccak256(abi.encode(Shipment(batchId, msg.sender, to, quantity, documentsCommitment)));
         if (_shipments[shipmentId] != ShipmentStatus.None) revert ProvenanceShipmentExists(shipmentId);
         _shipments[shipmentId] = ShipmentStatus.InTransit;
@@ -108,7 +106,7 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
     /// @inheritdoc IDrugProvenance
     function accept(Shipment calldata shipment) external {
         bytes32 shipmentId = _settle(shipment, ShipmentStatus.Accepted);
-        if (!_isPartner(authority(), msg.sender)) revert ProvenanceNotTradingPartner(msg.sender);
+        if (!_isPartner(msg.sender)) revert ProvenanceNotTradingPartner(msg.sender);
         Holding storage holding = _holdings[shipment.batchId][msg.sender];
         holding.quantity += shipment.quantity;
         if (holding.supplier == address(0)) holding.supplier = shipment.from;
@@ -134,7 +132,7 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
     /// @inheritdoc IDrugProvenance
     function dispense(bytes32 batchId, uint256 position, string calldata serial, bytes32[] calldata proof) external {
         Batch storage batch = _existing(batchId);
-        if (!_hasRole(authority(), Roles.DISPENSER, msg.sender)) revert ProvenanceNotDispenser(msg.sender);
+        if (!_hasRole(Roles.DISPENSER, msg.sender)) revert ProvenanceNotDispenser(msg.sender);
         _checkSaleable(batchId, batch);
         Holding storage holding = _holdings[batchId][msg.sender];
         uint32 held = holding.quantity;
@@ -187,7 +185,7 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
     /// @inheritdoc IDrugProvenance
     function recall(bytes32 batchId, bytes32 reasonCommitment) external {
         Batch storage batch = _existing(batchId);
-        if (msg.sender != batch.manufacturer && !_hasRole(authority(), Roles.REGULATOR, msg.sender)) {
+        if (msg.sender != batch.manufacturer && !_hasRole(Roles.REGULATOR, msg.sender)) {
             revert ProvenanceRecallUnauthorized(batchId, msg.sender);
         }
         if (reasonCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
@@ -202,7 +200,7 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
         if (
             msg.sender != batch.manufacturer &&
             _holdings[batchId][msg.sender].quantity == 0 &&
-            !_hasRole(authority(), Roles.REGULATOR, msg.sender)
+            !_hasRole(Roles.REGULATOR, msg.sender)
         ) revert ProvenanceQuarantineUnauthorized(batchId, msg.sender);
         if (reasonCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
         uint8 flags = batch.flags;
@@ -232,8 +230,7 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
         UnitProof calldata unit,
         bytes32 evidenceCommitment
     ) external returns (UnitStatus status) {
-        address authority_ = authority();
-        if (!_isPartner(authority_, msg.sender) && !_hasRole(authority_, Roles.REGULATOR, msg.sender)) {
+        if (!_isPartner(msg.sender) && !_hasRole(Roles.REGULATOR, msg.sender)) {
             revert ProvenanceReportUnauthorized(msg.sender);
         }
         if (evidenceCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
@@ -275,7 +272,7 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
 
     /// @inheritdoc IDrugProvenance
     function isTradingPartner(address account) external view returns (bool partner) {
-        return _isPartner(authority(), account);
+        return _isPartner(account);
     }
 
     // ------------------------------------------------------------------ internals
@@ -402,16 +399,10 @@ contract DrugProvenance is IDrugProvenance, AccessManaged {
         return keccak256(bytes.concat(keccak256(abi.encode(position, serial))));
     }
 
-    function _isPartner(address authority_, address account) private view returns (bool) {
+    function _isPartner(address account) private view returns (bool) {
         return
-            _hasRole(authority_, Roles.DISTRIBUTOR, account) ||
-            _hasRole(authority_, Roles.DISPENSER, account) ||
-            _hasRole(authority_, Roles.MANUFACTURER, account);
-    }
-
-    /// @dev A member without execution delay: these checks have no scheduling path, so a delayed member is refused.
-    function _hasRole(address authority_, uint64 role, address account) private view returns (bool) {
-        (bool member, uint32 delay) = IAccessManager(authority_).hasRole(role, account);
-        return member && delay == 0;
+            _hasRole(Roles.DISTRIBUTOR, account) ||
+            _hasRole(Roles.DISPENSER, account) ||
+            _hasRole(Roles.MANUFACTURER, account);
     }
 }

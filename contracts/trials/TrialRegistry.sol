@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
-import {IAccessManager} from "@openzeppelin/contracts/access/manager/IAccessManager.sol";
+import {HealthLedgerManaged} from "../common/HealthLedgerManaged.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -23,7 +22,7 @@ import {ITrialRegistry} from "../interfaces/ITrialRegistry.sol";
 ///      consent-form version in force. The storage-based `ReentrancyGuard` is used rather than the transient one
 ///      because solc 0.8.30 warns on every `tstore` and the build treats warnings as errors; the guarded functions
 ///      (funding, claims, recovery) have no gas budget.
-contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
+contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     // ---------------------------------------------------------------- constants and storage
@@ -45,7 +44,7 @@ contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
     /// @notice Deploys the registry under the shared authority, asking `verifier` about consent.
     /// @param initialAuthority The shared `HealthLedgerAuthority`.
     /// @param verifier The consent registry asked at enrolment and visits.
-    constructor(address initialAuthority, IConsentVerifier verifier) AccessManaged(initialAuthority) {
+    constructor(address initialAuthority, IConsentVerifier verifier) HealthLedgerManaged(initialAuthority) {
         _consentVerifier = verifier;
     }
 
@@ -171,7 +170,7 @@ contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
     function authorizeSite(uint256 trialId, address investigator) external {
         _sponsorTrial(trialId);
         if (_sites[trialId][investigator]) revert TrialSiteAlreadyAuthorized(trialId, investigator);
-        (bool isInvestigator, ) = IAccessManager(authority()).hasRole(Roles.INVESTIGATOR, investigator);
+        bool isInvestigator = _hasRole(Roles.INVESTIGATOR, investigator);
         if (!isInvestigator) revert TrialNotInvestigator(trialId, investigator);
         _sites[trialId][investigator] = true;
         emit SiteAuthorized(trialId, investigator);
@@ -182,7 +181,7 @@ contract TrialRegistry is ITrialRegistry, AccessManaged, ReentrancyGuard {
         Trial storage t = _knownTrial(trialId);
         if (!_sites[trialId][investigator]) revert TrialSiteNotAuthorized(trialId, investigator);
         if (msg.sender != t.sponsor) {
-            (bool isInvestigator, ) = IAccessManager(authority()).hasRole(Roles.INVESTIGATOR, investigator);
+            bool isInvestigator = _hasRole(Roles.INVESTIGATOR, investigator);
             if (isInvestigator) revert TrialSiteStillValid(trialId, investigator);
         }
         _sites[trialId][investigator] = false;

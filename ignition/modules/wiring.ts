@@ -1,5 +1,6 @@
 import type { IgnitionModuleBuilder, CallableContractFuture, ContractCallFuture } from "@nomicfoundation/ignition-core";
-import { PERMISSIONS, ruleRoleId, selectorOf } from "../../src/authority/permissions";
+import { authorityRules } from "../../src/authority/permissions";
+import { ruleRoleId, selectorOf } from "../../src/authority/rules";
 
 /**
  * Adds, to an Ignition module, the `setTargetFunctionRole` calls that map `contractName`'s restricted functions to
@@ -11,9 +12,11 @@ export function wireContract(
   contract: CallableContractFuture<string>,
   contractName: string,
 ): ContractCallFuture<string, string>[] {
-  return PERMISSIONS.filter((rule) => rule.contract === contractName).map((rule, i) =>
-    m.call(authority, "setTargetFunctionRole", [contract, rule.functions.map(selectorOf), ruleRoleId(rule)], {
-      id: `wire_${contractName}_${i}`,
-    }),
-  );
+  return authorityRules()
+    .filter((rule) => rule.contract === contractName)
+    .map((rule, i) =>
+      m.call(authority, "setTargetFunctionRole", [contract, rule.functions.map(selectorOf), ruleRoleId(rule)], {
+        id: `wire_${contractName}_${i}`,
+      }),
+    );
 }

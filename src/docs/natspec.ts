@@ -162,15 +162,23 @@ function raisersOf(sources: Sources, contract: AstNode): Map<string, string[]> {
         } else if (n.nodeType === "RevertStatement") {
           const decl = byId.get(refOf(n.errorCall));
           if (decl?.name) facts.raises.add(`error:${decl.name}`);
-        } else if ((n.nodeType === "Identifier" || n.nodeType === "MemberAccess") && n.referencedDeclaration) {
+        } else if (n.nodeType === "FunctionCall" && ROLE_CHECKS.has(calleeName(n))) {
+          const role = roleArgument(n);
+          if (role !== undefined) facts.raises.add(`role:${role}`);
+        }
+        if ((n.nodeType === "Identifier" || n.nodeType === "MemberAccess") && n.referencedDeclaration) {
           const decl = byId.get(n.referencedDeclaration);
           if (decl?.nodeType === "FunctionDefinition" || decl?.nodeType === "ModifierDefinition") {
-            facts.calls.add(decl.id);
+            // `super.f()` calls exactly the base's f; any other call resolves to the most derived override.
+            const base = n.expression as AstNode | undefined;
+            const isSuper = n.nodeType === "MemberAccess" && base?.nodeType === "Identifier" && base.name === "super";
+            facts.calls.add(isSuper ? -decl.id - 1 : decl.id);
           }
         }
       });
       for (const m of (fn.modifiers as { modifierName: { referencedDeclaration?: number } }[] | undefined) ?? []) {
         if (m.modifierName.referencedDeclaration) facts.calls.add(m.modifierName.referencedDeclaration);
+        if (byId.get(m.modifierName.referencedDeclaration ?? -1)?.name === "restricted") facts.raises.add("restricted");
       }
       direct.set(fn.id, facts);
     });
@@ -184,7 +192,9 @@ function raisersOf(sources: Sources, contract: AstNode): Map<string, string[]> {
     const out = new Set<string>(facts?.raises ?? []);
     if (facts && !stack.has(id)) {
       stack.add(id);
-      for (const callee of facts.calls) for (const r of closure(overrideOf(callee), stack)) out.add(r);
+      for (const callee of facts.calls) {
+        for (const r of closure(callee < 0 ? -callee - 1 : overrideOf(callee), stack)) out.add(r);
+      }
       stack.delete(id);
     }
     memo.set(id, out);
@@ -228,6 +238,87 @@ function raisersOf(sources: Sources, contract: AstNode): Map<string, string[]> {
     }
   }
   return result;
+}
+
+/** The role-check helpers of `HealthLedgerManaged`; their first argument names the role (`Roles.X`). */
+const ROLE_CHECKS = new Set(["_hasRole", "_requireRole"]);
+
+function calleeName(call: AstNode): string {
+  const callee = call.expression as AstNode | undefined;
+  return (callee?.nodeType === "Identifier" ? callee.name : undefined) ?? "";
+}
+
+/** `X` of a role check's first argument `Roles.X`; undefined when the argument is not a `Roles` constant. */
+function roleArgument(call: AstNode): string | undefined {
+  const arg = (call.arguments as AstNode[] | undefined)?.[0];
+  const base = arg?.expression as AstNode | undefined;
+  if (arg?.nodeType !== "MemberAccess" || base?.nodeType !== "Identifier" || base.name !== "Roles") return undefined;
+  return arg.memberName as string;
+}
+
+/** What one state-changing external function of a deployable contract enforces, read from the compiled AST. */
+export interface FunctionAccess {
+  contract: string;
+  /** Canonical signature, e.g. `dispense(bytes32,uint256,string,bytes32[])`. */
+  signature: string;
+  /** Whether it carries OpenZeppelin's `restricted` modifier (the authority checks the role). */
+  restricted: boolean;
+  /** Role names it checks itself through `_hasRole` / `_requireRole(Roles.X, …)`, directly or through internals. */
+  roles: string[];
+  /** Whether the function is declared in an OpenZeppelin base (e.g. `setAuthority`) rather than in our code. */
+  inherited: boolean;
+}
+
+/**
+ * Every state-changing external function of every deployable Health Ledger domain contract, with the access rules
+ * it enforces, so that a test can compare them with the permission table.
+ */
+export async function collectAccessFacts(artifacts: Artifacts): Promise<FunctionAccess[]> {
+  const names = (await artifacts.getAllFullyQualifiedNames()).filter((fqn) => isDocumentedSource(fqn.split(":")[0]));
+  const result: FunctionAccess[] = [];
+  for (const fqn of names) {
+    const [sourceName, contractName] = fqn.split(":");
+    const buildInfo = await artifacts.getBuildInfo(fqn);
+    if (buildInfo === undefined) throw new Error(`No build info for ${fqn}: run \`npx hardhat compile\``);
+    const ast = buildInfo.output.sources;
+    const contractNode = findContract(ast, sourceName, contractName);
+    if (contractNode === undefined || contractNode.contractKind !== "contract" || contractNode.abstract === true)
+      continue;
+    const facts = raisersOf(ast, contractNode);
+    const abi = (buildInfo.output.contracts[sourceName][contractName] as unknown as { abi: AbiEntry[] }).abi;
+    const origin = functionOrigins(ast, contractNode);
+    for (const entry of abi) {
+      const mutability = (entry as { stateMutability?: string }).stateMutability;
+      if (entry.type !== "function" || mutability === "view" || mutability === "pure") continue;
+      const name = entry.name ?? "";
+      const has = (fact: string) => (facts.get(fact) ?? []).includes(name);
+      result.push({
+        contract: contractName,
+        signature: signatureOf(entry),
+        restricted: has("restricted"),
+        roles: [...facts.keys()]
+          .filter((k) => k.startsWith("role:") && has(k))
+          .map((k) => k.slice(5))
+          .sort(),
+        inherited: origin.get(name)?.startsWith("@openzeppelin/") ?? false,
+      });
+    }
+  }
+  return result;
+}
+
+/** Function name → source unit that declares it, for the external functions of `contract` and its bases. */
+function functionOrigins(sources: Sources, contract: AstNode): Map<string, string> {
+  const origin = new Map<string, string>();
+  for (const [sourceName, source] of Object.entries(sources)) {
+    walk(source.ast, (n) => {
+      if (n.nodeType !== "ContractDefinition" || !(contract.linearizedBaseContracts ?? []).includes(n.id)) return;
+      for (const fn of (n.nodes as AstNode[]) ?? []) {
+        if (fn.nodeType === "FunctionDefinition" && fn.name && !origin.has(fn.name)) origin.set(fn.name, sourceName);
+      }
+    });
+  }
+  return origin;
 }
 
 function refOf(node: unknown): number {

@@ -1,5 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import ClaimsTestTokenModule from "../../ignition/modules/ClaimsTestToken";
+import TestTokenModule from "../../ignition/modules/TestToken";
 import HealthLedgerModule from "../../ignition/modules/HealthLedger";
 import {
   ClaimsManager__factory,
@@ -14,32 +14,43 @@ import {
   type TrialRegistry,
 } from "../../typechain-types";
 
-/** The deployed Health Ledger contracts, typed. Each domain adds its contract here. */
+/** The deployed Health Ledger contracts, typed, connected to the deploying signer. */
 export interface System {
   authority: HealthLedgerAuthority;
   consentRegistry: ConsentRegistry;
   trialRegistry: TrialRegistry;
   drugProvenance: DrugProvenance;
   claimsManager: ClaimsManager;
+  /** The ERC-20 the claims escrow pays in. */
+  paymentToken: string;
 }
 
 export interface DeployOptions {
+  /** Account that may cancel scheduled operations (default: the deployer). */
   guardian?: string;
+  /** Seconds every admin operation waits once wiring is done (default 0). */
   adminDelay?: number;
-  /** ERC-20 the claims escrow pays in; omitted, a `ClaimsTestToken` is deployed (local networks only). */
+  /** Seconds ahead an operation must be scheduled for no guardian to cancel it (default 30 days). */
+  guardianProofDelay?: number;
+  /** ERC-20 the claims escrow pays in; omitted, a mintable `TestToken` is deployed (local networks only). */
   paymentToken?: string;
 }
 
-/** Deploys the whole system through its Ignition module (the same one operators run against a testnet). */
+/**
+ * Deploys the whole system through its Ignition module (the same one operators run against a testnet), so that
+ * the demo, the tests and the gas bench all run the deployment users run.
+ */
 export async function deploySystem(hre: HardhatRuntimeEnvironment, options: DeployOptions = {}): Promise<System> {
   const [deployer] = await hre.ethers.getSigners();
   const parameters: Record<string, string | number> = {};
   if (options.guardian !== undefined) parameters.guardian = options.guardian;
   if (options.adminDelay !== undefined) parameters.adminDelay = options.adminDelay;
+  const authorityParameters: Record<string, number> = {};
+  if (options.guardianProofDelay !== undefined) authorityParameters.guardianProofDelay = options.guardianProofDelay;
   const paymentToken =
-    options.paymentToken ?? (await (await hre.ignition.deploy(ClaimsTestTokenModule)).paymentToken.getAddress());
+    options.paymentToken ?? (await (await hre.ignition.deploy(TestTokenModule)).paymentToken.getAddress());
   const deployed = await hre.ignition.deploy(HealthLedgerModule, {
-    parameters: { HealthLedger: parameters, Claims: { paymentToken } },
+    parameters: { HealthLedger: parameters, Authority: authorityParameters, Claims: { paymentToken } },
   });
   return {
     authority: HealthLedgerAuthority__factory.connect(await deployed.authority.getAddress(), deployer),
@@ -47,5 +58,6 @@ export async function deploySystem(hre: HardhatRuntimeEnvironment, options: Depl
     trialRegistry: TrialRegistry__factory.connect(await deployed.trialRegistry.getAddress(), deployer),
     drugProvenance: DrugProvenance__factory.connect(await deployed.drugProvenance.getAddress(), deployer),
     claimsManager: ClaimsManager__factory.connect(await deployed.claimsManager.getAddress(), deployer),
+    paymentToken,
   };
 }

@@ -14,13 +14,16 @@ import { PUBLIC_ROLE, ROLES, ROLE_NAMES, roleId, roleLabel } from "../../src/aut
 import { deploySystem } from "../../src/system/deploy";
 
 const RULES: FunctionRule[] = [
-  { contract: "RestrictedTarget", functions: ["ping()"], role: "PROVIDER", why: "test" },
-  { contract: "RestrictedTarget", functions: ["pingTwice()"], role: "PUBLIC", why: "test" },
+  { contract: "RestrictedTarget", functions: ["ping()"], enforcedBy: "authority", roles: ["PROVIDER"], why: "test" },
+  { contract: "RestrictedTarget", functions: ["pingTwice()"], enforcedBy: "authority", roles: ["PUBLIC"], why: "t" },
+  { contract: "RestrictedTarget", functions: ["pings()"], enforcedBy: "contract", roles: ["PUBLIC"], why: "skipped" },
 ];
+/** The guardian-proof delay of the test authorities. */
+const PROOF = 30 * 86_400;
 
 async function deployFixture() {
   const [admin, guardian, provider, stranger] = await ethers.getSigners();
-  const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
+  const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address, PROOF]);
   const target = await ethers.deployContract("RestrictedTarget", [await authority.getAddress()]);
   await grantRoles(authority, [
     { role: "GUARDIAN", account: guardian.address },
@@ -40,7 +43,7 @@ describe("HealthLedgerAuthority", function () {
 
     it("labels every role in RoleLabel events at deployment", async function () {
       const [admin] = await ethers.getSigners();
-      const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
+      const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address, PROOF]);
       const logs = await authority.queryFilter(authority.filters.RoleLabel());
       expect(logs.map((l) => [l.args.roleId, l.args.label])).to.deep.equal(ROLE_NAMES.map((n) => [ROLES[n], n]));
     });
@@ -52,9 +55,18 @@ describe("HealthLedgerAuthority", function () {
 
     it("rejects a zero initial admin", async function () {
       const factory = await ethers.getContractFactory("HealthLedgerAuthority");
-      await expect(factory.deploy(ethers.ZeroAddress))
+      await expect(factory.deploy(ethers.ZeroAddress, PROOF))
         .to.be.revertedWithCustomError(factory, "AccessManagerInvalidInitialAdmin")
         .withArgs(ethers.ZeroAddress);
+    });
+
+    it("rejects a zero guardian-proof delay", async function () {
+      const [admin] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("HealthLedgerAuthority");
+      await expect(factory.deploy(admin.address, 0)).to.be.revertedWithCustomError(
+        factory,
+        "AuthorityGuardianProofDelayZero",
+      );
     });
   });
 
@@ -125,7 +137,7 @@ describe("HealthLedgerAuthority", function () {
       const { authority, target } = await loadFixture(deployFixture);
       const bad: FunctionRule[] = [
         ...RULES,
-        { contract: "RestrictedTarget", functions: ["pong()"], role: "PROVIDER", why: "" },
+        { contract: "RestrictedTarget", functions: ["pong()"], enforcedBy: "authority", roles: ["PROVIDER"], why: "" },
       ];
       await expect(wirePermissions(authority, { RestrictedTarget: target }, bad)).to.be.rejectedWith(
         /RestrictedTarget has no function pong\(\)/,
@@ -188,14 +200,131 @@ describe("HealthLedgerAuthority", function () {
     });
   });
 
+  describe("a rogue guardian", function () {
+    const DELAY = 3600;
+
+    async function rogueFixture() {
+      const f = await deployFixture();
+      await setAdminDelay(f.authority, f.admin.address, DELAY);
+      const target = await f.authority.getAddress();
+      const removal = f.authority.interface.encodeFunctionData("revokeRole", [ROLES.GUARDIAN, f.guardian.address]);
+      return { ...f, target, removal };
+    }
+
+    it("can still veto the admin's fast path, so a bad admin operation is stopped during its delay", async function () {
+      const { authority, admin, guardian, target, removal } = await loadFixture(rogueFixture);
+      const scheduled = await adminCall(authority, removal);
+      if (scheduled.status !== "scheduled") throw new Error("expected a scheduled operation");
+      expect(await authority.isGuardianProof(scheduled.operationId)).to.equal(false);
+      await expect(authority.connect(guardian).cancel(admin.address, target, removal)).to.emit(
+        authority,
+        "OperationCanceled",
+      );
+    });
+
+    it("cannot cancel its own removal scheduled on the guardian-proof path, which then executes", async function () {
+      const { authority, admin, guardian, target, removal } = await loadFixture(rogueFixture);
+      // The guardian vetoes the fast path once...
+      await adminCall(authority, removal);
+      await authority.connect(guardian).cancel(admin.address, target, removal);
+      // ...and the admin takes the slow path, which no guardian can cancel.
+      const scheduled = await adminCall(authority, removal, { guardianProof: true });
+      if (scheduled.status !== "scheduled") throw new Error("expected a scheduled operation");
+      expect(await authority.isGuardianProof(scheduled.operationId)).to.equal(true);
+      await expect(authority.connect(guardian).cancel(admin.address, target, removal))
+        .to.be.revertedWithCustomError(authority, "AuthorityGuardianCannotCancel")
+        .withArgs(scheduled.operationId);
+      await time.increase(PROOF + 900);
+      await expect(authority.execute(target, removal)).to.emit(authority, "RoleRevoked");
+      expect((await authority.hasRole(ROLES.GUARDIAN, guardian.address))[0]).to.equal(false);
+      expect(await authority.isGuardianProof(scheduled.operationId)).to.equal(false);
+    });
+
+    it("cannot block a change of the admin's own delay either", async function () {
+      const { authority, admin, guardian, target } = await loadFixture(rogueFixture);
+      const change = authority.interface.encodeFunctionData("grantRole", [ROLES.ADMIN, admin.address, 2 * DELAY]);
+      await adminCall(authority, change, { guardianProof: true });
+      await expect(authority.connect(guardian).cancel(admin.address, target, change)).to.be.revertedWithCustomError(
+        authority,
+        "AuthorityGuardianCannotCancel",
+      );
+      await time.increase(PROOF + 900);
+      await authority.execute(target, change);
+      expect(await authority.hasRole(ROLES.ADMIN, admin.address)).to.deep.equal([true, BigInt(2 * DELAY)]);
+    });
+
+    it("leaves the slow path cancellable by the scheduler and by another ADMIN", async function () {
+      const { authority, admin, stranger, target, removal } = await loadFixture(rogueFixture);
+      const scheduled = await adminCall(authority, removal, { guardianProof: true });
+      if (scheduled.status !== "scheduled") throw new Error("expected a scheduled operation");
+      await expect(authority.cancel(admin.address, target, removal)).to.emit(authority, "OperationCanceled");
+      // Scheduled again, then cancelled by a second admin.
+      await adminCall(authority, removal, { guardianProof: true });
+      const grantSecond = authority.interface.encodeFunctionData("grantRole", [ROLES.ADMIN, stranger.address, 0]);
+      await adminCall(authority, grantSecond);
+      await time.increase(DELAY);
+      await authority.execute(target, grantSecond);
+      await expect(authority.connect(stranger).cancel(admin.address, target, removal)).to.emit(
+        authority,
+        "OperationCanceled",
+      );
+    });
+
+    it("marks only the scheduling it was made for: a later fast scheduling is cancellable again", async function () {
+      const { authority, admin, guardian, target, removal } = await loadFixture(rogueFixture);
+      const slow = await adminCall(authority, removal, { guardianProof: true });
+      if (slow.status !== "scheduled") throw new Error("expected a scheduled operation");
+      await authority.cancel(admin.address, target, removal);
+      await adminCall(authority, removal);
+      expect(await authority.isGuardianProof(slow.operationId)).to.equal(false);
+      await expect(authority.connect(guardian).cancel(admin.address, target, removal)).to.emit(
+        authority,
+        "OperationCanceled",
+      );
+    });
+
+    it("refuses an admin execution delay at or above the guardian-proof delay", async function () {
+      const { authority, admin } = await loadFixture(deployFixture);
+      await expect(authority.grantRole(ROLES.ADMIN, admin.address, PROOF))
+        .to.be.revertedWithCustomError(authority, "AuthorityAdminDelayTooLong")
+        .withArgs(PROOF, PROOF);
+      await authority.grantRole(ROLES.ADMIN, admin.address, PROOF - 1);
+      expect(await authority.hasRole(ROLES.ADMIN, admin.address)).to.deep.equal([true, BigInt(PROOF - 1)]);
+    });
+
+    it("tells a caller when a guardian-proof schedule was mined too late to be one", async function () {
+      const { authority, removal } = await loadFixture(rogueFixture);
+      // Mine the schedule an hour after the time adminCall read, past its 15-minute margin.
+      const latest = await time.latest();
+      await ethers.provider.send("evm_setAutomine", [false]);
+      const pending = adminCall(authority, removal, { guardianProof: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await time.setNextBlockTimestamp(latest + 3600);
+      await ethers.provider.send("evm_mine", []);
+      await ethers.provider.send("evm_setAutomine", [true]);
+      await expect(pending).to.be.rejectedWith(/mined too late to be guardian-proof: cancel it and schedule it/);
+    });
+  });
+
   describe("deployment through Ignition", function () {
     it("grants the guardian and puts the admin behind the requested delay", async function () {
       const [, guardian] = await ethers.getSigners();
-      const { authority } = await deploySystem(hre, { guardian: guardian.address, adminDelay: 7200 });
+      const { authority } = await deploySystem(hre, {
+        guardian: guardian.address,
+        adminDelay: 7200,
+        guardianProofDelay: 86_400,
+      });
+      expect(await authority.guardianProofDelay()).to.equal(86_400n);
       const [deployer] = await ethers.getSigners();
       expect((await authority.hasRole(ROLES.GUARDIAN, guardian.address))[0]).to.equal(true);
       const [isAdmin, delay] = await authority.hasRole(ROLES.ADMIN, deployer.address);
       expect([isAdmin, delay]).to.deep.equal([true, 7200n]);
+    });
+
+    it("stops at the admin's delay when it is not below the guardian-proof delay", async function () {
+      await expect(deploySystem(hre, { adminDelay: 86_400, guardianProofDelay: 86_400 })).to.be.rejectedWith(
+        /AuthorityAdminDelayTooLong|set_admin_delay/,
+      );
     });
   });
 

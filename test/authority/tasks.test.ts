@@ -5,7 +5,7 @@ import { grantRolesTask, listRolesTask } from "../../src/authority/tasks";
 describe("roles tasks", function () {
   it("grants a role and lists members rebuilt from events", async function () {
     const [admin, , , , , , , , , , , , , stranger] = await ethers.getSigners();
-    const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
+    const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address, 86_400]);
     const address = await authority.getAddress();
     const args = { authority: address, role: "INSURER", account: stranger.address, delay: "0" };
     expect(await grantRolesTask(hre, args)).to.match(/^Granted INSURER to 0x/);

@@ -1,28 +1,24 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
-import { grantRoles, wirePermissions } from "../../src/authority/permissions";
-import { CLAIMS_PERMISSIONS } from "../../src/claims/permissions";
+import { grantRoles } from "../../src/authority/permissions";
 import { ClaimStatus, SERVICE } from "../../src/claims";
+import { deployTestSystem } from "../../tooling/system";
 import { ALL_DATA, DAY, PAYMENT, USD, defaultTerms } from "./fixture";
 
 /** A claims manager paying in a hostile token that calls back into it during transfers. */
 async function hostileFixture() {
-  const [admin, insurer, hospital, alice] = await ethers.getSigners();
-  const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
-  const consent = await ethers.deployContract("ConsentRegistry", [await authority.getAddress()]);
-  const token = await ethers.deployContract("ClaimsReentrantToken");
-  const manager = await ethers.deployContract("ClaimsManager", [
-    await authority.getAddress(),
-    await consent.getAddress(),
-    await token.getAddress(),
-  ]);
-  await wirePermissions(authority, { ClaimsManager: manager }, CLAIMS_PERMISSIONS);
-  await grantRoles(authority, [
-    { role: "INSURER", account: insurer.address },
-    { role: "PROVIDER", account: hospital.address },
-    // The token itself holds both roles, so that only the reentrancy guard can stop it.
+  const [, insurer, hospital, alice] = await ethers.getSigners();
+  const system = await deployTestSystem(hre, {
+    grants: [
+      { role: "INSURER", account: insurer.address },
+      { role: "PROVIDER", account: hospital.address },
+    ],
+  });
+  const { consentRegistry: consent, token, claimsManager: manager } = system;
+  // The token itself holds both roles, so that only the reentrancy guard can stop it.
+  await grantRoles(system.authority, [
     { role: "INSURER", account: await token.getAddress() },
     { role: "PROVIDER", account: await token.getAddress() },
   ]);
@@ -44,9 +40,10 @@ describe("ClaimsManager reentrancy", function () {
       it("reverts the whole payout with ReentrancyGuardReentrantCall", async function () {
         const { manager, token, hospital } = await loadFixture(hostileFixture);
         await token.arm(
+          ethers.ZeroAddress,
           await manager.getAddress(),
           manager.interface.encodeFunctionData("withdraw", [id("c1")]),
-          false,
+          true,
         );
         await expect(manager.connect(hospital).withdraw(id("c1"))).to.be.revertedWithCustomError(
           manager,
@@ -59,10 +56,15 @@ describe("ClaimsManager reentrancy", function () {
     context("when the token swallows the failed re-entry", function () {
       it("pays exactly once and keeps the escrow whole", async function () {
         const { manager, token, hospital, insurer } = await loadFixture(hostileFixture);
-        await token.arm(await manager.getAddress(), manager.interface.encodeFunctionData("withdraw", [id("c1")]), true);
+        await token.arm(
+          ethers.ZeroAddress,
+          await manager.getAddress(),
+          manager.interface.encodeFunctionData("withdraw", [id("c1")]),
+          false,
+        );
         await manager.connect(hospital).withdraw(id("c1"));
-        expect(await token.lastReentryFailed()).to.equal(true);
-        expect(await token.reentryAttempts()).to.equal(1n);
+        expect(await token.reentryFailed()).to.equal(1n);
+        expect(await token.reentrySucceeded()).to.equal(0n);
         expect(await token.balanceOf(hospital.address)).to.equal(80n * USD);
         expect(await manager.escrow(insurer.address)).to.deep.equal([10_000n * USD - 80n * USD, 0n]);
         expect(await token.balanceOf(await manager.getAddress())).to.equal(10_000n * USD - 80n * USD);
@@ -74,7 +76,7 @@ describe("ClaimsManager reentrancy", function () {
     it("cannot be re-entered to take out what approved claims need", async function () {
       const { manager, token, insurer } = await loadFixture(hostileFixture);
       const drain = manager.interface.encodeFunctionData("withdrawEscrow", [100n * USD, await token.getAddress()]);
-      await token.arm(await manager.getAddress(), drain, false);
+      await token.arm(ethers.ZeroAddress, await manager.getAddress(), drain, true);
       await expect(
         manager.connect(insurer).withdrawEscrow(10_000n * USD - 80n * USD, insurer.address),
       ).to.be.revertedWithCustomError(manager, "ReentrancyGuardReentrantCall");
@@ -85,7 +87,12 @@ describe("ClaimsManager reentrancy", function () {
     it("cannot be re-entered during the deposit", async function () {
       const { manager, token, insurer } = await loadFixture(hostileFixture);
       await token.mint(insurer.address, 1n);
-      await token.arm(await manager.getAddress(), manager.interface.encodeFunctionData("fundEscrow", [1n]), false);
+      await token.arm(
+        ethers.ZeroAddress,
+        await manager.getAddress(),
+        manager.interface.encodeFunctionData("fundEscrow", [1n]),
+        true,
+      );
       await expect(manager.connect(insurer).fundEscrow(1n)).to.be.revertedWithCustomError(
         manager,
         "ReentrancyGuardReentrantCall",

@@ -1,9 +1,9 @@
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { id, type Signer } from "ethers";
-import { grantRoles, wirePermissions } from "../../src/authority/permissions";
 import { ALL_SERVICES, SERVICE } from "../../src/claims/categories";
 import type { IClaimsManager } from "../../typechain-types";
+import { deployTestSystem } from "../../tooling/system";
 
 export const DAY = 24n * 60n * 60n;
 export const YEAR = 365n * DAY;
@@ -31,27 +31,21 @@ export async function defaultTerms(member: string): Promise<IClaimsManager.Polic
 }
 
 /**
- * The claims manager wired into a fresh authority beside the real consent registry: insurer (funded with
+ * The whole system, deployed as operators deploy it: insurer (funded with
  * 100,000), a second insurer, two providers, member Alice (payment consent for every category to the hospital)
  * and one default policy (id 1) for her.
  */
 export async function deployClaimsFixture() {
   const [admin, insurer, insurer2, hospital, clinic, alice, bob, stranger] = await ethers.getSigners();
-  const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
-  const consent = await ethers.deployContract("ConsentRegistry", [await authority.getAddress()]);
-  const token = await ethers.deployContract("ClaimsTestToken");
-  const manager = await ethers.deployContract("ClaimsManager", [
-    await authority.getAddress(),
-    await consent.getAddress(),
-    await token.getAddress(),
-  ]);
-  await wirePermissions(authority, { ClaimsManager: manager, ConsentRegistry: consent });
-  await grantRoles(authority, [
-    { role: "INSURER", account: insurer.address },
-    { role: "INSURER", account: insurer2.address },
-    { role: "PROVIDER", account: hospital.address },
-    { role: "PROVIDER", account: clinic.address },
-  ]);
+  const system = await deployTestSystem(hre, {
+    grants: [
+      { role: "INSURER", account: insurer.address },
+      { role: "INSURER", account: insurer2.address },
+      { role: "PROVIDER", account: hospital.address },
+      { role: "PROVIDER", account: clinic.address },
+    ],
+  });
+  const { authority, consentRegistry: consent, token, claimsManager: manager } = system;
   for (const ins of [insurer, insurer2]) {
     await token.mint(ins.address, 1_000_000n * USD);
     await token.connect(ins).approve(await manager.getAddress(), ethers.MaxUint256);

@@ -1,27 +1,20 @@
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ethers } from "hardhat";
-import { grantRoles, wirePermissions } from "../../src/authority/permissions";
-import { CONSENT_PERMISSIONS } from "../../src/consent/permissions";
+import hre, { ethers } from "hardhat";
 import { categorySet } from "../../src/consent/categories";
 import { PURPOSES } from "../../src/consent/purposes";
-import {
-  ConsentRegistry__factory,
-  ConsentWallet__factory,
-  HealthLedgerAuthority__factory,
-} from "../../typechain-types";
+import { ConsentRegistry__factory, ConsentWallet__factory } from "../../typechain-types";
+import { deployTestSystem } from "../../tooling/system";
 
 export const DAY = 24n * 3600n;
 export const CARE = categorySet("DEMOGRAPHICS", "CONDITIONS", "MEDICATIONS", "ALLERGIES");
 export const TREATMENT = PURPOSES.TREATMENT;
 export const DOC = ethers.id("consent document commitment");
 
-/** Authority + registry wired from the permission table; the hospital holds PROVIDER; a contract wallet. */
+/** The whole system as operators deploy it; the hospital holds PROVIDER; a contract wallet; a second registry. */
 export async function deployFixture() {
   const [admin, patient, hospital, relayer, guardian, stranger, researcher, walletOwner] = await ethers.getSigners();
-  const authority = await new HealthLedgerAuthority__factory(admin).deploy(admin.address);
-  const registry = await new ConsentRegistry__factory(admin).deploy(await authority.getAddress());
-  await wirePermissions(authority, { ConsentRegistry: registry }, CONSENT_PERMISSIONS);
-  await grantRoles(authority, [{ role: "PROVIDER", account: hospital.address }]);
+  const system = await deployTestSystem(hre, { grants: [{ role: "PROVIDER", account: hospital.address }] });
+  const { authority, consentRegistry: registry } = system;
   const wallet = await new ConsentWallet__factory(admin).deploy(walletOwner.address);
   const other = await new ConsentRegistry__factory(admin).deploy(await authority.getAddress());
   return {

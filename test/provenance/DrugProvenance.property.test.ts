@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { grantRoles, wirePermissions } from "../../src/authority/permissions";
 import {
   encodeLot,
   inTransit,
@@ -13,7 +12,7 @@ import {
   UnitStatus,
   type Shipment,
 } from "../../src/provenance";
-import { DrugProvenance__factory, HealthLedgerAuthority__factory } from "../../typechain-types";
+import { deployTestSystem } from "../../tooling/system";
 
 const UNITS = 24;
 /** Actors: 0 manufacturer, 1 distributor, 2 pharmacy, 3 second pharmacy; 4 is no trading partner. */
@@ -168,19 +167,17 @@ class Model {
 
 async function propertyFixture() {
   const signers = await ethers.getSigners();
-  const [admin] = signers;
   const actors = signers.slice(1, 1 + ACTORS) as HardhatEthersSigner[];
   const regulator = signers[1 + ACTORS];
-  const authority = await new HealthLedgerAuthority__factory(admin).deploy(admin.address);
-  const provenance = await new DrugProvenance__factory(admin).deploy(await authority.getAddress());
-  await wirePermissions(authority, { DrugProvenance: provenance });
-  await grantRoles(authority, [
-    { role: "MANUFACTURER", account: actors[0].address },
-    { role: "DISTRIBUTOR", account: actors[1].address },
-    { role: "DISPENSER", account: actors[2].address },
-    { role: "DISPENSER", account: actors[3].address },
-    { role: "REGULATOR", account: regulator.address },
-  ]);
+  const { drugProvenance: provenance } = await deployTestSystem(hre, {
+    grants: [
+      { role: "MANUFACTURER", account: actors[0].address },
+      { role: "DISTRIBUTOR", account: actors[1].address },
+      { role: "DISPENSER", account: actors[2].address },
+      { role: "DISPENSER", account: actors[3].address },
+      { role: "REGULATOR", account: regulator.address },
+    ],
+  });
   const tree = SerialTree.build(Array.from({ length: UNITS }, (_, i) => `PROP${i}`));
   const expiresAt = BigInt(await time.latest()) + 10n * 365n * 86_400n;
   const tx = await provenance

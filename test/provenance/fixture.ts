@@ -1,9 +1,8 @@
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { grantRoles, wirePermissions } from "../../src/authority/permissions";
 import type { Signer } from "ethers";
 import { batchIdOf, encodeLot, SerialTree, shipUnits } from "../../src/provenance";
-import { DrugProvenance__factory, HealthLedgerAuthority__factory } from "../../typechain-types";
+import { deployTestSystem } from "../../tooling/system";
 
 export const GTIN = "09506000134352";
 export const LOT = "LOT-2026-A";
@@ -15,21 +14,21 @@ export function c(label: string): string {
   return ethers.id(label);
 }
 
-/** Authority + DrugProvenance, wired, with one account per role and a commissioned 600-unit batch. */
+/** The whole system as operators deploy it, one account per role, and a commissioned 600-unit batch. */
 export async function deployFixture() {
   const [admin, manufacturer, distributor, pharmacy, regulator, stranger, manufacturer2, pharmacy2] =
     await ethers.getSigners();
-  const authority = await new HealthLedgerAuthority__factory(admin).deploy(admin.address);
-  const provenance = await new DrugProvenance__factory(admin).deploy(await authority.getAddress());
-  await wirePermissions(authority, { DrugProvenance: provenance });
-  await grantRoles(authority, [
-    { role: "MANUFACTURER", account: manufacturer.address },
-    { role: "MANUFACTURER", account: manufacturer2.address },
-    { role: "DISTRIBUTOR", account: distributor.address },
-    { role: "DISPENSER", account: pharmacy.address },
-    { role: "DISPENSER", account: pharmacy2.address },
-    { role: "REGULATOR", account: regulator.address },
-  ]);
+  const system = await deployTestSystem(hre, {
+    grants: [
+      { role: "MANUFACTURER", account: manufacturer.address },
+      { role: "MANUFACTURER", account: manufacturer2.address },
+      { role: "DISTRIBUTOR", account: distributor.address },
+      { role: "DISPENSER", account: pharmacy.address },
+      { role: "DISPENSER", account: pharmacy2.address },
+      { role: "REGULATOR", account: regulator.address },
+    ],
+  });
+  const { authority, drugProvenance: provenance } = system;
   const tree = SerialTree.build(SERIALS);
   const expiresAt = BigInt(await time.latest()) + YEAR;
   const gtin = BigInt(GTIN);

@@ -7,7 +7,7 @@ import { BUDGET, STIPEND, deployTrialsFixture, h } from "./fixture";
 describe("TrialRegistry stipends with a reentrant token", function () {
   async function hostileFixture() {
     const f = await deployTrialsFixture();
-    const evil = await ethers.deployContract("ReentrantStipendToken");
+    const evil = await ethers.deployContract("TestToken", ["EVIL", 18]);
     await evil.mint(f.sponsor.address, BUDGET * 10n);
     await evil.connect(f.sponsor).approve(await f.registry.getAddress(), ethers.MaxUint256);
     const id = await f.recruitingTrial({ stipendToken: await evil.getAddress() });

@@ -1,13 +1,11 @@
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { keccak256, toUtf8Bytes } from "ethers";
-import { grantRoles, wirePermissions } from "../../src/authority/permissions";
-import { CONSENT_PERMISSIONS } from "../../src/consent/permissions";
 import { NO_EXPIRY } from "../../src/consent/fhir";
-import { TRIAL_PERMISSIONS } from "../../src/trials/permissions";
 import { trialResearchPurpose } from "../../src/trials/purposes";
 import type { Outcome } from "../../src/trials/outcomes";
 import type { Hex32 } from "../../src/records";
 import type { ITrialRegistry } from "../../typechain-types";
+import { deployTestSystem } from "../../tooling/system";
 
 /** Data categories used by the test trials: CONDITIONS | MEDICATIONS | LAB_RESULTS. */
 export const CATEGORIES = (1n << 1n) | (1n << 2n) | (1n << 4n);
@@ -29,24 +27,16 @@ export type Registration = ITrialRegistry.RegistrationStruct;
 export async function deployTrialsFixture() {
   const [admin, sponsor, otherSponsor, investigator, investigator2, regulator, alice, bob, carol, stranger] =
     await ethers.getSigners();
-  const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
-  const consentRegistry = await ethers.deployContract("ConsentRegistry", [await authority.getAddress()]);
-  const registry = await ethers.deployContract("TrialRegistry", [
-    await authority.getAddress(),
-    await consentRegistry.getAddress(),
-  ]);
-  const token = await ethers.deployContract("TestStipendToken");
-  await wirePermissions(authority, { ConsentRegistry: consentRegistry, TrialRegistry: registry }, [
-    ...CONSENT_PERMISSIONS,
-    ...TRIAL_PERMISSIONS,
-  ]);
-  await grantRoles(authority, [
-    { role: "SPONSOR", account: sponsor.address },
-    { role: "SPONSOR", account: otherSponsor.address },
-    { role: "INVESTIGATOR", account: investigator.address },
-    { role: "INVESTIGATOR", account: investigator2.address },
-    { role: "REGULATOR", account: regulator.address },
-  ]);
+  const system = await deployTestSystem(hre, {
+    grants: [
+      { role: "SPONSOR", account: sponsor.address },
+      { role: "SPONSOR", account: otherSponsor.address },
+      { role: "INVESTIGATOR", account: investigator.address },
+      { role: "INVESTIGATOR", account: investigator2.address },
+      { role: "REGULATOR", account: regulator.address },
+    ],
+  });
+  const { authority, consentRegistry, trialRegistry: registry, token } = system;
   await token.mint(sponsor.address, BUDGET * 10n);
   await token.connect(sponsor).approve(await registry.getAddress(), ethers.MaxUint256);
 

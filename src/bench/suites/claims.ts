@@ -1,15 +1,9 @@
 import { keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import {
-  ClaimsManager__factory,
-  ClaimsTestToken__factory,
-  ConsentRegistry__factory,
-  HealthLedgerAuthority__factory,
-} from "../../../typechain-types";
-import { grantRoles, wirePermissions } from "../../authority/permissions";
 import { PURPOSES } from "../../consent/purposes";
 import { ALL_SERVICES, SERVICE } from "../../claims/categories";
 import type { BenchSuite, FloorSpec, Measurement } from "../types";
+import { deployTestSystem } from "../../../tooling/system";
 
 /** `ClaimSubmitted`: 4 topics; data = fingerprint, serviceDate, priorAuthId, lines offset, 8-word adjudication,
  *  then the lines array (length + 2 words per line). */
@@ -51,20 +45,14 @@ async function mined(sent: Promise<ContractTransactionResponse>): Promise<{ gas:
 export const claimsSuite: BenchSuite = {
   name: "claims",
   async run(hre: HardhatRuntimeEnvironment): Promise<Measurement[]> {
-    const [admin, insurer, hospital, member] = await hre.ethers.getSigners();
-    const authority = await new HealthLedgerAuthority__factory(admin).deploy(admin.address);
-    const consent = await new ConsentRegistry__factory(admin).deploy(await authority.getAddress());
-    const token = await new ClaimsTestToken__factory(admin).deploy();
-    const manager = await new ClaimsManager__factory(admin).deploy(
-      await authority.getAddress(),
-      await consent.getAddress(),
-      await token.getAddress(),
-    );
-    await wirePermissions(authority, { ClaimsManager: manager, ConsentRegistry: consent });
-    await grantRoles(authority, [
-      { role: "INSURER", account: insurer.address },
-      { role: "PROVIDER", account: hospital.address },
-    ]);
+    const [, insurer, hospital, member] = await hre.ethers.getSigners();
+    const system = await deployTestSystem(hre, {
+      grants: [
+        { role: "INSURER", account: insurer.address },
+        { role: "PROVIDER", account: hospital.address },
+      ],
+    });
+    const { consentRegistry: consent, token, claimsManager: manager } = system;
     const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
     const allData = (1n << 16n) - 1n;
     await (

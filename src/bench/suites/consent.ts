@@ -1,16 +1,13 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, Wallet, id, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import {
-  ConsentCheckProbe__factory,
-  ConsentRegistry__factory,
-  HealthLedgerAuthority__factory,
-} from "../../../typechain-types";
+import { ConsentCheckProbe__factory } from "../../../typechain-types";
 import { categorySet } from "../../consent/categories";
 import { PURPOSES, trialResearch } from "../../consent/purposes";
 import { signGrant } from "../../consent/signing";
 import { measureTxDetails } from "../measure";
 import type { BenchSuite, FloorSpec, Measurement } from "../types";
+import { deployTestSystem } from "../../../tooling/system";
 
 /** `ConsentGranted(patient, grantee, actor indexed; purpose, categories, startsAt, expiresAt, version, document)`. */
 export const CONSENT_GRANTED_LOG = { topics: 4, dataBytes: 6 * 32 } as const;
@@ -49,8 +46,7 @@ export const consentSuite: BenchSuite = {
   name: "consent",
   async run(hre: HardhatRuntimeEnvironment): Promise<Measurement[]> {
     const [deployer, patient, relayer, hospital, ...others] = await hre.ethers.getSigners();
-    const authority = await new HealthLedgerAuthority__factory(deployer).deploy(deployer.address);
-    const registry = await new ConsentRegistry__factory(deployer).deploy(await authority.getAddress());
+    const { consentRegistry: registry } = await deployTestSystem(hre);
     const probe = await new ConsentCheckProbe__factory(deployer).deploy();
     await probe.waitForDeployment();
     const now = PINNED_TIME;

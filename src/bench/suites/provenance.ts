@@ -1,7 +1,6 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { id } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { grantRoles, wirePermissions } from "../../authority/permissions";
 import {
   encodeLot,
   expiryTimestamp,
@@ -14,13 +13,9 @@ import {
   type SubtreeAnchor,
   type UnitProof,
 } from "../../provenance";
-import {
-  type DrugProvenance,
-  DrugProvenance__factory,
-  HealthLedgerAuthority__factory,
-  NaiveSerialRegistry__factory,
-} from "../../../typechain-types";
+import { type DrugProvenance, NaiveSerialRegistry__factory } from "../../../typechain-types";
 import type { BenchSuite, Measurement } from "../types";
+import { deployTestSystem } from "../../../tooling/system";
 
 /** Units of the benchmarked batch (the 1,000,000-unit batch). */
 export const BENCH_UNIT_COUNT = 1_000_000;
@@ -96,14 +91,13 @@ export const provenanceSuite: BenchSuite = {
   async run(hre: HardhatRuntimeEnvironment): Promise<Measurement[]> {
     const { ethers } = hre;
     const [admin, manufacturer, distributor, pharmacy] = await ethers.getSigners();
-    const authority = await new HealthLedgerAuthority__factory(admin).deploy(admin.address);
-    const provenance = await new DrugProvenance__factory(admin).deploy(await authority.getAddress());
-    await wirePermissions(authority, { DrugProvenance: provenance });
-    await grantRoles(authority, [
-      { role: "MANUFACTURER", account: manufacturer.address },
-      { role: "DISTRIBUTOR", account: distributor.address },
-      { role: "DISPENSER", account: pharmacy.address },
-    ]);
+    const { drugProvenance: provenance } = await deployTestSystem(hre, {
+      grants: [
+        { role: "MANUFACTURER", account: manufacturer.address },
+        { role: "DISTRIBUTOR", account: distributor.address },
+        { role: "DISPENSER", account: pharmacy.address },
+      ],
+    });
     const serials = Array.from({ length: 2 * BENCH_DISPENSE_RUN }, (_, i) => benchSerial(i));
     const { root, units, cases } = deepBatchProofs(serials);
     const gtin = 9506000134352n;

@@ -1,11 +1,10 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { keccak256, toUtf8Bytes } from "ethers";
-import { grantRoles, wirePermissions } from "../../authority/permissions";
 import { NO_EXPIRY } from "../../consent/fhir";
-import { TRIAL_PERMISSIONS } from "../../trials/permissions";
 import { trialResearchPurpose } from "../../trials/purposes";
 import { measureTxDetails } from "../measure";
 import type { BenchSuite, Measurement } from "../types";
+import { deployTestSystem } from "../../../tooling/system";
 
 const label = (s: string) => keccak256(toUtf8Bytes(s));
 const outcomes = (tag: string) =>
@@ -20,19 +19,14 @@ export const trialsSuite: BenchSuite = {
   name: "trials",
   async run(hre: HardhatRuntimeEnvironment): Promise<Measurement[]> {
     const { ethers } = hre;
-    const [admin, sponsor, investigator, alice, bob] = await ethers.getSigners();
-    const authority = await ethers.deployContract("HealthLedgerAuthority", [admin.address]);
-    const consentRegistry = await ethers.deployContract("ConsentRegistry", [await authority.getAddress()]);
-    const registry = await ethers.deployContract("TrialRegistry", [
-      await authority.getAddress(),
-      await consentRegistry.getAddress(),
-    ]);
-    const token = await ethers.deployContract("TestStipendToken");
-    await wirePermissions(authority, { TrialRegistry: registry }, TRIAL_PERMISSIONS);
-    await grantRoles(authority, [
-      { role: "SPONSOR", account: sponsor.address },
-      { role: "INVESTIGATOR", account: investigator.address },
-    ]);
+    const [, sponsor, investigator, alice, bob] = await ethers.getSigners();
+    const system = await deployTestSystem(hre, {
+      grants: [
+        { role: "SPONSOR", account: sponsor.address },
+        { role: "INVESTIGATOR", account: investigator.address },
+      ],
+    });
+    const { consentRegistry, trialRegistry: registry, token } = system;
     await token.mint(sponsor.address, 10n ** 24n);
     await token.connect(sponsor).approve(await registry.getAddress(), ethers.MaxUint256);
     const registration = (tag: string) => ({

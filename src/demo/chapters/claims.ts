@@ -18,7 +18,7 @@ import {
   sortLines,
   type ClaimLine,
 } from "../../claims";
-import { ClaimsTestToken__factory } from "../../../typechain-types";
+import { TestToken__factory } from "../../../typechain-types";
 import { CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";
 
@@ -55,7 +55,7 @@ export const claimsChapter: Chapter = {
   async run({ hre, system, cast, narrator }) {
     const manager = system.claimsManager;
     const registry = system.consentRegistry;
-    const token = ClaimsTestToken__factory.connect(await manager.paymentToken(), cast.insurer);
+    const token = TestToken__factory.connect(await manager.paymentToken(), cast.insurer);
     const [alice, hospital, insurer] = await Promise.all(
       [cast.alice, cast.hospital, cast.insurer].map((s) => s.getAddress()),
     );
