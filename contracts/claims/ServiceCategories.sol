@@ -49,7 +49,8 @@ library ServiceCategories {
     /// @notice Every defined code's bit; a covered-category set with any other bit is invalid.
     uint256 internal constant ALL = (1 << COUNT) - 1;
 
-    uint256 private constant _TABLE =
+    /// @notice The data categories each code reveals, 16 bits per code: bits `16c..16c+15` for code `c`.
+    uint256 internal constant DATA_CATEGORY_TABLE =
         (DataCategories.CONDITIONS << (16 * CONSULTATION)) |
             ((DataCategories.CONDITIONS | DataCategories.PROCEDURES | DataCategories.VITAL_SIGNS) << (16 * EMERGENCY)) |
             ((DataCategories.CONDITIONS | DataCategories.PROCEDURES | DataCategories.MEDICATIONS) << (16 * INPATIENT)) |
@@ -71,6 +72,6 @@ library ServiceCategories {
     /// @param category A service-category code below `COUNT` (the caller checks).
     /// @return The data-category bit set.
     function dataCategories(uint256 category) internal pure returns (uint256) {
-        return (_TABLE >> (16 * category)) & 0xffff;
+        return (DATA_CATEGORY_TABLE >> (16 * category)) & 0xffff;
     }
 }

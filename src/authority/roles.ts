@@ -1,22 +1,12 @@
-/**
- * TypeScript mirror of `contracts/authority/Roles.sol`. A test reads `HealthLedgerAuthority.roles()` and fails
- * if an id or label here differs from the Solidity definition.
- */
-export const ROLES = {
-  ADMIN: 0n,
-  REGULATOR: 1n,
-  PROVIDER: 2n,
-  MANUFACTURER: 3n,
-  DISTRIBUTOR: 4n,
-  DISPENSER: 5n,
-  SPONSOR: 6n,
-  INVESTIGATOR: 7n,
-  INSURER: 8n,
-  GUARDIAN: 9n,
-} as const;
+import { Roles } from "../constants";
+
+const { PUBLIC, COUNT, ...labelled } = Roles;
+
+/** Every labelled role id, by name (from `contracts/authority/Roles.sol`, through the generated src/constants.ts). */
+export const ROLES = labelled;
 
 /** AccessManager's PUBLIC_ROLE: every account holds it. */
-export const PUBLIC_ROLE = 2n ** 64n - 1n;
+export const PUBLIC_ROLE: bigint = PUBLIC;
 
 export type RoleName = keyof typeof ROLES;
 

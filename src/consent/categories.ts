@@ -1,32 +1,19 @@
+import { DataCategories } from "../constants";
+
+const { ALL, ...named } = DataCategories;
+
 /**
- * TypeScript mirror of `contracts/consent/DataCategories.sol` (a test compares every bit with the Solidity
- * library). A consent covers a request when every requested bit is set.
+ * The consent data categories by name (from `contracts/consent/DataCategories.sol`, through the generated
+ * src/constants.ts). A consent covers a request when every requested bit is set.
  */
-export const CATEGORIES = {
-  DEMOGRAPHICS: 1n << 0n,
-  CONDITIONS: 1n << 1n,
-  MEDICATIONS: 1n << 2n,
-  ALLERGIES: 1n << 3n,
-  LAB_RESULTS: 1n << 4n,
-  IMAGING: 1n << 5n,
-  GENOMICS: 1n << 6n,
-  MENTAL_HEALTH: 1n << 7n,
-  SUBSTANCE_USE: 1n << 8n,
-  SEXUAL_REPRODUCTIVE_HEALTH: 1n << 9n,
-  IMMUNIZATIONS: 1n << 10n,
-  PROCEDURES: 1n << 11n,
-  VITAL_SIGNS: 1n << 12n,
-  CLINICAL_NOTES: 1n << 13n,
-  BILLING: 1n << 14n,
-  DEVICES: 1n << 15n,
-} as const;
+export const CATEGORIES = named;
 
 export type CategoryName = keyof typeof CATEGORIES;
 
 export const CATEGORY_NAMES = Object.keys(CATEGORIES) as CategoryName[];
 
 /** Every defined category; a set with any other bit is invalid (`DataCategories.ALL`). */
-export const ALL_CATEGORIES = (1n << BigInt(CATEGORY_NAMES.length)) - 1n;
+export const ALL_CATEGORIES: bigint = ALL;
 
 /** The bit set of the named categories, e.g. `categorySet("MEDICATIONS", "ALLERGIES") === 12n`. */
 export function categorySet(...names: readonly string[]): bigint {

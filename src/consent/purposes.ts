@@ -1,22 +1,13 @@
-import { AbiCoder, id, keccak256 } from "ethers";
+import { AbiCoder, keccak256 } from "ethers";
+import { Purposes } from "../constants";
 import type { Hex32 } from "../records";
 
 /**
- * TypeScript mirror of `contracts/consent/Purposes.sol` (a test compares every value with the Solidity library).
- * Each well-known purpose is `keccak256` of a fixed ASCII tag.
+ * The well-known purposes (from `contracts/consent/Purposes.sol`, through the generated src/constants.ts): each is
+ * `keccak256` of a fixed ASCII tag. TREATMENT is HL7 PurposeOfUse TREAT, PAYMENT HPAYMT, RESEARCH HRESCH (prefer
+ * {@link trialResearch} for one study), PUBLIC_HEALTH PUBHLTH, EMERGENCY ETREAT.
  */
-export const PURPOSES = {
-  /** Diagnosis and care of the patient (HL7 PurposeOfUse TREAT). */
-  TREATMENT: id("health-ledger.purpose.treatment") as Hex32,
-  /** Payment and insurance claims (HL7 PurposeOfUse HPAYMT). */
-  PAYMENT: id("health-ledger.purpose.payment") as Hex32,
-  /** Research in general (HL7 PurposeOfUse HRESCH); prefer {@link trialResearch} for one study. */
-  RESEARCH: id("health-ledger.purpose.research") as Hex32,
-  /** Public-health reporting (HL7 PurposeOfUse PUBHLTH). */
-  PUBLIC_HEALTH: id("health-ledger.purpose.public-health") as Hex32,
-  /** Emergency care (HL7 PurposeOfUse ETREAT). */
-  EMERGENCY: id("health-ledger.purpose.emergency") as Hex32,
-} as const;
+export const PURPOSES = Purposes as { readonly [name in keyof typeof Purposes]: Hex32 };
 
 export type PurposeName = keyof typeof PURPOSES;
 

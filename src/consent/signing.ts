@@ -1,5 +1,6 @@
 import { getAddress, type Signer, type TypedDataDomain, type TypedDataField } from "ethers";
 import type { ConsentRegistry } from "../../typechain-types";
+import { DelegateKind } from "../constants";
 import { assertConsentTerms, NO_EXPIRY, type ConsentTerms } from "./fhir";
 
 /** EIP-712 types of the registry's signed requests (must match the type hashes in `ConsentRegistry.sol`). */
@@ -34,9 +35,9 @@ export const CONSENT_TYPES = {
   ],
 } as const satisfies Record<string, readonly TypedDataField[]>;
 
+export { DelegateKind };
 /** What a delegate is to the patient (`IConsentRegistry.DelegateKind`). */
-export const DelegateKind = { None: 0, Guardian: 1, LegalRepresentative: 2 } as const;
-export type DelegateKindValue = (typeof DelegateKind)[keyof typeof DelegateKind];
+export type DelegateKindValue = DelegateKind;
 
 /** A grant as signed (EIP-712 `Grant`); the same object is submitted as `GrantRequest`. */
 export interface GrantRequest extends ConsentTerms {

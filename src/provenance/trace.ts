@@ -1,28 +1,10 @@
 import { AbiCoder, keccak256 } from "ethers";
 import type { DrugProvenance } from "../../typechain-types";
 import type { Bytes32 } from "./gs1";
+import { ShipmentStatus, UnitStatus } from "../constants";
 import { verifySerialProof, type UnitProof } from "./serials";
 
-/** Mirror of `IDrugProvenance.UnitStatus` (same numeric values). */
-export enum UnitStatus {
-  Unknown = 0,
-  Authentic = 1,
-  Expired = 2,
-  Recalled = 3,
-  Quarantined = 4,
-  Illegitimate = 5,
-  Dispensed = 6,
-  Destroyed = 7,
-}
-
-/** Mirror of `IDrugProvenance.ShipmentStatus`. */
-export enum ShipmentStatus {
-  None = 0,
-  InTransit = 1,
-  Accepted = 2,
-  Rejected = 3,
-  Cancelled = 4,
-}
+export { ShipmentStatus, UnitStatus } from "../constants";
 
 /** A shipment as the contract hashes it (`IDrugProvenance.Shipment`). */
 export interface Shipment {

@@ -35,8 +35,10 @@ describe("ClaimsManager", function () {
       const { manager, authority, consent, token } = await loadFixture(fixture);
       const [a, c, t] = [await authority.getAddress(), await consent.getAddress(), await token.getAddress()];
       const Z = ethers.ZeroAddress;
+      await expect(ethers.deployContract("ClaimsManager", [Z, c, t]))
+        .to.be.revertedWithCustomError(manager, "HealthLedgerContractInvalid")
+        .withArgs(Z);
       for (const args of [
-        [Z, c, t],
         [a, Z, t],
         [a, c, Z],
       ]) {
