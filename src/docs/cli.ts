@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { renderRolesDoc } from "../authority/permissions";
-import { renderConstants } from "./constants";
+import { renderConstants, renderEnumsDoc } from "./constants";
 import { collectSystemDocs } from "./natspec";
 import { renderErrors, renderEvents } from "./render";
 
@@ -13,6 +13,7 @@ export async function generatedDocs(hre: HardhatRuntimeEnvironment): Promise<Rec
     "docs/events.md": renderEvents(docs),
     "docs/errors.md": renderErrors(docs),
     "docs/roles.md": renderRolesDoc(),
+    "docs/enums.md": await renderEnumsDoc(hre.artifacts),
     "src/constants.ts": await renderConstants(hre.artifacts),
   };
 }

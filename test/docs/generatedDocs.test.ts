@@ -5,7 +5,7 @@ import { generatedDocs } from "../../src/docs/cli";
 import { collectSystemDocs } from "../../src/docs/natspec";
 
 describe("generated documents", function () {
-  it("docs/events.md, docs/errors.md and docs/roles.md match the contracts and the permission table", async function () {
+  it("docs/events.md, errors.md, roles.md, enums.md and src/constants.ts match the contracts and the table", async function () {
     for (const [file, content] of Object.entries(await generatedDocs(hre))) {
       expect(await readFile(file, "utf8"), `${file} is stale: run \`npm run docs\``).to.equal(content);
     }
