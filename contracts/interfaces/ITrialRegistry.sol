@@ -488,8 +488,8 @@ interface ITrialRegistry {
     /// @param status Its status.
     error TrialNotRecruiting(uint256 trialId, TrialStatus status);
 
-    /// @notice Visits and data need a recruiting or enrolment-closed trial.
-    /// @dev Fix: wait for recruitment to start or a suspension to be lifted; finished trials take no data.
+    /// @notice Visits need a recruiting or enrolment-closed trial (datasets may be anchored in any status).
+    /// @dev Fix: wait for recruitment to start or a suspension to be lifted; finished trials take no visits.
     /// @param trialId The trial.
     /// @param status Its status.
     error TrialNotActive(uint256 trialId, TrialStatus status);
