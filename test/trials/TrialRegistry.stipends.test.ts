@@ -186,6 +186,35 @@ describe("TrialRegistry stipends with hostile tokens", function () {
       });
     });
 
+    context("with amounts of a few units", function () {
+      it("settles a claim or a recovery that rounds to nothing without a transfer, and the last claimant takes the rest", async function () {
+        const { registry, token, sponsor, investigator, alice, bob, registerTrial, consent } =
+          await loadFixture(deployTrialsFixture);
+        const id = await registerTrial({ stipendPerVisit: 1n });
+        await registry.connect(sponsor).authorizeSite(id, investigator.address);
+        await registry.connect(sponsor).fundBudget(id, 3n);
+        await registry.connect(sponsor).startRecruitment(id);
+        for (const p of [alice, bob]) {
+          await consent(p.address, id);
+          await registry.connect(investigator).enroll(id, p.address, h(p.address));
+          await registry.connect(investigator).recordVisit(id, p.address);
+        }
+        await token.rebase(2, 3); // the registry holds 1 unit of the 3 it owes
+        expect(await token.balanceOf(await registry.getAddress())).to.equal(1n);
+        const claim = registry.connect(alice).claimStipend(id);
+        await expect(claim).to.emit(registry, "StipendClaimed").withArgs(id, alice.address, 1n, 0n);
+        await expect(claim).not.to.emit(token, "Transfer");
+        await registry.connect(sponsor).terminate(id, h("stop"));
+        const recover = registry.connect(sponsor).recoverBudget(id);
+        await expect(recover).to.emit(registry, "BudgetRecovered").withArgs(id, sponsor.address, 1n, 0n);
+        await expect(recover).not.to.emit(token, "Transfer");
+        await expect(registry.connect(bob).claimStipend(id))
+          .to.emit(registry, "StipendClaimed")
+          .withArgs(id, bob.address, 1n, 1n);
+        expect(await registry.liabilities(token)).to.equal(0n);
+      });
+    });
+
     context("after a positive rebase", function () {
       it("pays each claimant what it is owed and no more, keeping the surplus as a cushion", async function () {
         const { registry, token, sponsor, alice, bob, first, second } = await loadFixture(sharedTokenFixture);
