@@ -179,7 +179,7 @@ export enum ShipmentStatus {
   Cancelled = 4,
 }
 
-/** Lifecycle of a trial. `None` marks an id that was never registered. (`contracts/interfaces/ITrialRegistry.sol`) */
+/** Lifecycle of a trial: `None` (0) an id never registered; `Registered` (1) registered, not yet recruiting; `Recruiting` (2) enrolment open; `EnrolmentClosed` (3) visits and data continue, no new participants; `Completed` (4) finished as planned (final); `Suspended` (5) paused by the sponsor or a regulator, resumes to the status it left; `Terminated` (6) ended early (final). (`contracts/interfaces/ITrialRegistry.sol`) */
 export enum TrialStatus {
   None = 0,
   Registered = 1,
@@ -190,14 +190,14 @@ export enum TrialStatus {
   Terminated = 6,
 }
 
-/** Where a participant stands in a trial. Withdrawal is final. (`contracts/interfaces/ITrialRegistry.sol`) */
+/** Where a participant stands in a trial: `None` (0) never enrolled; `Enrolled` (1) enrolled, takes visits; `Withdrawn` (2) withdrew or was withdrawn (final; accrued stipends stay claimable). (`contracts/interfaces/ITrialRegistry.sol`) */
 export enum ParticipantStatus {
   None = 0,
   Enrolled = 1,
   Withdrawn = 2,
 }
 
-/** Which commitment was missing (zero) in a call, reported by {TrialCommitmentMissing}. (`contracts/interfaces/ITrialRegistry.sol`) */
+/** Which commitment was missing (zero) in a call, reported by {TrialCommitmentMissing}: `Protocol` (0), `ResearchStudy` (1), `Reason` (2, of an amendment), `Results` (3), `Dataset` (4, a Merkle root), `Outcome` (5). (`contracts/interfaces/ITrialRegistry.sol`) */
 export enum CommitmentKind {
   Protocol = 0,
   ResearchStudy = 1,

@@ -11,11 +11,20 @@ import {IConsentVerifier} from "./IConsentVerifier.sol";
 /// @dev Enrolment and every visit ask the consent registry whether the participant allows this registry contract
 ///      (the grantee) to use the trial's required data categories for `Purposes.trialResearch(trialId, version)`,
 ///      where `version` is the consent-form version in force. Only commitments of off-chain documents, accounts,
-///      counts, amounts and times are stored.
+///      counts, amounts and times are stored. Roles are read at every call: a sponsor acts on its trials only while
+///      it holds SPONSOR, a site only while its investigator holds INVESTIGATOR (both without an execution delay);
+///      the one exception is {recoverBudget}, by which a sponsor takes back its own leftover money (docs/roles.md).
+///      Stipends of every trial that pays in the same token are held in one pool per token; the pool's
+///      {liabilities} are what the registry owes in that token, and when the token leaves the registry holding less
+///      (a negative rebase, a fee), every payout from that pool scales by `balance / liabilities`, so that the
+///      shortfall is borne pro rata by every claimant and sponsor (docs/trials.md).
 interface ITrialRegistry {
     // ---------------------------------------------------------------- types
 
-    /// @notice Lifecycle of a trial. `None` marks an id that was never registered.
+    /// @notice Lifecycle of a trial: `None` (0) an id never registered; `Registered` (1) registered, not yet
+    ///         recruiting; `Recruiting` (2) enrolment open; `EnrolmentClosed` (3) visits and data continue, no new
+    ///         participants; `Completed` (4) finished as planned (final); `Suspended` (5) paused by the sponsor or a
+    ///         regulator, resumes to the status it left; `Terminated` (6) ended early (final).
     enum TrialStatus {
         None,
         Registered,
@@ -26,14 +35,17 @@ interface ITrialRegistry {
         Terminated
     }
 
-    /// @notice Where a participant stands in a trial. Withdrawal is final.
+    /// @notice Where a participant stands in a trial: `None` (0) never enrolled; `Enrolled` (1) enrolled, takes
+    ///         visits; `Withdrawn` (2) withdrew or was withdrawn (final; accrued stipends stay claimable).
     enum ParticipantStatus {
         None,
         Enrolled,
         Withdrawn
     }
 
-    /// @notice Which commitment was missing (zero) in a call, reported by {TrialCommitmentMissing}.
+    /// @notice Which commitment was missing (zero) in a call, reported by {TrialCommitmentMissing}: `Protocol` (0),
+    ///         `ResearchStudy` (1), `Reason` (2, of an amendment), `Results` (3), `Dataset` (4, a Merkle root),
+    ///         `Outcome` (5).
     enum CommitmentKind {
         Protocol,
         ResearchStudy,
@@ -44,131 +56,139 @@ interface ITrialRegistry {
     }
 
     /// @notice One pre-specified (or reported) outcome.
+    /// @dev Layout (in calldata and events only): two words.
+    /// @param commitment Salted commitment of the outcome's definition (measure, time frame, analysis), off chain.
+    /// @param primary True for a primary outcome, false for a secondary one.
     struct Outcome {
-        /// Salted commitment of the outcome's definition (measure, time frame, analysis), kept off chain.
         bytes32 commitment;
-        /// True for a primary outcome, false for a secondary one.
         bool primary;
     }
 
     /// @notice What a sponsor registers.
+    /// @dev Calldata only; {Trial} stores its scalar fields in the same order.
+    /// @param protocolCommitment Commitment of the protocol document, version 1. Non-zero.
+    /// @param researchStudyCommitment Commitment of the FHIR ResearchStudy record (carries the WHO Trial
+    ///        Registration Data Set off chain). Non-zero.
+    /// @param targetEnrolment Number of participants to enrol; enrolment stops there. Non-zero.
+    /// @param consentFormVersion Consent-form version in force at registration. Non-zero.
+    /// @param requiredCategories Data categories the protocol needs (bit set of `DataCategories`); non-zero, only
+    ///        defined bits.
+    /// @param stipendToken ERC-20 token stipends are paid in, or the zero address for a trial without stipends.
+    /// @param stipendPerVisit Stipend accrued per completed visit (zero exactly when `stipendToken` is zero).
+    /// @param outcomes The pre-specified outcomes: 1 to {MAX_OUTCOMES}, distinct, non-zero, at least one primary.
     struct Registration {
-        /// Commitment of the protocol document, version 1.
         bytes32 protocolCommitment;
-        /// Commitment of the FHIR ResearchStudy record (carries the WHO Trial Registration Data Set off chain).
         bytes32 researchStudyCommitment;
-        /// Number of participants to enrol; enrolment stops there. Non-zero.
         uint32 targetEnrolment;
-        /// Consent-form version in force at registration. Non-zero.
         uint32 consentFormVersion;
-        /// Data categories the protocol needs (bit set of `DataCategories`); non-zero, only defined bits.
         uint32 requiredCategories;
-        /// ERC-20 token stipends are paid in, or the zero address for a trial without stipends.
         address stipendToken;
-        /// Stipend accrued per completed visit (zero exactly when `stipendToken` is zero).
         uint96 stipendPerVisit;
-        /// The pre-specified outcomes: 1 to {MAX_OUTCOMES}, distinct, non-zero, at least one primary.
         Outcome[] outcomes;
     }
 
     /// @notice What a sponsor submits to amend a trial.
+    /// @dev Calldata only; {ProtocolVersion} stores its fields in the same order.
+    /// @param protocolCommitment Commitment of the new protocol version. Non-zero.
+    /// @param reasonCommitment Commitment of the document that gives the reason for the amendment. Non-zero.
+    /// @param consentFormVersion New consent-form version (greater than the one in force), or 0 to keep it.
+    /// @param outcomes New outcome set, or empty to keep the current one.
     struct Amendment {
-        /// Commitment of the new protocol version. Non-zero.
         bytes32 protocolCommitment;
-        /// Commitment of the document that gives the reason for the amendment. Non-zero.
         bytes32 reasonCommitment;
-        /// New consent-form version (greater than the one in force), or 0 to keep the current one.
         uint32 consentFormVersion;
-        /// New outcome set, or empty to keep the current one.
         Outcome[] outcomes;
     }
 
     /// @notice A trial as stored.
-    /// @dev Layout: slot 0 = status, suspendedFrom, suspendedByRegulator, consentFormVersion, requiredCategories,
-    ///      targetEnrolment, enrolled, withdrawn, protocolVersion, outcomeChangesAfterEnrolment (31 bytes, read by
-    ///      every enrolment and visit); slot 1 = sponsor, registeredAt, resultsPostedAt; slot 2 = stipendToken,
-    ///      stipendPerVisit; slot 3 = unallocated, outstanding; slots 4-6 = the three commitments.
+    /// @dev Seven slots. Slot 0 (31 bytes), everything enrolment and visits read: status, suspendedFrom,
+    ///      suspendedByRegulator, targetEnrolment, consentFormVersion, requiredCategories, enrolled, withdrawn,
+    ///      protocolVersion, outcomeChangesAfterEnrolment. Slot 1 (30 bytes): sponsor, registeredAt,
+    ///      resultsPostedAt. Slot 2 (32 bytes): stipendToken, stipendPerVisit. Slot 3 (32 bytes): unallocated,
+    ///      outstanding. Slots 4-6: researchStudyCommitment, outcomeSetHash, resultsCommitment.
+    /// @param status Current lifecycle status.
+    /// @param suspendedFrom Status to return to when a suspension is lifted (`None` unless suspended).
+    /// @param suspendedByRegulator True while suspended by a REGULATOR: only a REGULATOR lifts it, and the sponsor
+    ///        can neither terminate the trial nor recover its budget meanwhile.
+    /// @param targetEnrolment Enrolment target.
+    /// @param consentFormVersion Consent-form version in force; participants must have consented to this one.
+    /// @param requiredCategories Data categories the protocol needs (bit set of `DataCategories`).
+    /// @param enrolled Participants ever enrolled (withdrawals do not free a place).
+    /// @param withdrawn Participants who withdrew.
+    /// @param protocolVersion Current protocol version (1 at registration, +1 per amendment).
+    /// @param outcomeChangesAfterEnrolment How many times the outcome set changed after the first enrolment. Never
+    ///        decreases.
+    /// @param sponsor The sponsor that registered the trial and alone moves it (while it holds SPONSOR).
+    /// @param registeredAt Block time of registration; never changes.
+    /// @param resultsPostedAt Block time results were posted, or 0.
+    /// @param stipendToken Stipend token, or the zero address.
+    /// @param stipendPerVisit Stipend per completed visit, in token units as credited (see {liabilities}).
+    /// @param unallocated Funded budget not yet accrued to anyone nor recovered, in token units as credited.
+    /// @param outstanding Stipends accrued to participants and not yet claimed, in token units as credited.
+    /// @param researchStudyCommitment Commitment of the FHIR ResearchStudy record.
+    /// @param outcomeSetHash `keccak256(abi.encode(outcomes))` of the current outcome set (see {outcomeSetHash}).
+    /// @param resultsCommitment Results commitment, or zero before results are posted.
     struct Trial {
-        /// Current lifecycle status.
         TrialStatus status;
-        /// Status to return to when a suspension is lifted (`None` unless suspended).
         TrialStatus suspendedFrom;
-        /// True while suspended by a REGULATOR: only a REGULATOR can lift it.
         bool suspendedByRegulator;
-        /// Consent-form version in force; participants must have consented to this one.
-        uint32 consentFormVersion;
-        /// Data categories the protocol needs (bit set of `DataCategories`).
-        uint32 requiredCategories;
-        /// Enrolment target.
         uint32 targetEnrolment;
-        /// Participants ever enrolled (withdrawals do not free a place).
+        uint32 consentFormVersion;
+        uint32 requiredCategories;
         uint32 enrolled;
-        /// Participants who withdrew.
         uint32 withdrawn;
-        /// Current protocol version (1 at registration, +1 per amendment).
         uint32 protocolVersion;
-        /// How many times the outcome set changed after the first enrolment. Never decreases.
         uint32 outcomeChangesAfterEnrolment;
-        /// The sponsor that registered the trial and alone moves it.
         address sponsor;
-        /// Block time of registration; never changes.
-        uint48 registeredAt;
-        /// Block time results were posted, or 0.
-        uint48 resultsPostedAt;
-        /// Stipend token, or the zero address.
+        uint40 registeredAt;
+        uint40 resultsPostedAt;
         address stipendToken;
-        /// Stipend per completed visit.
         uint96 stipendPerVisit;
-        /// Funded stipend budget not yet accrued to anyone nor recovered.
         uint128 unallocated;
-        /// Stipends accrued to participants and not yet claimed.
         uint128 outstanding;
-        /// Commitment of the FHIR ResearchStudy record.
         bytes32 researchStudyCommitment;
-        /// `keccak256(abi.encode(outcomes))` of the current outcome set (see {outcomeSetHash}).
         bytes32 outcomeSetHash;
-        /// Results commitment, or zero before results are posted.
         bytes32 resultsCommitment;
     }
 
     /// @notice One protocol version. Version 1 holds only the registered protocol commitment.
-    /// @dev Layout: two commitment slots, then amendedAt, consentFormVersion and outcomesChanged in one slot.
+    /// @dev Three slots: the two commitments, then amendedAt, consentFormVersion and outcomesChanged (10 bytes).
+    /// @param protocolCommitment Commitment of this protocol version.
+    /// @param reasonCommitment Commitment of the reason for the amendment (zero for version 1).
+    /// @param amendedAt Block time of the amendment (zero for version 1: see `Trial.registeredAt`).
+    /// @param consentFormVersion Consent-form version this amendment introduced, or 0 if it kept the one in force.
+    /// @param outcomesChanged Whether this amendment replaced the outcome set.
     struct ProtocolVersion {
-        /// Commitment of this protocol version.
         bytes32 protocolCommitment;
-        /// Commitment of the reason for the amendment (zero for version 1).
         bytes32 reasonCommitment;
-        /// Block time of the amendment (zero for version 1: see `Trial.registeredAt`).
-        uint48 amendedAt;
-        /// Consent-form version this amendment introduced, or 0 if it kept the one in force.
+        uint40 amendedAt;
         uint32 consentFormVersion;
-        /// Whether this amendment replaced the outcome set.
         bool outcomesChanged;
     }
 
     /// @notice One participant of one trial.
-    /// @dev Layout: one slot (29 bytes).
+    /// @dev Fits in one slot (27 bytes): status, enrolledAt, withdrawnAt, visits, accrued.
+    /// @param status Enrolled or withdrawn.
+    /// @param enrolledAt Block time of enrolment.
+    /// @param withdrawnAt Block time of withdrawal, or 0.
+    /// @param visits Completed visits recorded.
+    /// @param accrued Stipend accrued and not yet claimed, in token units as credited.
     struct Participant {
-        /// Enrolled or withdrawn.
         ParticipantStatus status;
-        /// Block time of enrolment.
-        uint48 enrolledAt;
-        /// Block time of withdrawal, or 0.
-        uint48 withdrawnAt;
-        /// Completed visits recorded.
+        uint40 enrolledAt;
+        uint40 withdrawnAt;
         uint32 visits;
-        /// Stipend accrued and not yet claimed.
         uint96 accrued;
     }
 
     /// @notice An anchored dataset, keyed by its Merkle root.
-    /// @dev Layout: one slot (30 bytes).
+    /// @dev Fits in one slot (29 bytes): investigator, anchoredAt, recordCount.
+    /// @param investigator The investigator who anchored it.
+    /// @param anchoredAt Block time of anchoring.
+    /// @param recordCount Number of case-report records under the root.
     struct Dataset {
-        /// The investigator who anchored it.
         address investigator;
-        /// Block time of anchoring.
-        uint48 anchoredAt;
-        /// Number of case-report records under the root.
+        uint40 anchoredAt;
         uint32 recordCount;
     }
 
@@ -195,7 +215,7 @@ interface ITrialRegistry {
         uint32 requiredCategories,
         address stipendToken,
         uint96 stipendPerVisit,
-        uint48 registeredAt
+        uint40 registeredAt
     );
 
     /// @notice Emitted when an outcome set takes effect: at registration (version 1) and at each amendment that
@@ -245,14 +265,15 @@ interface ITrialRegistry {
         bool outcomesChanged
     );
 
-    /// @notice Emitted on every lifecycle transition.
+    /// @notice Emitted when a trial's status changes (every lifecycle transition), and when a regulator takes over
+    ///         a sponsor's suspension (from suspended to suspended).
     /// @param trialId The trial.
     /// @param actor Who moved it (the sponsor or a regulator).
     /// @param from Status before.
     /// @param to Status after.
     /// @param reasonCommitment Commitment of the reason (suspension, termination), or zero.
     /// @param regulatorHold True when, after the change, the trial is suspended by a REGULATOR (only a regulator can
-    ///        lift it); a change from suspended to suspended is a regulator taking over the sponsor's suspension.
+    ///        lift it).
     event TrialStatusChanged(
         uint256 indexed trialId,
         address indexed actor,
@@ -267,11 +288,10 @@ interface ITrialRegistry {
     /// @param investigator The investigator account (holds INVESTIGATOR).
     event SiteAuthorized(uint256 indexed trialId, address indexed investigator);
 
-    /// @notice Emitted when a site authorisation ends.
+    /// @notice Emitted when the sponsor ends a site authorisation.
     /// @param trialId The trial.
     /// @param investigator The investigator account.
-    /// @param by The sponsor, or anyone pruning an investigator who lost the INVESTIGATOR role.
-    event SiteRevoked(uint256 indexed trialId, address indexed investigator, address by);
+    event SiteRevoked(uint256 indexed trialId, address indexed investigator);
 
     /// @notice Emitted when an investigator enrols a consenting participant.
     /// @param trialId The trial.
@@ -300,7 +320,7 @@ interface ITrialRegistry {
     /// @param participant The participant.
     /// @param investigator The recording investigator.
     /// @param visit The participant's visit count, this one included.
-    /// @param stipend Stipend accrued for the visit.
+    /// @param stipend Stipend accrued for the visit (moved from the trial's unallocated budget to the participant).
     event VisitRecorded(
         uint256 indexed trialId,
         address indexed participant,
@@ -323,23 +343,30 @@ interface ITrialRegistry {
         bytes32 visitLabel
     );
 
-    /// @notice Emitted when the stipend budget is funded.
+    /// @notice Emitted when the sponsor funds the stipend budget.
     /// @param trialId The trial.
     /// @param funder The sponsor.
-    /// @param amount Tokens received by the registry.
-    event BudgetFunded(uint256 indexed trialId, address indexed funder, uint256 amount);
+    /// @param received Tokens the registry received (after any transfer fee).
+    /// @param credited What the trial's unallocated budget and the token's {liabilities} grew by: `received`, or
+    ///        more while the token's pool is short, at the pool's rate (`received * liabilities / balance`), so that
+    ///        the new money neither pays for the existing shortfall nor bears it.
+    event BudgetFunded(uint256 indexed trialId, address indexed funder, uint256 received, uint256 credited);
 
     /// @notice Emitted when a participant claims accrued stipends.
     /// @param trialId The trial.
     /// @param participant The participant paid.
-    /// @param amount Tokens paid.
-    event StipendClaimed(uint256 indexed trialId, address indexed participant, uint256 amount);
+    /// @param amount The accrued stipend settled (what the participant's accrued balance, the trial's outstanding
+    ///        stipends and the token's {liabilities} fell by).
+    /// @param paid Tokens sent: `amount`, or `amount * balance / liabilities` while the token's pool is short.
+    event StipendClaimed(uint256 indexed trialId, address indexed participant, uint256 amount, uint256 paid);
 
     /// @notice Emitted when the sponsor recovers the unallocated budget of a finished trial.
     /// @param trialId The trial.
     /// @param sponsor The sponsor paid.
-    /// @param amount Tokens returned.
-    event BudgetRecovered(uint256 indexed trialId, address indexed sponsor, uint256 amount);
+    /// @param amount The unallocated budget settled (what the trial's unallocated budget and the token's
+    ///        {liabilities} fell by).
+    /// @param paid Tokens sent: `amount`, or `amount * balance / liabilities` while the token's pool is short.
+    event BudgetRecovered(uint256 indexed trialId, address indexed sponsor, uint256 amount, uint256 paid);
 
     /// @notice Emitted when the sponsor posts results.
     /// @param trialId The trial.
@@ -347,13 +374,13 @@ interface ITrialRegistry {
     /// @param reported The outcome commitments the results report.
     event ResultsPosted(uint256 indexed trialId, bytes32 resultsCommitment, bytes32[] reported);
 
-    /// @notice Emitted, with the results, for each pre-specified outcome the results do not report.
+    /// @notice Emitted when results are posted, once for each outcome of the set in force that they do not report.
     /// @param trialId The trial.
     /// @param outcome The outcome commitment.
     /// @param primary Whether it was a primary outcome.
     event PrespecifiedOutcomeNotReported(uint256 indexed trialId, bytes32 indexed outcome, bool primary);
 
-    /// @notice Emitted, with the results, for each reported outcome that is not in the current outcome set.
+    /// @notice Emitted when results are posted, once for each reported outcome that is not in the set in force.
     /// @param trialId The trial.
     /// @param outcome The outcome commitment.
     event UnregisteredOutcomeReported(uint256 indexed trialId, bytes32 indexed outcome);
@@ -369,7 +396,7 @@ interface ITrialRegistry {
     /// @dev Fix: send the transaction from the account that registered the trial.
     /// @param trialId The trial.
     /// @param caller The caller.
-    error TrialNotSponsor(uint256 trialId, address caller);
+    error TrialCallerNotSponsor(uint256 trialId, address caller);
 
     /// @notice The lifecycle does not allow moving from `from` to `to`.
     /// @dev Fix: follow registered → recruiting → enrolment closed → completed; suspend/resume and terminate only
@@ -377,9 +404,10 @@ interface ITrialRegistry {
     /// @param trialId The trial.
     /// @param from Current status.
     /// @param to Requested status.
-    error TrialInvalidTransition(uint256 trialId, TrialStatus from, TrialStatus to);
+    error TrialTransitionInvalid(uint256 trialId, TrialStatus from, TrialStatus to);
 
-    /// @notice A REGULATOR suspended the trial; the sponsor cannot lift it.
+    /// @notice A REGULATOR suspended the trial: until a regulator lifts the hold, the sponsor can neither resume nor
+    ///         terminate it, nor recover its budget.
     /// @dev Fix: ask the regulator to call `regulatorResume`.
     /// @param trialId The trial.
     error TrialRegulatorHold(uint256 trialId);
@@ -406,7 +434,7 @@ interface ITrialRegistry {
     /// @notice An outcome set has no primary outcome.
     /// @dev Fix: mark at least one outcome `primary`.
     /// @param trialId The trial (0 at registration).
-    error TrialNoPrimaryOutcome(uint256 trialId);
+    error TrialPrimaryOutcomeMissing(uint256 trialId);
 
     /// @notice An amendment "replaces" the outcome set with the same set.
     /// @dev Fix: pass an empty outcome list to keep the current set.
@@ -416,9 +444,9 @@ interface ITrialRegistry {
     /// @notice The pre-specified outcome list passed with the results is not the trial's current outcome set.
     /// @dev Fix: pass the outcomes of the last `OutcomeSetDeclared` event, in order (SDK: `currentOutcomes`).
     /// @param trialId The trial.
-    /// @param expected The stored outcome-set hash.
     /// @param given The hash of the list passed.
-    error TrialOutcomeSetMismatch(uint256 trialId, bytes32 expected, bytes32 given);
+    /// @param expected The stored outcome-set hash.
+    error TrialOutcomeSetMismatch(uint256 trialId, bytes32 given, bytes32 expected);
 
     /// @notice The enrolment target must be non-zero.
     /// @dev Fix: pass the planned number of participants.
@@ -432,21 +460,15 @@ interface ITrialRegistry {
     /// @notice A consent-form version must be non-zero and, in an amendment, greater than the one in force.
     /// @dev Fix: number consent-form versions 1, 2, 3, ...; pass 0 in an amendment to keep the current one.
     /// @param trialId The trial (0 at registration).
-    /// @param current The version in force (0 at registration).
     /// @param given The version given.
-    error TrialConsentFormVersionInvalid(uint256 trialId, uint32 current, uint32 given);
+    /// @param current The version in force (0 at registration).
+    error TrialConsentFormVersionInvalid(uint256 trialId, uint32 given, uint32 current);
 
     /// @notice Stipend token and stipend per visit must be both set or both zero.
     /// @dev Fix: give a token and a non-zero stipend, or neither.
     /// @param token The token given.
     /// @param stipendPerVisit The stipend given.
     error TrialStipendMisconfigured(address token, uint96 stipendPerVisit);
-
-    /// @notice A site can only be authorised for an account holding INVESTIGATOR in the authority.
-    /// @dev Fix: have the admin grant INVESTIGATOR to the account first.
-    /// @param trialId The trial.
-    /// @param account The account.
-    error TrialNotInvestigator(uint256 trialId, address account);
 
     /// @notice The investigator is already an authorised site of the trial.
     /// @dev Fix: nothing to do.
@@ -460,20 +482,14 @@ interface ITrialRegistry {
     /// @param account The account.
     error TrialSiteNotAuthorized(uint256 trialId, address account);
 
-    /// @notice Only the sponsor may revoke a site whose investigator still holds INVESTIGATOR.
-    /// @dev Fix: ask the sponsor, or the admin to revoke the role first.
-    /// @param trialId The trial.
-    /// @param investigator The investigator.
-    error TrialSiteStillValid(uint256 trialId, address investigator);
-
     /// @notice Enrolment needs a recruiting trial.
     /// @dev Fix: the sponsor calls `startRecruitment` (or `resume` after a suspension).
     /// @param trialId The trial.
     /// @param status Its status.
     error TrialNotRecruiting(uint256 trialId, TrialStatus status);
 
-    /// @notice Visits and data need a recruiting or enrolment-closed trial.
-    /// @dev Fix: wait for recruitment to start or a suspension to be lifted; finished trials take no data.
+    /// @notice Visits need a recruiting or enrolment-closed trial (datasets may be anchored in any status).
+    /// @dev Fix: wait for recruitment to start or a suspension to be lifted; finished trials take no visits.
     /// @param trialId The trial.
     /// @param status Its status.
     error TrialNotActive(uint256 trialId, TrialStatus status);
@@ -506,7 +522,7 @@ interface ITrialRegistry {
     /// @param trialId The trial.
     /// @param participant The participant.
     /// @param status The participant's status.
-    error TrialAlreadyEnrolled(uint256 trialId, address participant, ParticipantStatus status);
+    error TrialParticipantAlreadyEnrolled(uint256 trialId, address participant, ParticipantStatus status);
 
     /// @notice The enrolment target is reached.
     /// @dev Fix: the target is fixed at registration; close enrolment (`closeEnrolment`).
@@ -534,7 +550,7 @@ interface ITrialRegistry {
     /// @notice The trial pays no stipends.
     /// @dev Fix: stipends are configured at registration; nothing to fund.
     /// @param trialId The trial.
-    error TrialNoStipend(uint256 trialId);
+    error TrialStipendNotConfigured(uint256 trialId);
 
     /// @notice Funding must be non-zero (after any transfer fee).
     /// @dev Fix: approve the registry and fund a positive amount.
@@ -544,20 +560,28 @@ interface ITrialRegistry {
     /// @notice The unallocated budget cannot cover this visit's stipend.
     /// @dev Fix: the sponsor funds the budget (`fundBudget`).
     /// @param trialId The trial.
-    /// @param available Unallocated budget.
-    /// @param needed Stipend per visit.
-    error TrialBudgetExhausted(uint256 trialId, uint256 available, uint256 needed);
+    /// @param stipend The stipend per visit.
+    /// @param available The unallocated budget.
+    error TrialBudgetExhausted(uint256 trialId, uint256 stipend, uint256 available);
 
     /// @notice The participant has no accrued stipend.
     /// @dev Fix: nothing to claim until a visit is recorded.
     /// @param trialId The trial.
     /// @param participant The participant.
-    error TrialNothingToClaim(uint256 trialId, address participant);
+    error TrialStipendNotAccrued(uint256 trialId, address participant);
 
     /// @notice No unallocated budget is left to recover.
     /// @dev Fix: nothing to do.
     /// @param trialId The trial.
-    error TrialNothingToRecover(uint256 trialId);
+    error TrialBudgetEmpty(uint256 trialId);
+
+    /// @notice The registry holds none of the token although it owes some: a payout now would pay nothing, and a
+    ///         deposit cannot be credited at the pool's rate.
+    /// @dev Fix: wait until the registry holds the token again (a later rebase), or make the pool whole by
+    ///      transferring up to `liabilities` tokens to the registry; the claim stays owed meanwhile.
+    /// @param token The stipend token.
+    /// @param liabilities What the registry owes in it (see {liabilities}).
+    error TrialStipendPoolEmpty(address token, uint256 liabilities);
 
     /// @notice Results were already posted for this trial.
     /// @dev Fix: results are final; publish corrections off chain referencing the results commitment.
@@ -566,75 +590,84 @@ interface ITrialRegistry {
 
     // ---------------------------------------------------------------- sponsor
 
-    /// @notice Registers a trial (SPONSOR). The caller becomes its sponsor; the registration time never changes.
+    /// @notice Registers a trial (SPONSOR, through the authority). The caller becomes its sponsor; the registration
+    ///         time never changes.
     /// @param registration What is registered.
     /// @return trialId The new registry id.
     function register(Registration calldata registration) external returns (uint256 trialId);
 
-    /// @notice Opens recruitment (sponsor): registered → recruiting.
+    /// @notice Opens recruitment (the trial's sponsor, holding SPONSOR): registered → recruiting.
     /// @param trialId The trial.
     function startRecruitment(uint256 trialId) external;
 
-    /// @notice Closes enrolment (sponsor): recruiting → enrolment closed.
+    /// @notice Closes enrolment (the trial's sponsor, holding SPONSOR): recruiting → enrolment closed.
     /// @param trialId The trial.
     function closeEnrolment(uint256 trialId) external;
 
-    /// @notice Completes the trial (sponsor): enrolment closed → completed.
+    /// @notice Completes the trial (the trial's sponsor, holding SPONSOR): enrolment closed → completed.
     /// @param trialId The trial.
     function complete(uint256 trialId) external;
 
-    /// @notice Suspends the trial (sponsor) from registered, recruiting or enrolment closed.
+    /// @notice Suspends the trial (the trial's sponsor, holding SPONSOR) from registered, recruiting or enrolment
+    ///         closed.
     /// @param trialId The trial.
     /// @param reasonCommitment Commitment of the reason (may be zero).
     function suspend(uint256 trialId, bytes32 reasonCommitment) external;
 
-    /// @notice Lifts a sponsor's suspension (sponsor): back to the status it was suspended from.
+    /// @notice Lifts the sponsor's own suspension (the trial's sponsor, holding SPONSOR): back to the status it was
+    ///         suspended from. Refused under a regulator's hold.
     /// @param trialId The trial.
     function resume(uint256 trialId) external;
 
-    /// @notice Terminates the trial early (sponsor), from any unfinished status. Final.
+    /// @notice Terminates the trial early (the trial's sponsor, holding SPONSOR), from any unfinished status. Final.
+    ///         Refused under a regulator's hold.
     /// @param trialId The trial.
     /// @param reasonCommitment Commitment of the reason (may be zero).
     function terminate(uint256 trialId, bytes32 reasonCommitment) external;
 
-    /// @notice Suspends the trial (REGULATOR); only a REGULATOR can lift it. Also takes over a sponsor's suspension.
+    /// @notice Suspends the trial (REGULATOR, through the authority); only a REGULATOR can lift it. Also takes over
+    ///         a sponsor's suspension.
     /// @param trialId The trial.
     /// @param reasonCommitment Commitment of the reason (may be zero).
     function regulatorSuspend(uint256 trialId, bytes32 reasonCommitment) external;
 
-    /// @notice Lifts a regulator's suspension (REGULATOR).
+    /// @notice Lifts a suspension (REGULATOR, through the authority).
     /// @param trialId The trial.
     function regulatorResume(uint256 trialId) external;
 
-    /// @notice Authorises an investigator (holding INVESTIGATOR) as a site of the trial (sponsor).
+    /// @notice Authorises an investigator as a site of the trial (the trial's sponsor, holding SPONSOR). The
+    ///         investigator must hold INVESTIGATOR now, and a site acts only while it still does.
     /// @param trialId The trial.
     /// @param investigator The investigator account.
     function authorizeSite(uint256 trialId, address investigator) external;
 
-    /// @notice Ends a site authorisation: by the sponsor at any time, or by anyone once the investigator no longer
-    ///         holds INVESTIGATOR.
+    /// @notice Ends a site authorisation (the trial's sponsor, holding SPONSOR).
     /// @param trialId The trial.
     /// @param investigator The investigator account.
     function revokeSite(uint256 trialId, address investigator) external;
 
-    /// @notice Appends a protocol version (sponsor), optionally with a new consent-form version and outcome set.
-    ///         An outcome-set change after the first enrolment emits {OutcomesSwitchedAfterEnrolment}.
+    /// @notice Appends a protocol version (the trial's sponsor, holding SPONSOR), optionally with a new consent-form
+    ///         version and outcome set. An outcome-set change after the first enrolment emits
+    ///         {OutcomesSwitchedAfterEnrolment}.
     /// @param trialId The trial.
     /// @param amendment The amendment.
-    /// @return protocolVersion The new protocol version.
-    function amend(uint256 trialId, Amendment calldata amendment) external returns (uint32 protocolVersion);
+    /// @return version The new protocol version.
+    function amend(uint256 trialId, Amendment calldata amendment) external returns (uint32 version);
 
-    /// @notice Funds the stipend budget (sponsor) by pulling `amount` tokens (approve first).
+    /// @notice Funds the stipend budget (the trial's sponsor, holding SPONSOR) by pulling `amount` tokens (approve
+    ///         first). Credits what arrived, at the pool's rate while the token's pool is short (see {BudgetFunded}).
     /// @param trialId The trial.
     /// @param amount Tokens to pull.
     function fundBudget(uint256 trialId, uint256 amount) external;
 
-    /// @notice Returns the unallocated budget of a completed or terminated trial to the sponsor.
+    /// @notice Returns the unallocated budget of a completed or terminated trial to its sponsor, also one that no
+    ///         longer holds SPONSOR (its own money). Pays `amount * balance / liabilities` while the token's pool is
+    ///         short.
     /// @param trialId The trial.
-    /// @return amount Tokens returned.
-    function recoverBudget(uint256 trialId) external returns (uint256 amount);
+    /// @return paid Tokens sent.
+    function recoverBudget(uint256 trialId) external returns (uint256 paid);
 
-    /// @notice Posts results (sponsor, completed or terminated trial), once. Emits
+    /// @notice Posts results (the trial's sponsor, holding SPONSOR; completed or terminated trial), once. Emits
     ///         {PrespecifiedOutcomeNotReported} and {UnregisteredOutcomeReported} for every gap.
     /// @param trialId The trial.
     /// @param resultsCommitment Commitment of the results document.
@@ -649,38 +682,40 @@ interface ITrialRegistry {
 
     // ---------------------------------------------------------------- sites and participants
 
-    /// @notice Enrols a participant (authorised site, recruiting trial) whose consent is in force.
+    /// @notice Enrols a participant whose consent is in force (an authorised site holding INVESTIGATOR; recruiting
+    ///         trial).
     /// @param trialId The trial.
-    /// @param participant The participant's account.
+    /// @param account The participant's account.
     /// @param researchSubjectCommitment Commitment of the FHIR ResearchSubject record (may be zero).
-    function enroll(uint256 trialId, address participant, bytes32 researchSubjectCommitment) external;
+    function enroll(uint256 trialId, address account, bytes32 researchSubjectCommitment) external;
 
     /// @notice Withdraws the caller from the trial. Final.
     /// @param trialId The trial.
     function withdraw(uint256 trialId) external;
 
-    /// @notice Withdraws a participant (authorised site). Final.
+    /// @notice Withdraws a participant (an authorised site holding INVESTIGATOR). Final.
     /// @param trialId The trial.
-    /// @param participant The participant.
-    function withdrawParticipant(uint256 trialId, address participant) external;
+    /// @param account The participant.
+    function withdrawParticipant(uint256 trialId, address account) external;
 
-    /// @notice Records a completed visit (authorised site) and accrues the stipend. The participant's consent must be
-    ///         in force for the current consent-form version.
+    /// @notice Records a completed visit and accrues the stipend (an authorised site holding INVESTIGATOR). The
+    ///         participant's consent must be in force for the current consent-form version.
     /// @param trialId The trial.
-    /// @param participant The participant.
-    function recordVisit(uint256 trialId, address participant) external;
+    /// @param account The participant.
+    function recordVisit(uint256 trialId, address account) external;
 
-    /// @notice Anchors a dataset commitment (authorised site). Append-only.
+    /// @notice Anchors a dataset commitment (an authorised site holding INVESTIGATOR). Append-only.
     /// @param trialId The trial.
     /// @param merkleRoot Merkle root of the case-report records (SDK: `datasetRoot`).
     /// @param recordCount Records under the root.
     /// @param visitLabel Label of the visit or data cut.
     function anchorData(uint256 trialId, bytes32 merkleRoot, uint32 recordCount, bytes32 visitLabel) external;
 
-    /// @notice Pays the caller's accrued stipend (pull payment).
+    /// @notice Pays the caller's accrued stipend (pull payment): `accrued`, or `accrued * balance / liabilities`
+    ///         while the token's pool is short.
     /// @param trialId The trial.
-    /// @return amount Tokens paid.
-    function claimStipend(uint256 trialId) external returns (uint256 amount);
+    /// @return paid Tokens sent.
+    function claimStipend(uint256 trialId) external returns (uint256 paid);
 
     // ---------------------------------------------------------------- views
 
@@ -699,31 +734,39 @@ interface ITrialRegistry {
     /// @notice A trial as stored.
     /// @param trialId The trial.
     /// @return The trial (all zero for an unknown id).
-    function getTrial(uint256 trialId) external view returns (Trial memory);
+    function trial(uint256 trialId) external view returns (Trial memory);
 
     /// @notice One protocol version.
     /// @param trialId The trial.
     /// @param version The version (1 = registered).
     /// @return The version (all zero if it does not exist).
-    function getProtocolVersion(uint256 trialId, uint32 version) external view returns (ProtocolVersion memory);
+    function protocolVersion(uint256 trialId, uint32 version) external view returns (ProtocolVersion memory);
 
     /// @notice A participant's record.
     /// @param trialId The trial.
-    /// @param participant The participant.
-    /// @return The record.
-    function getParticipant(uint256 trialId, address participant) external view returns (Participant memory);
+    /// @param account The participant.
+    /// @return The record (all zero if never enrolled).
+    function participant(uint256 trialId, address account) external view returns (Participant memory);
 
     /// @notice An anchored dataset.
     /// @param trialId The trial.
     /// @param merkleRoot The root.
     /// @return The anchor (all zero if the root was never anchored).
-    function getDataset(uint256 trialId, bytes32 merkleRoot) external view returns (Dataset memory);
+    function dataset(uint256 trialId, bytes32 merkleRoot) external view returns (Dataset memory);
 
-    /// @notice Whether an account is an authorised site of the trial.
+    /// @notice Whether the sponsor authorised an account as a site of the trial. The site acts only while the
+    ///         account also holds INVESTIGATOR without an execution delay (ask the authority's `hasRole`).
     /// @param trialId The trial.
     /// @param investigator The account.
     /// @return True when authorised.
     function isSite(uint256 trialId, address investigator) external view returns (bool);
+
+    /// @notice What the registry owes in a stipend token: the unallocated budgets plus the unclaimed stipends of
+    ///         every trial that pays in it. Payouts scale by `balance / liabilities` while the registry's balance
+    ///         of the token is below this.
+    /// @param token The stipend token.
+    /// @return The liabilities, in token units as credited.
+    function liabilities(address token) external view returns (uint256);
 
     /// @notice The purpose a participant must consent to for enrolment and further visits now.
     /// @param trialId The trial.

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {HealthLedgerManaged} from "../common/HealthLedgerManaged.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {Roles} from "../authority/Roles.sol";
@@ -16,9 +17,15 @@ import {ITrialRegistry} from "../interfaces/ITrialRegistry.sol";
 /// @notice Clinical-trial registry with append-only protocol versions, consent-gated enrolment, anchored datasets,
 ///         participant stipends and visible outcome switching (see {ITrialRegistry}).
 /// @dev `register` is SPONSOR-restricted and `regulatorSuspend`/`regulatorResume` REGULATOR-restricted through the
-///      shared authority. Every other function checks its caller against the trial itself: the sponsor that
-///      registered it, a site the sponsor authorised (an account holding INVESTIGATOR at authorisation), or the
-///      participant. The grantee of enrolment consents is this contract; the purpose binds the trial and the
+///      shared authority. Every other function checks its caller against the trial itself (the sponsor that
+///      registered it, a site the sponsor authorised, or the participant) and, for the sponsor and the sites, the
+///      live role through the shared base: SPONSOR of the sponsor, INVESTIGATOR of the site, at every call, so a
+///      revoked account loses its trials at once. The one wind-down exception is `recoverBudget`: a finished
+///      trial's leftover budget is the sponsor's own money. Site checks run the cheap storage reads first and the
+///      role check (a call to the authority) only for a caller that is an authorised site.
+///      Stipend tokens are pooled per token: `_liabilities[token]` is what all trials owe in it, and payouts scale
+///      by `min(1, balance / liabilities)` (see {_settle}), so a fee-taking or rebasing token's shortfall is borne
+///      pro rata. The grantee of enrolment consents is this contract; the purpose binds the trial and the
 ///      consent-form version in force. The storage-based `ReentrancyGuard` is used rather than the transient one
 ///      because solc 0.8.30 warns on every `tstore` and the build treats warnings as errors; the guarded functions
 ///      (funding, claims, recovery) have no gas budget.
@@ -37,7 +44,8 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     mapping(uint256 trialId => mapping(uint32 version => ProtocolVersion protocol)) private _protocols;
     mapping(uint256 trialId => mapping(address investigator => bool authorized)) private _sites;
     mapping(uint256 trialId => mapping(address participant => Participant record)) private _participants;
-    mapping(uint256 trialId => mapping(bytes32 merkleRoot => Dataset dataset)) private _datasets;
+    mapping(uint256 trialId => mapping(bytes32 merkleRoot => Dataset anchor)) private _datasets;
+    mapping(address token => uint256 owed) private _liabilities;
 
     // ---------------------------------------------------------------- construction
 
@@ -45,6 +53,10 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     /// @param initialAuthority The shared `HealthLedgerAuthority`.
     /// @param verifier The consent registry asked at enrolment and visits.
     constructor(address initialAuthority, IConsentVerifier verifier) HealthLedgerManaged(initialAuthority) {
+        _requireAnswers(
+            address(verifier),
+            abi.encodeCall(IConsentVerifier.isAuthorized, (address(0), address(this), bytes32(0), 1))
+        );
         _consentVerifier = verifier;
     }
 
@@ -56,7 +68,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         if (registration.researchStudyCommitment == 0) revert TrialCommitmentMissing(0, CommitmentKind.ResearchStudy);
         if (registration.targetEnrolment == 0) revert TrialTargetEnrolmentZero();
         if (registration.consentFormVersion == 0) {
-            revert TrialConsentFormVersionInvalid(0, 0, registration.consentFormVersion);
+            revert TrialConsentFormVersionInvalid(0, registration.consentFormVersion, 0);
         }
         uint32 categories = registration.requiredCategories;
         if (categories == 0 || categories & ~DataCategories.ALL != 0) revert TrialCategoriesInvalid(categories);
@@ -68,12 +80,12 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         trialId = ++_trialCount;
         Trial storage t = _trials[trialId];
         t.status = TrialStatus.Registered;
+        t.targetEnrolment = registration.targetEnrolment;
         t.consentFormVersion = registration.consentFormVersion;
         t.requiredCategories = categories;
-        t.targetEnrolment = registration.targetEnrolment;
         t.protocolVersion = 1;
         t.sponsor = msg.sender;
-        t.registeredAt = uint48(block.timestamp);
+        t.registeredAt = uint40(block.timestamp);
         if (registration.stipendToken != address(0)) {
             t.stipendToken = registration.stipendToken;
             t.stipendPerVisit = registration.stipendPerVisit;
@@ -92,7 +104,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
             categories,
             registration.stipendToken,
             registration.stipendPerVisit,
-            uint48(block.timestamp)
+            uint40(block.timestamp)
         );
         emit OutcomeSetDeclared(trialId, 1, setHash, registration.outcomes);
     }
@@ -124,15 +136,16 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     /// @inheritdoc ITrialRegistry
     function resume(uint256 trialId) external {
         Trial storage t = _sponsorTrial(trialId);
-        if (t.status == TrialStatus.Suspended && t.suspendedByRegulator) revert TrialRegulatorHold(trialId);
+        _requireNoRegulatorHold(trialId, t);
         _resume(trialId, t);
     }
 
     /// @inheritdoc ITrialRegistry
     function terminate(uint256 trialId, bytes32 reasonCommitment) external {
         Trial storage t = _sponsorTrial(trialId);
+        _requireNoRegulatorHold(trialId, t);
         TrialStatus from = t.status;
-        if (_isFinished(from)) revert TrialInvalidTransition(trialId, from, TrialStatus.Terminated);
+        if (_isFinished(from)) revert TrialTransitionInvalid(trialId, from, TrialStatus.Terminated);
         t.status = TrialStatus.Terminated;
         t.suspendedFrom = TrialStatus.None;
         t.suspendedByRegulator = false;
@@ -170,60 +183,55 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     function authorizeSite(uint256 trialId, address investigator) external {
         _sponsorTrial(trialId);
         if (_sites[trialId][investigator]) revert TrialSiteAlreadyAuthorized(trialId, investigator);
-        bool isInvestigator = _hasRole(Roles.INVESTIGATOR, investigator);
-        if (!isInvestigator) revert TrialNotInvestigator(trialId, investigator);
+        _requireRole(Roles.INVESTIGATOR, investigator);
         _sites[trialId][investigator] = true;
         emit SiteAuthorized(trialId, investigator);
     }
 
     /// @inheritdoc ITrialRegistry
     function revokeSite(uint256 trialId, address investigator) external {
-        Trial storage t = _knownTrial(trialId);
+        _sponsorTrial(trialId);
         if (!_sites[trialId][investigator]) revert TrialSiteNotAuthorized(trialId, investigator);
-        if (msg.sender != t.sponsor) {
-            bool isInvestigator = _hasRole(Roles.INVESTIGATOR, investigator);
-            if (isInvestigator) revert TrialSiteStillValid(trialId, investigator);
-        }
         _sites[trialId][investigator] = false;
-        emit SiteRevoked(trialId, investigator, msg.sender);
+        emit SiteRevoked(trialId, investigator);
     }
 
     // ---------------------------------------------------------------- amendments
 
     /// @inheritdoc ITrialRegistry
-    function amend(uint256 trialId, Amendment calldata amendment) external returns (uint32 protocolVersion) {
+    function amend(uint256 trialId, Amendment calldata amendment) external returns (uint32 version) {
         Trial storage t = _sponsorTrial(trialId);
         (bool formChanged, bool outcomesChanged, bytes32 newSet) = _checkAmendment(trialId, t, amendment);
         bytes32 previousSet = t.outcomeSetHash;
 
-        protocolVersion = t.protocolVersion + 1;
-        t.protocolVersion = protocolVersion;
+        version = t.protocolVersion + 1;
+        t.protocolVersion = version;
         if (formChanged) t.consentFormVersion = amendment.consentFormVersion;
         bool afterEnrolment = outcomesChanged && t.enrolled != 0;
         if (outcomesChanged) t.outcomeSetHash = newSet;
         if (afterEnrolment) ++t.outcomeChangesAfterEnrolment;
-        _protocols[trialId][protocolVersion] = ProtocolVersion({
+        _protocols[trialId][version] = ProtocolVersion({
             protocolCommitment: amendment.protocolCommitment,
             reasonCommitment: amendment.reasonCommitment,
-            amendedAt: uint48(block.timestamp),
+            amendedAt: uint40(block.timestamp),
             consentFormVersion: amendment.consentFormVersion,
             outcomesChanged: outcomesChanged
         });
 
         emit TrialAmended(
             trialId,
-            protocolVersion,
+            version,
             amendment.protocolCommitment,
             amendment.reasonCommitment,
             t.consentFormVersion,
             formChanged,
             outcomesChanged
         );
-        if (outcomesChanged) emit OutcomeSetDeclared(trialId, protocolVersion, newSet, amendment.outcomes);
+        if (outcomesChanged) emit OutcomeSetDeclared(trialId, version, newSet, amendment.outcomes);
         if (afterEnrolment) {
             emit OutcomesSwitchedAfterEnrolment(
                 trialId,
-                protocolVersion,
+                version,
                 previousSet,
                 newSet,
                 t.enrolled,
@@ -235,21 +243,21 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     // ---------------------------------------------------------------- participants
 
     /// @inheritdoc ITrialRegistry
-    function enroll(uint256 trialId, address participant, bytes32 researchSubjectCommitment) external {
+    function enroll(uint256 trialId, address account, bytes32 researchSubjectCommitment) external {
         Trial storage t = _trials[trialId];
         if (t.status != TrialStatus.Recruiting) _revertNotRecruiting(trialId, t.status);
-        if (!_sites[trialId][msg.sender]) revert TrialSiteNotAuthorized(trialId, msg.sender);
-        Participant storage p = _participants[trialId][participant];
-        if (p.status != ParticipantStatus.None) revert TrialAlreadyEnrolled(trialId, participant, p.status);
+        _requireSite(trialId);
+        Participant storage p = _participants[trialId][account];
+        if (p.status != ParticipantStatus.None) revert TrialParticipantAlreadyEnrolled(trialId, account, p.status);
         uint32 enrolled = t.enrolled;
         if (enrolled >= t.targetEnrolment) revert TrialEnrolmentFull(trialId, t.targetEnrolment);
         uint32 form = t.consentFormVersion;
-        _requireConsent(trialId, participant, form, t.requiredCategories);
+        _requireConsent(trialId, account, form, t.requiredCategories);
 
         t.enrolled = ++enrolled;
         p.status = ParticipantStatus.Enrolled;
-        p.enrolledAt = uint48(block.timestamp);
-        emit ParticipantEnrolled(trialId, participant, msg.sender, researchSubjectCommitment, form, enrolled);
+        p.enrolledAt = uint40(block.timestamp);
+        emit ParticipantEnrolled(trialId, account, msg.sender, researchSubjectCommitment, form, enrolled);
     }
 
     /// @inheritdoc ITrialRegistry
@@ -258,27 +266,27 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc ITrialRegistry
-    function withdrawParticipant(uint256 trialId, address participant) external {
-        if (!_sites[trialId][msg.sender]) revert TrialSiteNotAuthorized(trialId, msg.sender);
-        _withdraw(trialId, participant);
+    function withdrawParticipant(uint256 trialId, address account) external {
+        _requireSite(trialId);
+        _withdraw(trialId, account);
     }
 
     /// @inheritdoc ITrialRegistry
-    function recordVisit(uint256 trialId, address participant) external {
+    function recordVisit(uint256 trialId, address account) external {
         Trial storage t = _trials[trialId];
         TrialStatus status = t.status;
         if (status != TrialStatus.Recruiting && status != TrialStatus.EnrolmentClosed) {
             _revertNotActive(trialId, status);
         }
-        if (!_sites[trialId][msg.sender]) revert TrialSiteNotAuthorized(trialId, msg.sender);
-        Participant storage p = _participants[trialId][participant];
-        if (p.status != ParticipantStatus.Enrolled) revert TrialParticipantNotEnrolled(trialId, participant);
-        _requireConsent(trialId, participant, t.consentFormVersion, t.requiredCategories);
+        _requireSite(trialId);
+        Participant storage p = _participants[trialId][account];
+        if (p.status != ParticipantStatus.Enrolled) revert TrialParticipantNotEnrolled(trialId, account);
+        _requireConsent(trialId, account, t.consentFormVersion, t.requiredCategories);
 
         uint96 stipend = t.stipendPerVisit;
         if (stipend != 0) {
             uint128 available = t.unallocated;
-            if (available < stipend) revert TrialBudgetExhausted(trialId, available, stipend);
+            if (available < stipend) revert TrialBudgetExhausted(trialId, stipend, available);
             unchecked {
                 // available >= stipend; outstanding + stipend <= funded total, which fits the token's supply.
                 t.unallocated = available - stipend;
@@ -287,22 +295,20 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
             p.accrued += stipend;
         }
         uint32 visit = ++p.visits;
-        emit VisitRecorded(trialId, participant, msg.sender, visit, stipend);
+        emit VisitRecorded(trialId, account, msg.sender, visit, stipend);
     }
 
     /// @inheritdoc ITrialRegistry
     function anchorData(uint256 trialId, bytes32 merkleRoot, uint32 recordCount, bytes32 visitLabel) external {
-        TrialStatus status = _trials[trialId].status;
-        if (status != TrialStatus.Recruiting && status != TrialStatus.EnrolmentClosed) {
-            _revertNotActive(trialId, status);
-        }
-        if (!_sites[trialId][msg.sender]) revert TrialSiteNotAuthorized(trialId, msg.sender);
+        // No status check: a site anchors data it already holds in any status, the final data lock after
+        // completion included (and the trial's slot stays unread, which pays for the INVESTIGATOR check).
+        _requireSite(trialId);
         if (merkleRoot == 0) revert TrialCommitmentMissing(trialId, CommitmentKind.Dataset);
         if (recordCount == 0) revert TrialDatasetEmpty(trialId);
         Dataset storage d = _datasets[trialId][merkleRoot];
         if (d.anchoredAt != 0) revert TrialDatasetAlreadyAnchored(trialId, merkleRoot);
         d.investigator = msg.sender;
-        d.anchoredAt = uint48(block.timestamp);
+        d.anchoredAt = uint40(block.timestamp);
         d.recordCount = recordCount;
         emit DataAnchored(trialId, merkleRoot, msg.sender, recordCount, visitLabel);
     }
@@ -314,37 +320,50 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         Trial storage t = _sponsorTrial(trialId);
         if (_isFinished(t.status)) revert TrialFinished(trialId, t.status);
         IERC20 token = IERC20(t.stipendToken);
-        if (address(token) == address(0)) revert TrialNoStipend(trialId);
+        if (address(token) == address(0)) revert TrialStipendNotConfigured(trialId);
+        uint256 owed = _liabilities[address(token)];
+        uint256 held = token.balanceOf(address(this));
+        if (held == 0 && owed != 0) revert TrialStipendPoolEmpty(address(token), owed);
         // Credit what actually arrived, so that a fee-taking token cannot make the budget over-committed.
-        uint256 before = token.balanceOf(address(this));
         token.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = token.balanceOf(address(this)) - before;
+        uint256 received = token.balanceOf(address(this)) - held;
         if (received == 0) revert TrialFundingZero(trialId);
-        t.unallocated += SafeCast.toUint128(received);
-        emit BudgetFunded(trialId, msg.sender, received);
+        // While the pool is short (held < owed), credit at the pool's rate: the deposit then neither pays for the
+        // existing shortfall nor bears it, and the pool's rate is unchanged (rounded down, in its favour).
+        uint256 credited = held < owed ? Math.mulDiv(received, owed, held) : received;
+        t.unallocated += SafeCast.toUint128(credited);
+        _liabilities[address(token)] = owed + credited;
+        emit BudgetFunded(trialId, msg.sender, received, credited);
     }
 
     /// @inheritdoc ITrialRegistry
-    function claimStipend(uint256 trialId) external nonReentrant returns (uint256 amount) {
+    function claimStipend(uint256 trialId) external nonReentrant returns (uint256 paid) {
         Trial storage t = _knownTrial(trialId);
         Participant storage p = _participants[trialId][msg.sender];
-        amount = p.accrued;
-        if (amount == 0) revert TrialNothingToClaim(trialId, msg.sender);
+        uint256 amount = p.accrued;
+        if (amount == 0) revert TrialStipendNotAccrued(trialId, msg.sender);
         p.accrued = 0;
         t.outstanding -= uint128(amount);
-        emit StipendClaimed(trialId, msg.sender, amount);
-        IERC20(t.stipendToken).safeTransfer(msg.sender, amount);
+        IERC20 token = IERC20(t.stipendToken);
+        paid = _settle(token, amount);
+        emit StipendClaimed(trialId, msg.sender, amount, paid);
+        if (paid != 0) token.safeTransfer(msg.sender, paid);
     }
 
     /// @inheritdoc ITrialRegistry
-    function recoverBudget(uint256 trialId) external nonReentrant returns (uint256 amount) {
-        Trial storage t = _sponsorTrial(trialId);
+    function recoverBudget(uint256 trialId) external nonReentrant returns (uint256 paid) {
+        // Wind-down exception: the trial's sponsor recovers its own leftover money even after losing SPONSOR.
+        Trial storage t = _knownTrial(trialId);
+        if (msg.sender != t.sponsor) revert TrialCallerNotSponsor(trialId, msg.sender);
+        _requireNoRegulatorHold(trialId, t);
         if (!_isFinished(t.status)) revert TrialNotFinished(trialId, t.status);
-        amount = t.unallocated;
-        if (amount == 0) revert TrialNothingToRecover(trialId);
+        uint256 amount = t.unallocated;
+        if (amount == 0) revert TrialBudgetEmpty(trialId);
         t.unallocated = 0;
-        emit BudgetRecovered(trialId, msg.sender, amount);
-        IERC20(t.stipendToken).safeTransfer(msg.sender, amount);
+        IERC20 token = IERC20(t.stipendToken);
+        paid = _settle(token, amount);
+        emit BudgetRecovered(trialId, msg.sender, amount, paid);
+        if (paid != 0) token.safeTransfer(msg.sender, paid);
     }
 
     // ---------------------------------------------------------------- results
@@ -361,7 +380,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         if (t.resultsPostedAt != 0) revert TrialResultsAlreadyPosted(trialId);
         if (resultsCommitment == 0) revert TrialCommitmentMissing(trialId, CommitmentKind.Results);
         bytes32 given = keccak256(abi.encode(prespecified));
-        if (given != t.outcomeSetHash) revert TrialOutcomeSetMismatch(trialId, t.outcomeSetHash, given);
+        if (given != t.outcomeSetHash) revert TrialOutcomeSetMismatch(trialId, given, t.outcomeSetHash);
         uint256 reportedCount = reported.length;
         if (reportedCount > MAX_OUTCOMES) revert TrialOutcomeCountInvalid(trialId, reportedCount, MAX_OUTCOMES);
         for (uint256 i = 0; i < reportedCount; ++i) {
@@ -371,7 +390,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
             }
         }
 
-        t.resultsPostedAt = uint48(block.timestamp);
+        t.resultsPostedAt = uint40(block.timestamp);
         t.resultsCommitment = resultsCommitment;
 
         emit ResultsPosted(trialId, resultsCommitment, reported);
@@ -407,28 +426,33 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc ITrialRegistry
-    function getTrial(uint256 trialId) external view returns (Trial memory) {
+    function trial(uint256 trialId) external view returns (Trial memory) {
         return _trials[trialId];
     }
 
     /// @inheritdoc ITrialRegistry
-    function getProtocolVersion(uint256 trialId, uint32 version) external view returns (ProtocolVersion memory) {
+    function protocolVersion(uint256 trialId, uint32 version) external view returns (ProtocolVersion memory) {
         return _protocols[trialId][version];
     }
 
     /// @inheritdoc ITrialRegistry
-    function getParticipant(uint256 trialId, address participant) external view returns (Participant memory) {
-        return _participants[trialId][participant];
+    function participant(uint256 trialId, address account) external view returns (Participant memory) {
+        return _participants[trialId][account];
     }
 
     /// @inheritdoc ITrialRegistry
-    function getDataset(uint256 trialId, bytes32 merkleRoot) external view returns (Dataset memory) {
+    function dataset(uint256 trialId, bytes32 merkleRoot) external view returns (Dataset memory) {
         return _datasets[trialId][merkleRoot];
     }
 
     /// @inheritdoc ITrialRegistry
     function isSite(uint256 trialId, address investigator) external view returns (bool) {
         return _sites[trialId][investigator];
+    }
+
+    /// @inheritdoc ITrialRegistry
+    function liabilities(address token) external view returns (uint256) {
+        return _liabilities[token];
     }
 
     /// @inheritdoc ITrialRegistry
@@ -448,9 +472,34 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         if (t.status == TrialStatus.None) revert TrialUnknown(trialId);
     }
 
+    /// @dev The trial, when the caller is its sponsor and still holds SPONSOR (with no execution delay).
     function _sponsorTrial(uint256 trialId) private view returns (Trial storage t) {
         t = _knownTrial(trialId);
-        if (msg.sender != t.sponsor) revert TrialNotSponsor(trialId, msg.sender);
+        if (msg.sender != t.sponsor) revert TrialCallerNotSponsor(trialId, msg.sender);
+        _requireRole(Roles.SPONSOR, msg.sender);
+    }
+
+    /// @dev Reverts unless the caller is an authorised site of the trial and still holds INVESTIGATOR (with no
+    ///      execution delay); the storage read first, so that only a site pays for the call to the authority.
+    function _requireSite(uint256 trialId) private view {
+        if (!_sites[trialId][msg.sender]) revert TrialSiteNotAuthorized(trialId, msg.sender);
+        _requireRole(Roles.INVESTIGATOR, msg.sender);
+    }
+
+    function _requireNoRegulatorHold(uint256 trialId, Trial storage t) private view {
+        // Only set while the trial is suspended: `_resume` and `terminate` clear it.
+        if (t.suspendedByRegulator) revert TrialRegulatorHold(trialId);
+    }
+
+    /// @dev Settles `amount` owed from `token`'s pool: the liabilities fall by `amount`, and the payout is
+    ///      `amount * min(1, balance / liabilities)`, rounded down. A payout at the pool's rate leaves the rate of
+    ///      everyone still owed unchanged (or higher, by the rounding), so no claimant takes another's money.
+    function _settle(IERC20 token, uint256 amount) private returns (uint256 paid) {
+        uint256 owed = _liabilities[address(token)];
+        uint256 held = token.balanceOf(address(this));
+        if (held == 0) revert TrialStipendPoolEmpty(address(token), owed);
+        paid = held < owed ? Math.mulDiv(amount, held, owed) : amount;
+        _liabilities[address(token)] = owed - amount;
     }
 
     function _isFinished(TrialStatus status) private pure returns (bool) {
@@ -458,7 +507,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     }
 
     function _move(uint256 trialId, Trial storage t, TrialStatus from, TrialStatus to, bytes32 reason) private {
-        if (t.status != from) revert TrialInvalidTransition(trialId, t.status, to);
+        if (t.status != from) revert TrialTransitionInvalid(trialId, t.status, to);
         t.status = to;
         emit TrialStatusChanged(trialId, msg.sender, from, to, reason, false);
     }
@@ -466,7 +515,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     function _suspend(uint256 trialId, Trial storage t, bool byRegulator, bytes32 reason) private {
         TrialStatus from = t.status;
         if (from != TrialStatus.Registered && from != TrialStatus.Recruiting && from != TrialStatus.EnrolmentClosed) {
-            revert TrialInvalidTransition(trialId, from, TrialStatus.Suspended);
+            revert TrialTransitionInvalid(trialId, from, TrialStatus.Suspended);
         }
         t.status = TrialStatus.Suspended;
         t.suspendedFrom = from;
@@ -476,27 +525,27 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
 
     function _resume(uint256 trialId, Trial storage t) private {
         TrialStatus to = t.suspendedFrom;
-        if (t.status != TrialStatus.Suspended) revert TrialInvalidTransition(trialId, t.status, to);
+        if (t.status != TrialStatus.Suspended) revert TrialTransitionInvalid(trialId, t.status, to);
         t.status = to;
         t.suspendedFrom = TrialStatus.None;
         t.suspendedByRegulator = false;
         emit TrialStatusChanged(trialId, msg.sender, TrialStatus.Suspended, to, 0, false);
     }
 
-    function _withdraw(uint256 trialId, address participant) private {
+    function _withdraw(uint256 trialId, address account) private {
         Trial storage t = _knownTrial(trialId);
-        Participant storage p = _participants[trialId][participant];
-        if (p.status != ParticipantStatus.Enrolled) revert TrialParticipantNotEnrolled(trialId, participant);
+        Participant storage p = _participants[trialId][account];
+        if (p.status != ParticipantStatus.Enrolled) revert TrialParticipantNotEnrolled(trialId, account);
         p.status = ParticipantStatus.Withdrawn;
-        p.withdrawnAt = uint48(block.timestamp);
+        p.withdrawnAt = uint40(block.timestamp);
         ++t.withdrawn;
-        emit ParticipantWithdrawn(trialId, participant, msg.sender);
+        emit ParticipantWithdrawn(trialId, account, msg.sender);
     }
 
-    function _requireConsent(uint256 trialId, address participant, uint32 form, uint32 categories) private view {
+    function _requireConsent(uint256 trialId, address account, uint32 form, uint32 categories) private view {
         bytes32 purpose = Purposes.trialResearch(trialId, form);
-        if (!_consentVerifier.isAuthorized(participant, address(this), purpose, categories)) {
-            revert TrialConsentMissing(trialId, participant, form);
+        if (!_consentVerifier.isAuthorized(account, address(this), purpose, categories)) {
+            revert TrialConsentMissing(trialId, account, form);
         }
     }
 
@@ -510,7 +559,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         if (amendment.reasonCommitment == 0) revert TrialCommitmentMissing(trialId, CommitmentKind.Reason);
         formChanged = amendment.consentFormVersion != 0;
         if (formChanged && amendment.consentFormVersion <= t.consentFormVersion) {
-            revert TrialConsentFormVersionInvalid(trialId, t.consentFormVersion, amendment.consentFormVersion);
+            revert TrialConsentFormVersionInvalid(trialId, amendment.consentFormVersion, t.consentFormVersion);
         }
         outcomesChanged = amendment.outcomes.length != 0;
         if (outcomesChanged) {
@@ -531,7 +580,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
             }
             hasPrimary = hasPrimary || outcomes[i].primary;
         }
-        if (!hasPrimary) revert TrialNoPrimaryOutcome(trialId);
+        if (!hasPrimary) revert TrialPrimaryOutcomeMissing(trialId);
         return keccak256(abi.encode(outcomes));
     }
 

@@ -3,7 +3,9 @@ import type { FunctionRule } from "../authority/rules";
 /**
  * Every state-changing function of the trial registry. Registration and the regulator's hold go through the
  * authority; the other functions check the caller against the trial itself (the registering sponsor, a site the
- * sponsor authorised, the participant).
+ * sponsor authorised, the participant) and, for the sponsor and the sites, the live role in the contract: a
+ * sponsor that loses SPONSOR, or an investigator that loses INVESTIGATOR, loses its trials at once. The one
+ * wind-down exception is `recoverBudget`, by which a sponsor takes back its own leftover money.
  */
 export const TRIAL_PERMISSIONS: readonly FunctionRule[] = [
   {
@@ -18,7 +20,7 @@ export const TRIAL_PERMISSIONS: readonly FunctionRule[] = [
     functions: ["regulatorSuspend(uint256,bytes32)", "regulatorResume(uint256)"],
     enforcedBy: "authority",
     roles: ["REGULATOR"],
-    why: "A medicines regulator places and lifts a clinical hold that the sponsor cannot lift",
+    why: "A medicines regulator places and lifts a clinical hold that the sponsor cannot lift, end or cash out",
   },
   {
     contract: "TrialRegistry",
@@ -29,31 +31,32 @@ export const TRIAL_PERMISSIONS: readonly FunctionRule[] = [
       "suspend(uint256,bytes32)",
       "resume(uint256)",
       "terminate(uint256,bytes32)",
+      "revokeSite(uint256,address)",
       "amend(uint256,(bytes32,bytes32,uint32,(bytes32,bool)[]))",
       "fundBudget(uint256,uint256)",
-      "recoverBudget(uint256)",
       "postResults(uint256,bytes32,(bytes32,bool)[],bytes32[])",
     ],
     enforcedBy: "contract",
-    roles: ["PUBLIC"],
+    roles: ["SPONSOR"],
     caller: "the trial's sponsor",
-    why: "The sponsor runs its trial's lifecycle, protocol, budget and results",
+    why: "The sponsor runs its trial's lifecycle, sites, protocol, budget and results while it holds SPONSOR",
+  },
+  {
+    contract: "TrialRegistry",
+    functions: ["recoverBudget(uint256)"],
+    enforcedBy: "contract",
+    roles: ["PUBLIC"],
+    caller:
+      "the trial's sponsor, also after losing SPONSOR (wind-down: its own leftover money); not under a regulator's hold",
+    why: "The sponsor takes back the unallocated budget of its completed or terminated trial",
   },
   {
     contract: "TrialRegistry",
     functions: ["authorizeSite(uint256,address)"],
     enforcedBy: "contract",
-    roles: ["INVESTIGATOR"],
-    caller: "the trial's sponsor; the site must hold INVESTIGATOR",
+    roles: ["SPONSOR", "INVESTIGATOR"],
+    caller: "the trial's sponsor, holding SPONSOR; the site's account must hold INVESTIGATOR",
     why: "A sponsor opens a site run by an investigator",
-  },
-  {
-    contract: "TrialRegistry",
-    functions: ["revokeSite(uint256,address)"],
-    enforcedBy: "contract",
-    roles: ["INVESTIGATOR"],
-    caller: "the trial's sponsor, or anyone once the site's investigator lost INVESTIGATOR",
-    why: "A sponsor closes a site; anyone may prune a site whose investigator lost the role",
   },
   {
     contract: "TrialRegistry",
@@ -64,9 +67,9 @@ export const TRIAL_PERMISSIONS: readonly FunctionRule[] = [
       "anchorData(uint256,bytes32,uint32,bytes32)",
     ],
     enforcedBy: "contract",
-    roles: ["PUBLIC"],
+    roles: ["INVESTIGATOR"],
     caller: "an authorised site of the trial",
-    why: "Investigators enrol consenting participants, record visits and anchor datasets",
+    why: "Investigators enrol consenting participants, record visits and anchor datasets while they hold INVESTIGATOR",
   },
   {
     contract: "TrialRegistry",

@@ -259,7 +259,7 @@ export async function currentOutcomes(registry: TrialRegistry, trialId: bigint):
   const sets = await registry.queryFilter(registry.filters.OutcomeSetDeclared(trialId));
   if (sets.length === 0) throw new Error(`Trial ${trialId} is not registered in this registry`);
   const outcomes = toOutcomes(sets[sets.length - 1].args.outcomes);
-  const stored = (await registry.getTrial(trialId)).outcomeSetHash;
+  const stored = (await registry.trial(trialId)).outcomeSetHash;
   if (outcomeSetHash(outcomes) !== stored) {
     throw new Error(`The last declared outcome set of trial ${trialId} does not match the stored hash ${stored}`);
   }

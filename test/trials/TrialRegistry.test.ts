@@ -2,32 +2,14 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ContractTransactionResponse } from "ethers";
+import { CommitmentKind as K, ParticipantStatus as P, Roles, TrialStatus as S } from "../../src/constants";
 import { outcomeSetHash } from "../../src/trials/outcomes";
 import { trialResearchPurpose } from "../../src/trials/purposes";
+import type { TrialRegistry } from "../../typechain-types";
+import { shouldBehaveLikeRestricted, type RestrictedCall } from "../shared/restricted";
 import { BUDGET, CATEGORIES, STIPEND, deployTrialsFixture, h, outcomes } from "./fixture";
-
-enum S {
-  None,
-  Registered,
-  Recruiting,
-  EnrolmentClosed,
-  Completed,
-  Suspended,
-  Terminated,
-}
-enum P {
-  None,
-  Enrolled,
-  Withdrawn,
-}
-enum K {
-  Protocol,
-  ResearchStudy,
-  Reason,
-  Results,
-  Dataset,
-  Outcome,
-}
 
 describe("TrialRegistry", function () {
   describe("constructor", function () {
@@ -37,6 +19,17 @@ describe("TrialRegistry", function () {
       expect(await registry.consentVerifier()).to.equal(await consentRegistry.getAddress());
       expect(await registry.MAX_OUTCOMES()).to.equal(16n);
       expect(await registry.trialCount()).to.equal(0n);
+    });
+
+    // Before: any address was accepted as the consent verifier, and enrolment failed only later.
+    it("refuses a consent verifier that is an empty account or another contract", async function () {
+      const { registry, authority, token, stranger } = await loadFixture(deployTrialsFixture);
+      const factory = await ethers.getContractFactory("TrialRegistry");
+      for (const verifier of [stranger.address, await token.getAddress(), await authority.getAddress()]) {
+        await expect(factory.deploy(await authority.getAddress(), verifier))
+          .to.be.revertedWithCustomError(registry, "HealthLedgerContractInvalid")
+          .withArgs(verifier);
+      }
     });
   });
 
@@ -69,7 +62,7 @@ describe("TrialRegistry", function () {
             [h("o2"), false],
             [h("o3"), false],
           ]);
-        const t = await registry.getTrial(1n);
+        const t = await registry.trial(1n);
         expect(t.status).to.equal(S.Registered);
         expect(t.sponsor).to.equal(sponsor.address);
         expect(t.registeredAt).to.equal(await time.latest());
@@ -82,7 +75,7 @@ describe("TrialRegistry", function () {
         expect(t.researchStudyCommitment).to.equal(h("research-study"));
         expect(t.stipendToken).to.equal(await token.getAddress());
         expect(t.stipendPerVisit).to.equal(STIPEND);
-        const v1 = await registry.getProtocolVersion(1n, 1);
+        const v1 = await registry.protocolVersion(1n, 1);
         expect(v1.protocolCommitment).to.equal(h("protocol-v1"));
         expect(v1.reasonCommitment).to.equal(ethers.ZeroHash);
         expect(await registry.trialCount()).to.equal(1n);
@@ -92,7 +85,7 @@ describe("TrialRegistry", function () {
       it("registers a trial without stipends", async function () {
         const { registry, registerTrial } = await loadFixture(deployTrialsFixture);
         const id = await registerTrial({ stipendToken: ethers.ZeroAddress, stipendPerVisit: 0n });
-        const t = await registry.getTrial(id);
+        const t = await registry.trial(id);
         expect(t.stipendToken).to.equal(ethers.ZeroAddress);
         expect(t.stipendPerVisit).to.equal(0n);
       });
@@ -100,7 +93,7 @@ describe("TrialRegistry", function () {
       it("accepts MAX_OUTCOMES outcomes", async function () {
         const { registry, registerTrial } = await loadFixture(deployTrialsFixture);
         const id = await registerTrial({ outcomes: outcomes(16) });
-        expect((await registry.getTrial(id)).outcomeSetHash).to.equal(outcomeSetHash(outcomes(16)));
+        expect((await registry.trial(id)).outcomeSetHash).to.equal(outcomeSetHash(outcomes(16)));
       });
     });
 
@@ -168,20 +161,9 @@ describe("TrialRegistry", function () {
           .withArgs(0n, h("o1"));
         const noPrimary = outcomes(3).map((o) => ({ ...o, primary: false }));
         await expect(registry.connect(sponsor).register(registration({ outcomes: noPrimary })))
-          .to.be.revertedWithCustomError(registry, "TrialNoPrimaryOutcome")
+          .to.be.revertedWithCustomError(registry, "TrialPrimaryOutcomeMissing")
           .withArgs(0n);
         expect(await registry.trialCount()).to.equal(0n);
-      });
-    });
-
-    context("without SPONSOR", function () {
-      it("reverts with AccessManagedUnauthorized", async function () {
-        const { registry, stranger, investigator, registration } = await loadFixture(deployTrialsFixture);
-        for (const caller of [stranger, investigator]) {
-          await expect(registry.connect(caller).register(registration()))
-            .to.be.revertedWithCustomError(registry, "AccessManagedUnauthorized")
-            .withArgs(caller.address);
-        }
       });
     });
   });
@@ -216,7 +198,7 @@ describe("TrialRegistry", function () {
         await expect(r.complete(id))
           .to.emit(registry, "TrialStatusChanged")
           .withArgs(id, sponsor.address, S.EnrolmentClosed, S.Completed, ethers.ZeroHash, false);
-        expect((await registry.getTrial(id)).status).to.equal(S.Completed);
+        expect((await registry.trial(id)).status).to.equal(S.Completed);
       });
 
       for (const [label, path, from] of [
@@ -229,14 +211,14 @@ describe("TrialRegistry", function () {
           await expect(r.suspend(id, h("why")))
             .to.emit(registry, "TrialStatusChanged")
             .withArgs(id, sponsor.address, from, S.Suspended, h("why"), false);
-          let t = await registry.getTrial(id);
+          let t = await registry.trial(id);
           expect(t.status).to.equal(S.Suspended);
           expect(t.suspendedFrom).to.equal(from);
           expect(t.suspendedByRegulator).to.equal(false);
           await expect(r.resume(id))
             .to.emit(registry, "TrialStatusChanged")
             .withArgs(id, sponsor.address, S.Suspended, from, ethers.ZeroHash, false);
-          t = await registry.getTrial(id);
+          t = await registry.trial(id);
           expect(t.status).to.equal(from);
           expect(t.suspendedFrom).to.equal(S.None);
         });
@@ -246,7 +228,7 @@ describe("TrialRegistry", function () {
           await expect(r.terminate(id, h("stop")))
             .to.emit(registry, "TrialStatusChanged")
             .withArgs(id, sponsor.address, from, S.Terminated, h("stop"), false);
-          expect((await registry.getTrial(id)).status).to.equal(S.Terminated);
+          expect((await registry.trial(id)).status).to.equal(S.Terminated);
         });
       }
 
@@ -255,7 +237,7 @@ describe("TrialRegistry", function () {
         await expect(r.terminate(id, h("stop")))
           .to.emit(registry, "TrialStatusChanged")
           .withArgs(id, sponsor.address, S.Suspended, S.Terminated, h("stop"), false);
-        const t = await registry.getTrial(id);
+        const t = await registry.trial(id);
         expect(t.status).to.equal(S.Terminated);
         expect(t.suspendedFrom).to.equal(S.None);
       });
@@ -280,27 +262,27 @@ describe("TrialRegistry", function () {
       for (const c of cases) {
         for (const m of moves) {
           if ((m.ok as readonly S[]).includes(c.s)) continue;
-          it(`${m.fn} from ${c.from} reverts with TrialInvalidTransition`, async function () {
+          it(`${m.fn} from ${c.from} reverts with TrialTransitionInvalid`, async function () {
             const { registry, id, r } = await statusAfter(c.path);
             const call =
               m.fn === "suspend" ? r.suspend(id, h("x")) : m.fn === "terminate" ? r.terminate(id, h("x")) : r[m.fn](id);
             await expect(call)
-              .to.be.revertedWithCustomError(registry, "TrialInvalidTransition")
+              .to.be.revertedWithCustomError(registry, "TrialTransitionInvalid")
               .withArgs(id, c.s, m.to);
-            expect((await registry.getTrial(id)).status).to.equal(c.s);
+            expect((await registry.trial(id)).status).to.equal(c.s);
           });
         }
       }
-      it("resume when not suspended reverts with TrialInvalidTransition", async function () {
+      it("resume when not suspended reverts with TrialTransitionInvalid", async function () {
         const { registry, id, r } = await statusAfter(["start"]);
         await expect(r.resume(id))
-          .to.be.revertedWithCustomError(registry, "TrialInvalidTransition")
+          .to.be.revertedWithCustomError(registry, "TrialTransitionInvalid")
           .withArgs(id, S.Recruiting, S.None);
       });
     });
 
     context("by someone other than the sponsor", function () {
-      it("reverts with TrialNotSponsor", async function () {
+      it("reverts with TrialCallerNotSponsor", async function () {
         const { registry, otherSponsor, id } = await statusAfter([]);
         const r = registry.connect(otherSponsor);
         for (const call of [
@@ -312,7 +294,7 @@ describe("TrialRegistry", function () {
           r.terminate(id, h("x")),
         ]) {
           await expect(call)
-            .to.be.revertedWithCustomError(registry, "TrialNotSponsor")
+            .to.be.revertedWithCustomError(registry, "TrialCallerNotSponsor")
             .withArgs(id, otherSponsor.address);
         }
       });
@@ -339,14 +321,14 @@ describe("TrialRegistry", function () {
         await expect(registry.connect(regulator).regulatorSuspend(id, h("safety")))
           .to.emit(registry, "TrialStatusChanged")
           .withArgs(id, regulator.address, S.Recruiting, S.Suspended, h("safety"), true);
-        expect((await registry.getTrial(id)).suspendedByRegulator).to.equal(true);
+        expect((await registry.trial(id)).suspendedByRegulator).to.equal(true);
         await expect(registry.connect(sponsor).resume(id))
           .to.be.revertedWithCustomError(registry, "TrialRegulatorHold")
           .withArgs(id);
         await expect(registry.connect(regulator).regulatorResume(id))
           .to.emit(registry, "TrialStatusChanged")
           .withArgs(id, regulator.address, S.Suspended, S.Recruiting, ethers.ZeroHash, false);
-        const t = await registry.getTrial(id);
+        const t = await registry.trial(id);
         expect(t.status).to.equal(S.Recruiting);
         expect(t.suspendedByRegulator).to.equal(false);
       });
@@ -358,7 +340,7 @@ describe("TrialRegistry", function () {
         await expect(registry.connect(regulator).regulatorSuspend(id, h("hold")))
           .to.emit(registry, "TrialStatusChanged")
           .withArgs(id, regulator.address, S.Suspended, S.Suspended, h("hold"), true);
-        const t = await registry.getTrial(id);
+        const t = await registry.trial(id);
         expect(t.suspendedByRegulator).to.equal(true);
         expect(t.suspendedFrom).to.equal(S.Recruiting);
         await expect(registry.connect(sponsor).resume(id)).to.be.revertedWithCustomError(
@@ -372,14 +354,15 @@ describe("TrialRegistry", function () {
         const id = await recruitingTrial();
         await registry.connect(regulator).regulatorSuspend(id, h("hold"));
         await expect(registry.connect(regulator).regulatorSuspend(id, h("again")))
-          .to.be.revertedWithCustomError(registry, "TrialInvalidTransition")
+          .to.be.revertedWithCustomError(registry, "TrialTransitionInvalid")
           .withArgs(id, S.Suspended, S.Suspended);
+        await registry.connect(regulator).regulatorResume(id);
         await registry.connect(sponsor).terminate(id, h("stop"));
         await expect(registry.connect(regulator).regulatorSuspend(id, h("late")))
-          .to.be.revertedWithCustomError(registry, "TrialInvalidTransition")
+          .to.be.revertedWithCustomError(registry, "TrialTransitionInvalid")
           .withArgs(id, S.Terminated, S.Suspended);
         await expect(registry.connect(regulator).regulatorResume(id))
-          .to.be.revertedWithCustomError(registry, "TrialInvalidTransition")
+          .to.be.revertedWithCustomError(registry, "TrialTransitionInvalid")
           .withArgs(id, S.Terminated, S.None);
         await expect(registry.connect(regulator).regulatorSuspend(9n, h("x")))
           .to.be.revertedWithCustomError(registry, "TrialUnknown")
@@ -387,16 +370,34 @@ describe("TrialRegistry", function () {
       });
     });
 
-    context("without REGULATOR", function () {
-      it("reverts with AccessManagedUnauthorized", async function () {
-        const { registry, sponsor, recruitingTrial } = await loadFixture(deployTrialsFixture);
+    // Before: under a regulator's hold the sponsor could still terminate the trial and then recover its budget.
+    context("while the regulator's hold is on", function () {
+      it("refuses the sponsor's terminate and recoverBudget with TrialRegulatorHold, until the hold is lifted", async function () {
+        const { registry, token, regulator, sponsor, recruitingTrial } = await loadFixture(deployTrialsFixture);
         const id = await recruitingTrial();
-        await expect(registry.connect(sponsor).regulatorSuspend(id, h("x")))
-          .to.be.revertedWithCustomError(registry, "AccessManagedUnauthorized")
-          .withArgs(sponsor.address);
-        await expect(registry.connect(sponsor).regulatorResume(id))
-          .to.be.revertedWithCustomError(registry, "AccessManagedUnauthorized")
-          .withArgs(sponsor.address);
+        await registry.connect(regulator).regulatorSuspend(id, h("safety"));
+        await expect(registry.connect(sponsor).terminate(id, h("walk away")))
+          .to.be.revertedWithCustomError(registry, "TrialRegulatorHold")
+          .withArgs(id);
+        await expect(registry.connect(sponsor).recoverBudget(id))
+          .to.be.revertedWithCustomError(registry, "TrialRegulatorHold")
+          .withArgs(id);
+        const t = await registry.trial(id);
+        expect(t.status).to.equal(S.Suspended);
+        expect(t.unallocated).to.equal(BUDGET);
+        await registry.connect(regulator).regulatorResume(id);
+        await registry.connect(sponsor).terminate(id, h("stop"));
+        await expect(registry.connect(sponsor).recoverBudget(id)).to.changeTokenBalance(token, sponsor, BUDGET);
+      });
+
+      it("also refuses them once a regulator has taken over the sponsor's own suspension", async function () {
+        const { registry, regulator, sponsor, recruitingTrial } = await loadFixture(deployTrialsFixture);
+        const id = await recruitingTrial();
+        await registry.connect(sponsor).suspend(id, h("pause"));
+        await registry.connect(regulator).regulatorSuspend(id, h("hold"));
+        await expect(registry.connect(sponsor).terminate(id, h("stop")))
+          .to.be.revertedWithCustomError(registry, "TrialRegulatorHold")
+          .withArgs(id);
       });
     });
   });
@@ -411,7 +412,7 @@ describe("TrialRegistry", function () {
       expect(await registry.isSite(id, investigator.address)).to.equal(true);
       await expect(registry.connect(sponsor).revokeSite(id, investigator.address))
         .to.emit(registry, "SiteRevoked")
-        .withArgs(id, investigator.address, sponsor.address);
+        .withArgs(id, investigator.address);
       expect(await registry.isSite(id, investigator.address)).to.equal(false);
     });
 
@@ -420,35 +421,100 @@ describe("TrialRegistry", function () {
         await loadFixture(deployTrialsFixture);
       const id = await registerTrial();
       await expect(registry.connect(sponsor).authorizeSite(id, stranger.address))
-        .to.be.revertedWithCustomError(registry, "TrialNotInvestigator")
-        .withArgs(id, stranger.address);
+        .to.be.revertedWithCustomError(registry, "HealthLedgerRoleMissing")
+        .withArgs(stranger.address, Roles.INVESTIGATOR);
       await registry.connect(sponsor).authorizeSite(id, investigator.address);
       await expect(registry.connect(sponsor).authorizeSite(id, investigator.address))
         .to.be.revertedWithCustomError(registry, "TrialSiteAlreadyAuthorized")
         .withArgs(id, investigator.address);
       await expect(registry.connect(otherSponsor).authorizeSite(id, investigator.address))
-        .to.be.revertedWithCustomError(registry, "TrialNotSponsor")
+        .to.be.revertedWithCustomError(registry, "TrialCallerNotSponsor")
         .withArgs(id, otherSponsor.address);
     });
 
-    it("lets anyone prune a site whose investigator lost INVESTIGATOR, but not a valid one", async function () {
-      const { registry, authority, sponsor, investigator, stranger, registerTrial } =
-        await loadFixture(deployTrialsFixture);
+    it("refuses an investigator whose INVESTIGATOR membership has an execution delay", async function () {
+      const { registry, authority, sponsor, investigator2, registerTrial } = await loadFixture(deployTrialsFixture);
       const id = await registerTrial();
-      await registry.connect(sponsor).authorizeSite(id, investigator.address);
-      await expect(registry.connect(stranger).revokeSite(id, investigator.address))
-        .to.be.revertedWithCustomError(registry, "TrialSiteStillValid")
-        .withArgs(id, investigator.address);
-      await authority.revokeRole(7n, investigator.address);
-      await expect(registry.connect(stranger).revokeSite(id, investigator.address))
-        .to.emit(registry, "SiteRevoked")
-        .withArgs(id, investigator.address, stranger.address);
+      await authority.grantRole(Roles.INVESTIGATOR, investigator2.address, 600);
+      await expect(registry.connect(sponsor).authorizeSite(id, investigator2.address))
+        .to.be.revertedWithCustomError(registry, "HealthLedgerRoleDelayed")
+        .withArgs(investigator2.address, Roles.INVESTIGATOR, 600);
+    });
+
+    it("revokes only an authorised site of a known trial, and only the sponsor may", async function () {
+      const { registry, sponsor, investigator, stranger, registerTrial } = await loadFixture(deployTrialsFixture);
+      const id = await registerTrial();
       await expect(registry.connect(sponsor).revokeSite(id, investigator.address))
         .to.be.revertedWithCustomError(registry, "TrialSiteNotAuthorized")
         .withArgs(id, investigator.address);
+      await registry.connect(sponsor).authorizeSite(id, investigator.address);
+      // Before: anyone could prune a site; now a site without INVESTIGATOR is inert, and only the sponsor revokes.
+      await expect(registry.connect(stranger).revokeSite(id, investigator.address))
+        .to.be.revertedWithCustomError(registry, "TrialCallerNotSponsor")
+        .withArgs(id, stranger.address);
       await expect(registry.connect(sponsor).revokeSite(5n, investigator.address))
         .to.be.revertedWithCustomError(registry, "TrialUnknown")
         .withArgs(5n);
+    });
+  });
+
+  // Before: a sponsor kept every power over its trials after the admin revoked SPONSOR, and an investigator kept
+  // enrolling, recording visits and anchoring data after losing INVESTIGATOR until someone pruned its site.
+  describe("after a role is revoked", function () {
+    it("a former sponsor can no longer move, amend, fund or report its trial", async function () {
+      const { registry, authority, sponsor, recruitingTrial } = await loadFixture(deployTrialsFixture);
+      const id = await recruitingTrial();
+      await authority.revokeRole(Roles.SPONSOR, sponsor.address);
+      const r = registry.connect(sponsor);
+      for (const call of [
+        r.closeEnrolment(id),
+        r.suspend(id, h("x")),
+        r.terminate(id, h("x")),
+        r.fundBudget(id, 1n),
+        r.revokeSite(id, sponsor.address),
+        r.amend(id, { protocolCommitment: h("p2"), reasonCommitment: h("r2"), consentFormVersion: 0, outcomes: [] }),
+      ]) {
+        await expect(call)
+          .to.be.revertedWithCustomError(registry, "HealthLedgerRoleMissing")
+          .withArgs(sponsor.address, Roles.SPONSOR);
+      }
+    });
+
+    it("a former sponsor still recovers its own leftover budget of a finished trial (wind-down)", async function () {
+      const { registry, authority, token, sponsor, otherSponsor, recruitingTrial } =
+        await loadFixture(deployTrialsFixture);
+      const id = await recruitingTrial();
+      await registry.connect(sponsor).terminate(id, h("stop"));
+      await authority.revokeRole(Roles.SPONSOR, sponsor.address);
+      await expect(registry.connect(otherSponsor).recoverBudget(id))
+        .to.be.revertedWithCustomError(registry, "TrialCallerNotSponsor")
+        .withArgs(id, otherSponsor.address);
+      await expect(registry.connect(sponsor).recoverBudget(id)).to.changeTokenBalance(token, sponsor, BUDGET);
+    });
+
+    it("a former investigator can no longer enrol, withdraw, record visits or anchor data on its sites", async function () {
+      const { registry, authority, investigator, alice, bob, enrolledTrial, consent } =
+        await loadFixture(deployTrialsFixture);
+      const id = await enrolledTrial();
+      await consent(bob.address, id);
+      await authority.revokeRole(Roles.INVESTIGATOR, investigator.address);
+      expect(await registry.isSite(id, investigator.address), "the authorisation stays, inert").to.equal(true);
+      const r = registry.connect(investigator);
+      for (const call of [
+        r.enroll(id, bob.address, h("s")),
+        r.withdrawParticipant(id, alice.address),
+        r.recordVisit(id, alice.address),
+        r.anchorData(id, h("root"), 1, h("v")),
+      ]) {
+        await expect(call)
+          .to.be.revertedWithCustomError(registry, "HealthLedgerRoleMissing")
+          .withArgs(investigator.address, Roles.INVESTIGATOR);
+      }
+      await authority.grantRole(Roles.INVESTIGATOR, investigator.address, 0);
+      await expect(r.recordVisit(id, alice.address), "the site acts again with the role").to.emit(
+        registry,
+        "VisitRecorded",
+      );
     });
   });
 
@@ -469,13 +535,13 @@ describe("TrialRegistry", function () {
           .to.emit(registry, "TrialAmended")
           .withArgs(id, 2, h("protocol-v2"), h("reason-v2"), 1, false, false)
           .and.not.to.emit(registry, "OutcomeSetDeclared");
-        const v2 = await registry.getProtocolVersion(id, 2);
+        const v2 = await registry.protocolVersion(id, 2);
         expect(v2.protocolCommitment).to.equal(h("protocol-v2"));
         expect(v2.reasonCommitment).to.equal(h("reason-v2"));
         expect(v2.amendedAt).to.equal(await time.latest());
         expect(v2.outcomesChanged).to.equal(false);
-        expect((await registry.getProtocolVersion(id, 1)).protocolCommitment).to.equal(h("protocol-v1"));
-        expect((await registry.getTrial(id)).protocolVersion).to.equal(2n);
+        expect((await registry.protocolVersion(id, 1)).protocolCommitment).to.equal(h("protocol-v1"));
+        expect((await registry.trial(id)).protocolVersion).to.equal(2n);
       });
 
       it("changes consent form and outcomes without flagging a switch", async function () {
@@ -488,7 +554,7 @@ describe("TrialRegistry", function () {
           .withArgs(id, 2, h("protocol-v2"), h("reason-v2"), 2, true, true);
         await expect(tx).to.emit(registry, "OutcomeSetDeclared").withArgs(id, 2, outcomeSetHash(next), anyValue);
         await expect(tx).not.to.emit(registry, "OutcomesSwitchedAfterEnrolment");
-        const t = await registry.getTrial(id);
+        const t = await registry.trial(id);
         expect(t.consentFormVersion).to.equal(2n);
         expect(t.outcomeSetHash).to.equal(outcomeSetHash(next));
         expect(t.outcomeChangesAfterEnrolment).to.equal(0n);
@@ -509,7 +575,7 @@ describe("TrialRegistry", function () {
         await expect(registry.connect(sponsor).amend(id, amendment({ protocolCommitment: h("p3"), outcomes: again })))
           .to.emit(registry, "OutcomesSwitchedAfterEnrolment")
           .withArgs(id, 3, outcomeSetHash(next), outcomeSetHash(again), 1, 2);
-        expect((await registry.getTrial(id)).outcomeChangesAfterEnrolment).to.equal(2n);
+        expect((await registry.trial(id)).outcomeChangesAfterEnrolment).to.equal(2n);
       });
     });
 
@@ -534,13 +600,13 @@ describe("TrialRegistry", function () {
           .to.be.revertedWithCustomError(registry, "TrialOutcomeCountInvalid")
           .withArgs(id, 17n, 16n);
         await expect(registry.connect(otherSponsor).amend(id, amendment()))
-          .to.be.revertedWithCustomError(registry, "TrialNotSponsor")
+          .to.be.revertedWithCustomError(registry, "TrialCallerNotSponsor")
           .withArgs(id, otherSponsor.address);
         await r.terminate(id, h("stop"));
         await expect(r.amend(id, amendment()))
           .to.be.revertedWithCustomError(registry, "TrialFinished")
           .withArgs(id, S.Terminated);
-        expect((await registry.getTrial(id)).protocolVersion).to.equal(1n);
+        expect((await registry.trial(id)).protocolVersion).to.equal(1n);
       });
     });
   });
@@ -554,10 +620,10 @@ describe("TrialRegistry", function () {
         await expect(registry.connect(investigator).enroll(id, alice.address, h("subject")))
           .to.emit(registry, "ParticipantEnrolled")
           .withArgs(id, alice.address, investigator.address, h("subject"), 1, 1);
-        const p = await registry.getParticipant(id, alice.address);
+        const p = await registry.participant(id, alice.address);
         expect(p.status).to.equal(P.Enrolled);
         expect(p.enrolledAt).to.equal(await time.latest());
-        expect((await registry.getTrial(id)).enrolled).to.equal(1n);
+        expect((await registry.trial(id)).enrolled).to.equal(1n);
       });
     });
 
@@ -657,7 +723,7 @@ describe("TrialRegistry", function () {
           .withArgs(id, investigator2.address);
         await r.enroll(id, alice.address, h("s"));
         await expect(r.enroll(id, alice.address, h("s")))
-          .to.be.revertedWithCustomError(registry, "TrialAlreadyEnrolled")
+          .to.be.revertedWithCustomError(registry, "TrialParticipantAlreadyEnrolled")
           .withArgs(id, alice.address, P.Enrolled);
         await r.enroll(id, bob.address, h("s"));
         await expect(r.enroll(id, carol.address, h("s")))
@@ -665,7 +731,7 @@ describe("TrialRegistry", function () {
           .withArgs(id, 2);
         await registry.connect(alice).withdraw(id);
         await expect(r.enroll(id, alice.address, h("s")))
-          .to.be.revertedWithCustomError(registry, "TrialAlreadyEnrolled")
+          .to.be.revertedWithCustomError(registry, "TrialParticipantAlreadyEnrolled")
           .withArgs(id, alice.address, P.Withdrawn);
         await expect(r.enroll(id, carol.address, h("s")), "withdrawal frees no place").to.be.revertedWithCustomError(
           registry,
@@ -678,7 +744,7 @@ describe("TrialRegistry", function () {
         await expect(r.enroll(99n, carol.address, h("s")))
           .to.be.revertedWithCustomError(registry, "TrialUnknown")
           .withArgs(99n);
-        expect((await registry.getTrial(id)).enrolled).to.equal(2n);
+        expect((await registry.trial(id)).enrolled).to.equal(2n);
       });
     });
   });
@@ -690,10 +756,10 @@ describe("TrialRegistry", function () {
       await expect(registry.connect(alice).withdraw(id))
         .to.emit(registry, "ParticipantWithdrawn")
         .withArgs(id, alice.address, alice.address);
-      const p = await registry.getParticipant(id, alice.address);
+      const p = await registry.participant(id, alice.address);
       expect(p.status).to.equal(P.Withdrawn);
       expect(p.withdrawnAt).to.equal(await time.latest());
-      expect((await registry.getTrial(id)).withdrawn).to.equal(1n);
+      expect((await registry.trial(id)).withdrawn).to.equal(1n);
       await expect(registry.connect(alice).withdraw(id))
         .to.be.revertedWithCustomError(registry, "TrialParticipantNotEnrolled")
         .withArgs(id, alice.address);
@@ -726,10 +792,10 @@ describe("TrialRegistry", function () {
         await expect(registry.connect(investigator).recordVisit(id, alice.address))
           .to.emit(registry, "VisitRecorded")
           .withArgs(id, alice.address, investigator.address, 1, STIPEND);
-        const p = await registry.getParticipant(id, alice.address);
+        const p = await registry.participant(id, alice.address);
         expect(p.visits).to.equal(1n);
         expect(p.accrued).to.equal(STIPEND);
-        const t = await registry.getTrial(id);
+        const t = await registry.trial(id);
         expect(t.unallocated).to.equal(BUDGET - STIPEND);
         expect(t.outstanding).to.equal(STIPEND);
       });
@@ -785,7 +851,7 @@ describe("TrialRegistry", function () {
         await expect(r.recordVisit(77n, alice.address))
           .to.be.revertedWithCustomError(registry, "TrialUnknown")
           .withArgs(77n);
-        expect((await registry.getParticipant(id, alice.address)).visits).to.equal(0n);
+        expect((await registry.participant(id, alice.address)).visits).to.equal(0n);
       });
 
       it("never over-commits the budget", async function () {
@@ -800,7 +866,7 @@ describe("TrialRegistry", function () {
         await registry.connect(investigator).recordVisit(id, alice.address);
         await expect(registry.connect(investigator).recordVisit(id, alice.address))
           .to.be.revertedWithCustomError(registry, "TrialBudgetExhausted")
-          .withArgs(id, STIPEND / 2n, STIPEND);
+          .withArgs(id, STIPEND, STIPEND / 2n);
       });
     });
   });
@@ -812,7 +878,7 @@ describe("TrialRegistry", function () {
       await expect(registry.connect(investigator).anchorData(id, h("root"), 12, h("week-4")))
         .to.emit(registry, "DataAnchored")
         .withArgs(id, h("root"), investigator.address, 12, h("week-4"));
-      const d = await registry.getDataset(id, h("root"));
+      const d = await registry.dataset(id, h("root"));
       expect(d.investigator).to.equal(investigator.address);
       expect(d.recordCount).to.equal(12n);
       expect(d.anchoredAt).to.equal(await time.latest());
@@ -839,13 +905,28 @@ describe("TrialRegistry", function () {
       await expect(r.anchorData(id, h("root"), 0, h("v")))
         .to.be.revertedWithCustomError(registry, "TrialDatasetEmpty")
         .withArgs(id);
-      await expect(r.anchorData(55n, h("root"), 1, h("v")))
-        .to.be.revertedWithCustomError(registry, "TrialUnknown")
-        .withArgs(55n);
-      await registry.connect(sponsor).terminate(id, h("stop"));
+      await expect(r.anchorData(55n, h("root"), 1, h("v")), "no trial, so no site")
+        .to.be.revertedWithCustomError(registry, "TrialSiteNotAuthorized")
+        .withArgs(55n, investigator.address);
+      await registry.connect(sponsor).revokeSite(id, investigator.address);
       await expect(r.anchorData(id, h("root"), 1, h("v")))
-        .to.be.revertedWithCustomError(registry, "TrialNotActive")
-        .withArgs(id, S.Terminated);
+        .to.be.revertedWithCustomError(registry, "TrialSiteNotAuthorized")
+        .withArgs(id, investigator.address);
+      expect((await registry.dataset(id, h("root"))).anchoredAt).to.equal(0n);
+    });
+
+    // A changed rule, not a finding: anchoring no longer reads the trial's status (see docs/trials.md, Gas).
+    it("anchors in any status, the final data lock after completion or termination included", async function () {
+      const { registry, investigator, sponsor, regulator, enrolledTrial } = await loadFixture(deployTrialsFixture);
+      const id = await enrolledTrial();
+      const r = registry.connect(investigator);
+      await registry.connect(regulator).regulatorSuspend(id, h("hold"));
+      await expect(r.anchorData(id, h("safety-data"), 4, h("hold"))).to.emit(registry, "DataAnchored");
+      await registry.connect(regulator).regulatorResume(id);
+      await registry.connect(sponsor).terminate(id, h("stop"));
+      await expect(r.anchorData(id, h("final-lock"), 40, h("lock")))
+        .to.emit(registry, "DataAnchored")
+        .withArgs(id, h("final-lock"), investigator.address, 40, h("lock"));
     });
   });
 
@@ -855,18 +936,19 @@ describe("TrialRegistry", function () {
       const id = await enrolledTrial();
       await expect(registry.connect(sponsor).fundBudget(id, 100n))
         .to.emit(registry, "BudgetFunded")
-        .withArgs(id, sponsor.address, 100n);
+        .withArgs(id, sponsor.address, 100n, 100n);
+      expect(await registry.liabilities(token)).to.equal(BUDGET + 100n);
       await registry.connect(investigator).recordVisit(id, alice.address);
       await registry.connect(investigator).recordVisit(id, alice.address);
       const claim = registry.connect(alice).claimStipend(id);
       await expect(claim)
         .to.emit(registry, "StipendClaimed")
-        .withArgs(id, alice.address, 2n * STIPEND);
+        .withArgs(id, alice.address, 2n * STIPEND, 2n * STIPEND);
       await expect(claim).to.changeTokenBalances(token, [alice, registry], [2n * STIPEND, -2n * STIPEND]);
-      expect((await registry.getParticipant(id, alice.address)).accrued).to.equal(0n);
-      expect((await registry.getTrial(id)).outstanding).to.equal(0n);
+      expect((await registry.participant(id, alice.address)).accrued).to.equal(0n);
+      expect((await registry.trial(id)).outstanding).to.equal(0n);
       await expect(registry.connect(alice).claimStipend(id))
-        .to.be.revertedWithCustomError(registry, "TrialNothingToClaim")
+        .to.be.revertedWithCustomError(registry, "TrialStipendNotAccrued")
         .withArgs(id, alice.address);
       await expect(registry.connect(sponsor).recoverBudget(id))
         .to.be.revertedWithCustomError(registry, "TrialNotFinished")
@@ -875,10 +957,11 @@ describe("TrialRegistry", function () {
       await registry.connect(sponsor).complete(id);
       const rest = BUDGET + 100n - 2n * STIPEND;
       const recover = registry.connect(sponsor).recoverBudget(id);
-      await expect(recover).to.emit(registry, "BudgetRecovered").withArgs(id, sponsor.address, rest);
+      await expect(recover).to.emit(registry, "BudgetRecovered").withArgs(id, sponsor.address, rest, rest);
       await expect(recover).to.changeTokenBalances(token, [sponsor, registry], [rest, -rest]);
+      expect(await registry.liabilities(token)).to.equal(0n);
       await expect(registry.connect(sponsor).recoverBudget(id))
-        .to.be.revertedWithCustomError(registry, "TrialNothingToRecover")
+        .to.be.revertedWithCustomError(registry, "TrialBudgetEmpty")
         .withArgs(id);
       await expect(registry.connect(sponsor).fundBudget(id, 1n))
         .to.be.revertedWithCustomError(registry, "TrialFinished")
@@ -900,17 +983,17 @@ describe("TrialRegistry", function () {
       const { registry, sponsor, otherSponsor, registerTrial, alice } = await loadFixture(deployTrialsFixture);
       const none = await registerTrial({ stipendToken: ethers.ZeroAddress, stipendPerVisit: 0n });
       await expect(registry.connect(sponsor).fundBudget(none, 1n))
-        .to.be.revertedWithCustomError(registry, "TrialNoStipend")
+        .to.be.revertedWithCustomError(registry, "TrialStipendNotConfigured")
         .withArgs(none);
       const id = await registerTrial();
       await expect(registry.connect(sponsor).fundBudget(id, 0n))
         .to.be.revertedWithCustomError(registry, "TrialFundingZero")
         .withArgs(id);
       await expect(registry.connect(otherSponsor).fundBudget(id, 1n))
-        .to.be.revertedWithCustomError(registry, "TrialNotSponsor")
+        .to.be.revertedWithCustomError(registry, "TrialCallerNotSponsor")
         .withArgs(id, otherSponsor.address);
       await expect(registry.connect(otherSponsor).recoverBudget(id))
-        .to.be.revertedWithCustomError(registry, "TrialNotSponsor")
+        .to.be.revertedWithCustomError(registry, "TrialCallerNotSponsor")
         .withArgs(id, otherSponsor.address);
       await expect(registry.connect(alice).claimStipend(3n))
         .to.be.revertedWithCustomError(registry, "TrialUnknown")
@@ -936,7 +1019,7 @@ describe("TrialRegistry", function () {
       await expect(tx).to.emit(registry, "ResultsPosted").withArgs(id, h("results"), reported);
       await expect(tx).not.to.emit(registry, "PrespecifiedOutcomeNotReported");
       await expect(tx).not.to.emit(registry, "UnregisteredOutcomeReported");
-      const t = await registry.getTrial(id);
+      const t = await registry.trial(id);
       expect(t.resultsCommitment).to.equal(h("results"));
       expect(t.resultsPostedAt).to.equal(await time.latest());
     });
@@ -971,7 +1054,7 @@ describe("TrialRegistry", function () {
         .withArgs(id, K.Results);
       await expect(r.postResults(id, h("res"), outcomes(3), []))
         .to.be.revertedWithCustomError(registry, "TrialOutcomeSetMismatch")
-        .withArgs(id, outcomeSetHash(outcomes(4)), outcomeSetHash(outcomes(3)));
+        .withArgs(id, outcomeSetHash(outcomes(3)), outcomeSetHash(outcomes(4)));
       const many = outcomes(17, "r").map((o) => o.commitment);
       await expect(r.postResults(id, h("res"), outcomes(4), many))
         .to.be.revertedWithCustomError(registry, "TrialOutcomeCountInvalid")
@@ -983,9 +1066,9 @@ describe("TrialRegistry", function () {
         .to.be.revertedWithCustomError(registry, "TrialOutcomeDuplicate")
         .withArgs(id, h("o0"));
       await expect(registry.connect(otherSponsor).postResults(id, h("res"), outcomes(4), []))
-        .to.be.revertedWithCustomError(registry, "TrialNotSponsor")
+        .to.be.revertedWithCustomError(registry, "TrialCallerNotSponsor")
         .withArgs(id, otherSponsor.address);
-      expect((await registry.getTrial(id)).resultsPostedAt).to.equal(0n);
+      expect((await registry.trial(id)).resultsPostedAt).to.equal(0n);
       await r.postResults(id, h("res"), outcomes(4), []);
       await expect(r.postResults(id, h("res2"), outcomes(4), []))
         .to.be.revertedWithCustomError(registry, "TrialResultsAlreadyPosted")
@@ -996,4 +1079,126 @@ describe("TrialRegistry", function () {
         .withArgs(open, S.Registered);
     });
   });
+});
+
+// ---------------------------------------------------------------- access control (walks the permission table)
+
+type TrialsFixture = Awaited<ReturnType<typeof deployTrialsFixture>>;
+/** The trials fixture of the walk below, kept so that each call can reach its contracts and accounts. */
+let f: TrialsFixture;
+/** Trial id set by a call's `prepare` for its `send`. */
+let trialId: bigint;
+
+async function restrictedFixture() {
+  f = await deployTrialsFixture();
+  return { authority: f.authority, target: f.registry };
+}
+
+type Step = "start" | "close" | "complete" | "suspend";
+
+/** `subject` (holding SPONSOR) registers a trial and takes it through `path`. */
+async function subjectTrial(subject: HardhatEthersSigner, path: readonly Step[] = []): Promise<bigint> {
+  const r = f.registry.connect(subject);
+  await r.register(f.registration());
+  const id = await f.registry.trialCount();
+  for (const step of path) {
+    if (step === "start") await r.startRecruitment(id);
+    if (step === "close") await r.closeEnrolment(id);
+    if (step === "complete") await r.complete(id);
+    if (step === "suspend") await r.suspend(id, h("pause"));
+  }
+  return id;
+}
+
+/** A sponsor function: `subject` is the trial's sponsor, whose SPONSOR role the walk revokes or delays. */
+function asSponsor(
+  path: readonly Step[],
+  send: (r: TrialRegistry, id: bigint) => Promise<ContractTransactionResponse>,
+  more?: (subject: HardhatEthersSigner, id: bigint) => Promise<unknown>,
+): RestrictedCall {
+  return {
+    prepare: async (subject) => {
+      trialId = await subjectTrial(subject, path);
+      if (more) await more(subject, trialId);
+    },
+    send: (subject) => send(f.registry.connect(subject), trialId),
+  };
+}
+
+/** A site function: `subject` is an authorised site (of a recruiting trial), whose INVESTIGATOR the walk revokes. */
+function asSite(
+  enrolAlice: boolean,
+  send: (r: TrialRegistry, id: bigint) => Promise<ContractTransactionResponse>,
+): RestrictedCall {
+  return {
+    prepare: async (subject) => {
+      trialId = await f.recruitingTrial();
+      await f.registry.connect(f.sponsor).authorizeSite(trialId, subject.address);
+      await f.consent(f.alice.address, trialId);
+      if (enrolAlice) await f.registry.connect(subject).enroll(trialId, f.alice.address, h("subject"));
+    },
+    send: (subject) => send(f.registry.connect(subject), trialId),
+  };
+}
+
+/** `authorizeSite` checks two roles: SPONSOR of the caller and INVESTIGATOR of the site it names. */
+let authorize: (subject: HardhatEthersSigner) => Promise<ContractTransactionResponse>;
+
+shouldBehaveLikeRestricted("TrialRegistry", restrictedFixture, {
+  "register((bytes32,bytes32,uint32,uint32,uint32,address,uint96,(bytes32,bool)[]))": {
+    send: (subject) => f.registry.connect(subject).register(f.registration()),
+  },
+  "regulatorSuspend(uint256,bytes32)": {
+    prepare: async () => (trialId = await f.recruitingTrial()),
+    send: (subject) => f.registry.connect(subject).regulatorSuspend(trialId, h("hold")),
+  },
+  "regulatorResume(uint256)": {
+    prepare: async (subject) => {
+      trialId = await f.recruitingTrial();
+      await f.registry.connect(subject).regulatorSuspend(trialId, h("hold"));
+    },
+    send: (subject) => f.registry.connect(subject).regulatorResume(trialId),
+  },
+  "startRecruitment(uint256)": asSponsor([], (r, id) => r.startRecruitment(id)),
+  "closeEnrolment(uint256)": asSponsor(["start"], (r, id) => r.closeEnrolment(id)),
+  "complete(uint256)": asSponsor(["start", "close"], (r, id) => r.complete(id)),
+  "suspend(uint256,bytes32)": asSponsor([], (r, id) => r.suspend(id, h("pause"))),
+  "resume(uint256)": asSponsor(["suspend"], (r, id) => r.resume(id)),
+  "terminate(uint256,bytes32)": asSponsor([], (r, id) => r.terminate(id, h("stop"))),
+  "revokeSite(uint256,address)": asSponsor(
+    [],
+    (r, id) => r.revokeSite(id, f.investigator.address),
+    (subject, id) => f.registry.connect(subject).authorizeSite(id, f.investigator.address),
+  ),
+  "amend(uint256,(bytes32,bytes32,uint32,(bytes32,bool)[]))": asSponsor([], (r, id) =>
+    r.amend(id, { protocolCommitment: h("p2"), reasonCommitment: h("r2"), consentFormVersion: 0, outcomes: [] }),
+  ),
+  "fundBudget(uint256,uint256)": asSponsor(
+    [],
+    (r, id) => r.fundBudget(id, STIPEND),
+    async (subject) => {
+      await f.token.mint(subject.address, STIPEND);
+      await f.token.connect(subject).approve(await f.registry.getAddress(), STIPEND);
+    },
+  ),
+  "postResults(uint256,bytes32,(bytes32,bool)[],bytes32[])": asSponsor(["start", "close", "complete"], (r, id) =>
+    r.postResults(id, h("results"), outcomes(4), []),
+  ),
+  "authorizeSite(uint256,address)": {
+    prepare: async (subject) => {
+      const [isSponsor] = await f.authority.hasRole(Roles.SPONSOR, subject.address);
+      if (isSponsor) {
+        trialId = await subjectTrial(subject);
+        authorize = (s) => f.registry.connect(s).authorizeSite(trialId, f.investigator.address);
+      } else {
+        trialId = await f.registerTrial();
+        authorize = (s) => f.registry.connect(f.sponsor).authorizeSite(trialId, s.address);
+      }
+    },
+    send: (subject) => authorize(subject),
+  },
+  "enroll(uint256,address,bytes32)": asSite(false, (r, id) => r.enroll(id, f.alice.address, h("subject"))),
+  "withdrawParticipant(uint256,address)": asSite(true, (r, id) => r.withdrawParticipant(id, f.alice.address)),
+  "recordVisit(uint256,address)": asSite(true, (r, id) => r.recordVisit(id, f.alice.address)),
+  "anchorData(uint256,bytes32,uint32,bytes32)": asSite(false, (r, id) => r.anchorData(id, h("root"), 1, h("v"))),
 });

@@ -37,8 +37,10 @@ export async function deployTrialsFixture() {
     ],
   });
   const { authority, consentRegistry, trialRegistry: registry, token } = system;
-  await token.mint(sponsor.address, BUDGET * 10n);
-  await token.connect(sponsor).approve(await registry.getAddress(), ethers.MaxUint256);
+  for (const funder of [sponsor, otherSponsor]) {
+    await token.mint(funder.address, BUDGET * 10n);
+    await token.connect(funder).approve(await registry.getAddress(), ethers.MaxUint256);
+  }
 
   function registration(overrides: Partial<Registration> = {}): Registration {
     return {

@@ -11,6 +11,10 @@ import {
   commitResearchSubject,
   currentOutcomes,
   datasetProof,
+  isPoolShort,
+  poolCredit,
+  poolPayout,
+  readStipendPool,
   outcomeSetHash,
   readOutcomeSwitchingReport,
   renderOutcomeSwitchingReport,
@@ -20,7 +24,7 @@ import {
   visitLabel,
   type OutcomeDefinition,
 } from "../../src/trials";
-import { deployTrialsFixture, h } from "./fixture";
+import { BUDGET, STIPEND, deployTrialsFixture, h } from "./fixture";
 
 const DEFS: OutcomeDefinition[] = [
   { title: "HbA1c change", description: "Change from baseline, ANCOVA", timeFrame: "week 26", primary: true },
@@ -208,6 +212,47 @@ describe("trials SDK", function () {
         ]),
       ).to.throw(/does not match its hash/);
       await expect(currentOutcomes(registry, 99n)).to.be.rejectedWith(/not registered/);
+    });
+  });
+  describe("stipend pool", function () {
+    const token = "0x000000000000000000000000000000000000dEaD";
+
+    it("previews payouts and credits as the registry computes them, whole or short", function () {
+      const whole = { token, balance: 1_000n, liabilities: 1_000n };
+      expect(isPoolShort(whole)).to.equal(false);
+      expect(poolPayout(whole, 250n)).to.equal(250n);
+      expect(poolCredit(whole, 99n)).to.equal(99n);
+      const surplus = { token, balance: 3_000n, liabilities: 1_000n };
+      expect(poolPayout(surplus, 250n), "never more than owed").to.equal(250n);
+      const short = { token, balance: 500n, liabilities: 1_000n };
+      expect(isPoolShort(short)).to.equal(true);
+      expect(poolPayout(short, 251n)).to.equal(125n);
+      expect(poolCredit(short, 100n)).to.equal(200n);
+    });
+
+    it("refuses an amount beyond the liabilities and an empty pool that owes", function () {
+      expect(() => poolPayout({ token, balance: 10n, liabilities: 10n }, 11n)).to.throw(/between 0 and/);
+      expect(() => poolPayout({ token, balance: 0n, liabilities: 10n }, 1n)).to.throw(/holds none of/);
+      expect(() => poolCredit({ token, balance: 0n, liabilities: 10n }, 1n)).to.throw(/deposits are refused/);
+      expect(poolCredit({ token, balance: 0n, liabilities: 0n }, 5n), "a first deposit").to.equal(5n);
+    });
+
+    it("reads the pool and previews exactly what a claim pays after a negative rebase", async function () {
+      const {
+        registry,
+        token: stipendToken,
+        investigator,
+        alice,
+        enrolledTrial,
+      } = await loadFixture(deployTrialsFixture);
+      const id = await enrolledTrial();
+      await registry.connect(investigator).recordVisit(id, alice.address);
+      await stipendToken.rebase(2, 5);
+      const pool = await readStipendPool(registry, await stipendToken.getAddress());
+      expect(pool.liabilities).to.equal(BUDGET);
+      expect(pool.balance).to.equal((BUDGET * 2n) / 5n);
+      const expected = poolPayout(pool, STIPEND);
+      await expect(registry.connect(alice).claimStipend(id)).to.changeTokenBalance(stipendToken, alice, expected);
     });
   });
 });

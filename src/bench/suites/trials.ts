@@ -13,7 +13,8 @@ const outcomes = (tag: string) =>
 /**
  * Gas of the trial registry's budgeted operations. Each is measured in its steady state: a registration after
  * the first (the trial counter already non-zero), an enrolment into a trial with participants, a visit after
- * the first (participant and budget slots already written), with consent checked by the real ConsentRegistry.
+ * the first (participant and budget slots already written), with consent checked by the real ConsentRegistry and
+ * the caller's SPONSOR or INVESTIGATOR role by the real authority (a cold call on every op but `register`).
  */
 export const trialsSuite: BenchSuite = {
   name: "trials",

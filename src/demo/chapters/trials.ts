@@ -7,6 +7,7 @@ import {
   commitResearchStudy,
   commitResearchSubject,
   currentOutcomes,
+  ParticipantStatus,
   readOutcomeSwitchingReport,
   renderOutcomeSwitchingReport,
   studyReference,
@@ -68,7 +69,7 @@ export const trialsChapter: Chapter = {
       })
     ).wait();
     const trialId = await registry.trialCount();
-    const registered = await registry.getTrial(trialId);
+    const registered = await registry.trial(trialId);
     narrator.say(`${CAST_NAMES.sponsor} registers trial ${trialId} with four pre-specified outcomes (one primary).`);
     narrator.fact("ResearchStudy commitment", registered.researchStudyCommitment);
     narrator.fact("outcome-set hash", registered.outcomeSetHash);
@@ -111,9 +112,9 @@ export const trialsChapter: Chapter = {
     narrator.fact("grantee", `the trial registry ${registryAddress}`);
     narrator.fact("categories", categoryNames(required).join(", "));
     await (await site.enroll(trialId, alice, subject.commitment)).wait();
-    const participant = await registry.getParticipant(trialId, alice);
-    narrator.say(`${CAST_NAMES.investigator} enrols her (status ${participant.status === 1n ? "enrolled" : "?"}).`);
-    check(participant.status === 1n, "Alice is not enrolled");
+    const enrolled = (await registry.participant(trialId, alice)).status === BigInt(ParticipantStatus.Enrolled);
+    narrator.say(`${CAST_NAMES.investigator} enrols her (status ${enrolled ? "enrolled" : "?"}).`);
+    check(enrolled, "Alice is not enrolled");
 
     // 3. Data anchoring.
     const records = [7.9, 7.4, 7.1].map((value, i) => ({
@@ -127,7 +128,7 @@ export const trialsChapter: Chapter = {
     const dataset = buildDataset(records);
     await (await site.recordVisit(trialId, alice)).wait();
     await (await site.anchorData(trialId, dataset.root, dataset.recordCount, visitLabel("week-12"))).wait();
-    const anchored = await registry.getDataset(trialId, dataset.root);
+    const anchored = await registry.dataset(trialId, dataset.root);
     narrator.say(
       `The site records a visit and anchors the week-12 case-report dataset (${dataset.recordCount} records).`,
     );
@@ -152,7 +153,7 @@ export const trialsChapter: Chapter = {
         outcomes: switched.outcomes,
       })
     ).wait();
-    const amended = await registry.getTrial(trialId);
+    const amended = await registry.trial(trialId);
     narrator.say(
       "The sponsor amends the protocol after enrolment: body weight becomes primary, one outcome is dropped.",
     );
