@@ -919,9 +919,7 @@ describe("ConsentRegistry", function () {
       it("stores the delegation at epoch 1 and emits DelegateAppointed", async function () {
         const { registry, patient, guardian } = await loadFixture(deployFixture);
         const t = await now();
-        const appoint = () =>
-          registry.connect(patient).appointDelegate(guardian, DelegateKind.LegalRepresentative, t + DAY);
-        await expect(appoint())
+        await expect(registry.connect(patient).appointDelegate(guardian, DelegateKind.LegalRepresentative, t + DAY))
           .to.emit(registry, "DelegateAppointed")
           .withArgs(patient.address, guardian.address, patient.address, DelegateKind.LegalRepresentative, t + DAY, 1);
         const d = await registry.delegation(patient, guardian);
