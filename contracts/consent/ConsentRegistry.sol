@@ -21,13 +21,20 @@ import {DataCategories} from "./DataCategories.sol";
 ///        bits 112..143  version     (uint32; 0 = never granted)
 ///        bits 144..151  revoked     (bool)
 ///        bits 152..255  unused
-///      `_delegations[patient][delegate]`: bits 0..7 kind (enum), bits 8..47 expiresAt (uint40).
+///      `_delegations[patient][delegate]`: bits 0..7 kind (enum), bits 8..47 expiresAt (uint40), bits 48..79
+///        epoch (uint32; kept when the delegation is removed, so that an epoch is never reused).
 ///      `_emergencyAccesses[patient]`: one uint256 counter. Nonces: OpenZeppelin {Nonces}, one slot per signer.
 ///
 ///      The FHIR Consent document commitment is emitted in {ConsentGranted}, not stored: a second fresh slot per
 ///      consent costs 22,100 gas and measured a new grant at 72,978 gas instead of 50,846, over its 55,000 budget,
 ///      while no contract needs it on chain (the check is about categories, purpose and time). Indexers and
 ///      `src/consent/history.ts` read it from the latest {ConsentGranted} of a consent.
+///
+///      Delegates: a delegate's signed request carries the epoch of the delegation it was signed under and is
+///      refused under any other. Without it, a request the delegate signed and nobody relayed came back to life
+///      when the patient re-appointed a delegate she had removed (its nonce was still the next one). An epoch
+///      counter, not the appointment time, because a removal and a re-appointment in the same second would share
+///      a time.
 contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonces {
     // ----------------------------------------------------------------------------------------------- constants
 
@@ -42,18 +49,20 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
     /// @dev EIP-712 type of {GrantRequest}.
     bytes32 private constant _GRANT_TYPEHASH = keccak256(
         "Grant(address signer,address patient,address grantee,bytes32 purpose,uint256 categories,"
-        "uint40 startsAt,uint40 expiresAt,bytes32 documentCommitment,uint256 nonce,uint256 deadline)"
+        "uint40 startsAt,uint40 expiresAt,bytes32 documentCommitment,uint32 delegationEpoch,uint256 nonce,"
+        "uint40 deadline)"
     );
 
     /// @dev EIP-712 type of {RevokeRequest}.
     bytes32 private constant _REVOKE_TYPEHASH = keccak256(
-        "Revoke(address signer,address patient,address grantee,bytes32 purpose,uint256 nonce,uint256 deadline)"
+        "Revoke(address signer,address patient,address grantee,bytes32 purpose,uint32 delegationEpoch,"
+        "uint256 nonce,uint40 deadline)"
     );
 
     /// @dev EIP-712 type of {DelegateRequest}.
     bytes32 private constant _DELEGATE_TYPEHASH = keccak256(
         "AppointDelegate(address patient,address delegate,uint8 kind,uint40 expiresAt,uint256 nonce,"
-        "uint256 deadline)"
+        "uint40 deadline)"
     );
 
     // ------------------------------------------------------------------------------------------------- storage
@@ -100,7 +109,7 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
     /// @inheritdoc IConsentRegistry
     function batch(address patient, GrantTerms[] calldata grants, RevokeTerms[] calldata revocations) external {
         uint256 size = grants.length + revocations.length;
-        if (size == 0 || size > MAX_BATCH_SIZE) revert ConsentBatchSize(size, MAX_BATCH_SIZE);
+        if (size == 0 || size > MAX_BATCH_SIZE) revert ConsentBatchSizeInvalid(size, MAX_BATCH_SIZE);
         _authorize(patient, msg.sender);
         for (uint256 i = 0; i < grants.length; ++i) {
             GrantTerms calldata g = grants[i];
@@ -124,14 +133,8 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
 
     /// @inheritdoc IConsentRegistry
     function grantBySig(GrantRequest calldata request, bytes calldata signature) external returns (uint32 version) {
-        _authorize(request.patient, request.signer);
-        _useSignature(
-            request.signer,
-            keccak256(abi.encode(_GRANT_TYPEHASH, request)),
-            request.nonce,
-            request.deadline,
-            signature
-        );
+        _authorizeSigner(request.patient, request.signer, request.delegationEpoch);
+        _useSignature(request.signer, _hashRequest(request), request.nonce, request.deadline, signature);
         return
             _grant(
                 request.patient,
@@ -147,14 +150,8 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
 
     /// @inheritdoc IConsentRegistry
     function revokeBySig(RevokeRequest calldata request, bytes calldata signature) external returns (uint32 version) {
-        _authorize(request.patient, request.signer);
-        _useSignature(
-            request.signer,
-            keccak256(abi.encode(_REVOKE_TYPEHASH, request)),
-            request.nonce,
-            request.deadline,
-            signature
-        );
+        _authorizeSigner(request.patient, request.signer, request.delegationEpoch);
+        _useSignature(request.signer, _hashRequest(request), request.nonce, request.deadline, signature);
         version = _revoke(request.patient, request.grantee, request.purpose);
         emit ConsentRevoked(request.patient, request.grantee, request.signer, request.purpose, version);
     }
@@ -168,28 +165,28 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
     // ------------------------------------------------------------------------------------------------ delegates
 
     /// @inheritdoc IConsentRegistry
-    function appointDelegate(address delegate, DelegateKind kind, uint40 expiresAt) external {
-        _appoint(msg.sender, delegate, kind, expiresAt);
+    function appointDelegate(address delegate, DelegateKind kind, uint40 expiresAt) external returns (uint32 epoch) {
+        return _appoint(msg.sender, delegate, kind, expiresAt);
     }
 
     /// @inheritdoc IConsentRegistry
-    function appointDelegateBySig(DelegateRequest calldata request, bytes calldata signature) external {
-        if (request.patient == address(0)) revert ConsentZeroPatient();
-        _useSignature(
-            request.patient,
-            keccak256(abi.encode(_DELEGATE_TYPEHASH, request)),
-            request.nonce,
-            request.deadline,
-            signature
-        );
-        _appoint(request.patient, request.delegate, request.kind, request.expiresAt);
+    function appointDelegateBySig(
+        DelegateRequest calldata request,
+        bytes calldata signature
+    ) external returns (uint32 epoch) {
+        if (request.patient == address(0)) revert ConsentPatientZero();
+        _useSignature(request.patient, _hashRequest(request), request.nonce, request.deadline, signature);
+        return _appoint(request.patient, request.delegate, request.kind, request.expiresAt);
     }
 
     /// @inheritdoc IConsentRegistry
     function removeDelegate(address patient, address delegate) external {
-        if (msg.sender != patient && msg.sender != delegate) revert ConsentUnauthorizedActor(patient, msg.sender);
-        if (_delegations[patient][delegate].kind == DelegateKind.None) revert ConsentDelegateUnknown(patient, delegate);
-        delete _delegations[patient][delegate];
+        if (msg.sender != patient && msg.sender != delegate) revert ConsentActorUnauthorized(patient, msg.sender);
+        Delegation storage d = _delegations[patient][delegate];
+        if (d.kind == DelegateKind.None) revert ConsentDelegateUnknown(patient, delegate);
+        // The epoch stays, so that the next appointment gets a new one (see the layout comment).
+        d.kind = DelegateKind.None;
+        d.expiresAt = 0;
         emit DelegateRemoved(patient, delegate, msg.sender);
     }
 
@@ -197,8 +194,8 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
 
     /// @inheritdoc IConsentRegistry
     function breakGlass(address patient, bytes32 reasonCommitment) external restricted returns (uint256 count) {
-        if (patient == address(0)) revert ConsentZeroPatient();
-        if (reasonCommitment == bytes32(0)) revert ConsentEmptyReason();
+        if (patient == address(0)) revert ConsentPatientZero();
+        if (reasonCommitment == bytes32(0)) revert ConsentCommitmentMissing();
         count = ++_emergencyAccesses[patient];
         emit EmergencyAccessRecorded(patient, msg.sender, count, reasonCommitment);
     }
@@ -212,7 +209,7 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
         bytes32 purpose,
         uint256 requiredCategories
     ) external view returns (bool authorized) {
-        if (requiredCategories == 0) revert ConsentEmptyCategories();
+        if (requiredCategories == 0) return false;
         Consent memory c = _consents[_consentId(patient, grantee, purpose)];
         return
             !c.revoked &&
@@ -253,16 +250,29 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
 
     // ------------------------------------------------------------------------------------------------ internals
 
-    /// @dev Reverts unless `actor` is `patient` or her unexpired delegate.
-    function _authorize(address patient, address actor) private view {
-        if (patient == address(0)) revert ConsentZeroPatient();
-        if (actor == patient) return;
+    /// @dev Reverts unless `actor` is `patient` or her unexpired delegate; returns the delegation's epoch (0 for
+    ///      the patient).
+    function _authorize(address patient, address actor) private view returns (uint32 epoch) {
+        if (patient == address(0)) revert ConsentPatientZero();
+        if (actor == patient) return 0;
         Delegation memory d = _delegations[patient][actor];
-        if (d.kind == DelegateKind.None) revert ConsentUnauthorizedActor(patient, actor);
+        if (d.kind == DelegateKind.None) revert ConsentActorUnauthorized(patient, actor);
         if (d.expiresAt <= block.timestamp) revert ConsentDelegateExpired(patient, actor, d.expiresAt);
+        return d.epoch;
     }
 
-    /// @dev Validates the terms, writes the consent's slot and emits {ConsentGranted}.
+    /// @dev {_authorize} for the signer of a request, which must also carry the signer's current delegation epoch
+    ///      (0 when the patient signs): a delegate's request is valid only under the delegation it was signed under.
+    function _authorizeSigner(address patient, address signer, uint32 delegationEpoch) private view {
+        uint32 expected = _authorize(patient, signer);
+        if (delegationEpoch != expected) {
+            revert ConsentDelegationEpochMismatch(patient, signer, delegationEpoch, expected);
+        }
+    }
+
+    /// @dev Validates the terms, writes the consent's slot and emits {ConsentGranted}. `actor` (the patient or her
+    ///      delegate, already authorized) may not be the grantee: a patient's consent to herself means nothing, and
+    ///      a delegate's consent to itself would outlive the delegation it was given under.
     function _grant(
         address patient,
         address grantee,
@@ -273,11 +283,12 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
         bytes32 documentCommitment,
         address actor
     ) private returns (uint32 version) {
-        if (grantee == address(0)) revert ConsentZeroGrantee();
-        if (grantee == patient) revert ConsentSelfGrant(patient);
-        if (categories == 0) revert ConsentEmptyCategories();
-        if (categories & ~DataCategories.ALL != 0) revert ConsentUnknownCategories(categories & ~DataCategories.ALL);
-        if (expiresAt <= block.timestamp) revert ConsentExpiryInPast(expiresAt, block.timestamp);
+        if (grantee == address(0)) revert ConsentGranteeZero();
+        if (grantee == patient) revert ConsentGranteeIsPatient(patient);
+        if (grantee == actor) revert ConsentGranteeIsDelegate(patient, actor);
+        if (categories == 0) revert ConsentCategoriesEmpty();
+        if (categories & ~DataCategories.ALL != 0) revert ConsentCategoriesUnknown(categories & ~DataCategories.ALL);
+        if (expiresAt <= block.timestamp) revert ConsentExpiryInPast(expiresAt, uint40(block.timestamp));
         if (startsAt >= expiresAt) revert ConsentStartAfterExpiry(startsAt, expiresAt);
         Consent storage c = _consents[_consentId(patient, grantee, purpose)];
         version = c.version + 1;
@@ -303,21 +314,31 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
     function _revoke(address patient, address grantee, bytes32 purpose) private returns (uint32 version) {
         Consent storage c = _consents[_consentId(patient, grantee, purpose)];
         version = c.version;
-        if (version == 0) revert ConsentNotFound(patient, grantee, purpose);
+        if (version == 0) revert ConsentUnknown(patient, grantee, purpose);
         if (c.revoked) revert ConsentAlreadyRevoked(patient, grantee, purpose);
         version += 1;
         c.version = version;
         c.revoked = true;
     }
 
-    /// @dev Validates and stores a delegation, emitting {DelegateAppointed}; `patient` has already been checked.
-    function _appoint(address patient, address delegate, DelegateKind kind, uint40 expiresAt) private {
-        if (delegate == address(0)) revert ConsentZeroDelegate();
-        if (delegate == patient) revert ConsentSelfDelegation(patient);
-        if (kind == DelegateKind.None) revert ConsentInvalidDelegateKind();
-        if (expiresAt <= block.timestamp) revert ConsentExpiryInPast(expiresAt, block.timestamp);
-        _delegations[patient][delegate] = Delegation(kind, expiresAt);
-        emit DelegateAppointed(patient, delegate, patient, kind, expiresAt);
+    /// @dev Validates and stores a delegation under the next epoch, emitting {DelegateAppointed}; `patient` has
+    ///      already been checked.
+    function _appoint(
+        address patient,
+        address delegate,
+        DelegateKind kind,
+        uint40 expiresAt
+    ) private returns (uint32 epoch) {
+        if (delegate == address(0)) revert ConsentDelegateZero();
+        if (delegate == patient) revert ConsentDelegateIsPatient(patient);
+        if (kind == DelegateKind.None) revert ConsentDelegateKindInvalid();
+        if (expiresAt <= block.timestamp) revert ConsentExpiryInPast(expiresAt, uint40(block.timestamp));
+        Delegation storage d = _delegations[patient][delegate];
+        epoch = d.epoch + 1;
+        d.kind = kind;
+        d.expiresAt = expiresAt;
+        d.epoch = epoch;
+        emit DelegateAppointed(patient, delegate, patient, kind, expiresAt, epoch);
     }
 
     /// @dev Checks a signed request's deadline, consumes the signer's nonce and verifies the signature over the
@@ -329,12 +350,12 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
         address signer,
         bytes32 structHash,
         uint256 nonce,
-        uint256 deadline,
+        uint40 deadline,
         bytes calldata signature
     ) private {
-        if (block.timestamp > deadline) revert ConsentSignatureExpired(deadline, block.timestamp);
+        if (block.timestamp > deadline) revert ConsentSignatureExpired(signer, deadline, uint40(block.timestamp));
         uint256 expected = _useNonce(signer);
-        if (nonce != expected) revert ConsentInvalidNonce(signer, nonce, expected);
+        if (nonce != expected) revert ConsentNonceInvalid(signer, nonce, expected);
         emit NonceUsed(signer, nonce);
         bytes32 digest = _hashTypedDataV4(structHash);
         if (signature.length == 65) {
@@ -347,7 +368,48 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
             if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
         }
         if (signer.code.length == 0 || !SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature)) {
-            revert ConsentInvalidSignature(signer);
+            revert ConsentSignatureInvalid(signer);
+        }
+    }
+
+    /// @dev The EIP-712 struct hash of a {GrantRequest} (see {_hashWords}).
+    function _hashRequest(GrantRequest calldata request) private pure returns (bytes32) {
+        uint256 offset;
+        assembly ("memory-safe") {
+            offset := request
+        }
+        return _hashWords(_GRANT_TYPEHASH, offset, 11);
+    }
+
+    /// @dev The EIP-712 struct hash of a {RevokeRequest} (see {_hashWords}).
+    function _hashRequest(RevokeRequest calldata request) private pure returns (bytes32) {
+        uint256 offset;
+        assembly ("memory-safe") {
+            offset := request
+        }
+        return _hashWords(_REVOKE_TYPEHASH, offset, 7);
+    }
+
+    /// @dev The EIP-712 struct hash of a {DelegateRequest} (see {_hashWords}).
+    function _hashRequest(DelegateRequest calldata request) private pure returns (bytes32) {
+        uint256 offset;
+        assembly ("memory-safe") {
+            offset := request
+        }
+        return _hashWords(_DELEGATE_TYPEHASH, offset, 6);
+    }
+
+    /// @dev `keccak256(typeHash ‖ the request's `words` ABI words at calldata `offset`)`: the same value as
+    ///      `keccak256(abi.encode(typeHash, request))`, since every field of a request is a value type whose ABI
+    ///      word is its EIP-712 encoding, but copied in one `calldatacopy` instead of field by field (measured: 928
+    ///      gas less per `grantBySig`, which pays for the `delegationEpoch` field). A word with dirty high bits
+    ///      hashes to a digest no one signs, and the ABI decoder refuses it anyway when the function reads it.
+    function _hashWords(bytes32 typeHash, uint256 offset, uint256 words) private pure returns (bytes32 structHash) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 0x20), offset, mul(words, 0x20))
+            structHash := keccak256(ptr, mul(add(words, 1), 0x20))
         }
     }
 

@@ -36,6 +36,8 @@ export type ConsentEvent =
       actor: string;
       delegateKind: number;
       expiresAt: bigint;
+      /** The delegation's epoch: the delegate's signed requests must carry it. */
+      epoch: bigint;
       blockNumber: number;
       logIndex: number;
       txHash: string;
@@ -82,6 +84,8 @@ export interface DelegateRecord {
   delegate: string;
   kind: number;
   expiresAt: bigint;
+  /** The delegation's epoch, which the delegate's signed requests carry. */
+  epoch: bigint;
 }
 
 function position(log: Log) {
@@ -145,6 +149,7 @@ export async function consentHistory(
       actor: e.args.actor,
       delegateKind: Number(e.args.kind),
       expiresAt: e.args.expiresAt,
+      epoch: e.args.epoch,
       ...position(e),
     })),
     ...removed.map((e): ConsentEvent => ({
@@ -207,6 +212,7 @@ export function foldDelegates(history: readonly ConsentEvent[]): DelegateRecord[
         delegate: e.delegate,
         kind: e.delegateKind,
         expiresAt: e.expiresAt,
+        epoch: e.epoch,
       });
     } else if (e.kind === "delegateRemoved") {
       byDelegate.delete(e.delegate.toLowerCase());

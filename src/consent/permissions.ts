@@ -1,8 +1,10 @@
 import type { FunctionRule } from "../authority/rules";
 
 /**
- * Every state-changing function of the consent registry. Only `breakGlass` needs a role; the others check their
- * callers against the consent itself (the patient, her delegate, a grantee renouncing, a valid signature).
+ * Every state-changing function of the consent registry. Only `breakGlass` needs a role (PROVIDER, checked by the
+ * authority at every call: a revoked provider loses it at once; nothing is owed to or by a provider, so there is no
+ * wind-down exception). The others check their callers against the consent itself (the patient, her delegate, a
+ * grantee renouncing, a valid signature).
  */
 export const CONSENT_PERMISSIONS: readonly FunctionRule[] = [
   {
@@ -16,23 +18,41 @@ export const CONSENT_PERMISSIONS: readonly FunctionRule[] = [
     contract: "ConsentRegistry",
     functions: [
       "grant(address,address,bytes32,uint256,uint40,uint40,bytes32)",
-      "revoke(address,address,bytes32)",
       "batch(address,(address,bytes32,uint256,uint40,uint40,bytes32)[],(address,bytes32)[])",
     ],
     enforcedBy: "contract",
     roles: ["PUBLIC"],
-    caller: "the patient or her unexpired delegate",
+    caller: "the patient or her unexpired delegate; a delegate never names itself as grantee",
     why: "A patient decides who may use her data, for what and until when",
   },
   {
     contract: "ConsentRegistry",
+    functions: ["revoke(address,address,bytes32)"],
+    enforcedBy: "contract",
+    roles: ["PUBLIC"],
+    caller: "the patient or her unexpired delegate",
+    why: "A patient withdraws a consent whenever she wants",
+  },
+  {
+    contract: "ConsentRegistry",
     functions: [
-      "grantBySig((address,address,address,bytes32,uint256,uint40,uint40,bytes32,uint256,uint256),bytes)",
-      "revokeBySig((address,address,address,bytes32,uint256,uint256),bytes)",
+      "grantBySig((address,address,address,bytes32,uint256,uint40,uint40,bytes32,uint32,uint256,uint40),bytes)",
     ],
     enforcedBy: "contract",
     roles: ["PUBLIC"],
-    caller: "anyone relaying a request signed by the patient or her unexpired delegate",
+    caller:
+      "anyone relaying a grant signed by the patient, or by her unexpired delegate under its current delegation " +
+      "(epoch) and not naming that delegate as grantee",
+    why: "Patients never need ETH: a relayer pays for the signed request",
+  },
+  {
+    contract: "ConsentRegistry",
+    functions: ["revokeBySig((address,address,address,bytes32,uint32,uint256,uint40),bytes)"],
+    enforcedBy: "contract",
+    roles: ["PUBLIC"],
+    caller:
+      "anyone relaying a revocation signed by the patient, or by her unexpired delegate under its current " +
+      "delegation (epoch)",
     why: "Patients never need ETH: a relayer pays for the signed request",
   },
   {
@@ -53,7 +73,7 @@ export const CONSENT_PERMISSIONS: readonly FunctionRule[] = [
   },
   {
     contract: "ConsentRegistry",
-    functions: ["appointDelegateBySig((address,address,uint8,uint40,uint256,uint256),bytes)"],
+    functions: ["appointDelegateBySig((address,address,uint8,uint40,uint256,uint40),bytes)"],
     enforcedBy: "contract",
     roles: ["PUBLIC"],
     caller: "anyone relaying the patient's signed appointment",

@@ -14,16 +14,18 @@ export const CONSENT_TYPES = {
     { name: "startsAt", type: "uint40" },
     { name: "expiresAt", type: "uint40" },
     { name: "documentCommitment", type: "bytes32" },
+    { name: "delegationEpoch", type: "uint32" },
     { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
+    { name: "deadline", type: "uint40" },
   ],
   Revoke: [
     { name: "signer", type: "address" },
     { name: "patient", type: "address" },
     { name: "grantee", type: "address" },
     { name: "purpose", type: "bytes32" },
+    { name: "delegationEpoch", type: "uint32" },
     { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
+    { name: "deadline", type: "uint40" },
   ],
   AppointDelegate: [
     { name: "patient", type: "address" },
@@ -31,7 +33,7 @@ export const CONSENT_TYPES = {
     { name: "kind", type: "uint8" },
     { name: "expiresAt", type: "uint40" },
     { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
+    { name: "deadline", type: "uint40" },
   ],
 } as const satisfies Record<string, readonly TypedDataField[]>;
 
@@ -43,6 +45,8 @@ export type DelegateKindValue = DelegateKind;
 export interface GrantRequest extends ConsentTerms {
   signer: string;
   documentCommitment: string;
+  /** The signer's delegation epoch (`delegation(patient, signer).epoch`), 0 when the patient signs. */
+  delegationEpoch: bigint;
   nonce: bigint;
   deadline: bigint;
 }
@@ -53,6 +57,8 @@ export interface RevokeRequest {
   patient: string;
   grantee: string;
   purpose: string;
+  /** The signer's delegation epoch, 0 when the patient signs. */
+  delegationEpoch: bigint;
   nonce: bigint;
   deadline: bigint;
 }
@@ -79,6 +85,12 @@ export interface SignOptions {
   deadline?: bigint;
   /** Nonce to sign (default: the signer's next nonce on chain); set it to sign several requests in advance. */
   nonce?: bigint;
+  /**
+   * Delegation epoch to sign under, for a delegate signing for the patient (default: the signer's current epoch,
+   * `delegation(patient, signer).epoch`, read on chain; always 0 for the patient herself). The registry accepts the
+   * request only while that delegation lasts: once the patient removes or re-appoints the delegate, it is void.
+   */
+  delegationEpoch?: bigint;
   /**
    * Sign for an ERC-1271 contract wallet: the request names this wallet as its signer (it must be the patient or
    * her delegate), and the ethers signer is the key whose EIP-712 signature the wallet's `isValidSignature`
@@ -108,12 +120,42 @@ async function defaults(registry: ConsentRegistry, signer: string, options: Sign
     const block = await provider.getBlock("latest");
     deadline = BigInt(block!.timestamp) + 3600n;
   }
+  if (deadline <= 0n || deadline > NO_EXPIRY) {
+    throw new Error(`deadline must be unix seconds between 1 and 2^40 - 1; got ${deadline}`);
+  }
   return { nonce, deadline };
 }
 
 /**
+ * The delegation epoch a request by `signer` for `patient` must carry: 0 for the patient, else the signer's current
+ * delegation epoch (read on chain unless given). Throws when the signer is not the patient's delegate.
+ */
+async function delegationEpochOf(
+  registry: ConsentRegistry,
+  patient: string,
+  signer: string,
+  options: SignOptions,
+): Promise<bigint> {
+  if (signer === patient) {
+    if (options.delegationEpoch !== undefined && options.delegationEpoch !== 0n) {
+      throw new Error("delegationEpoch must be 0 (or left out) when the patient signs for herself");
+    }
+    return 0n;
+  }
+  if (options.delegationEpoch !== undefined) return options.delegationEpoch;
+  const d = await registry.delegation(patient, signer);
+  if (d.kind === BigInt(DelegateKind.None)) {
+    throw new Error(
+      `${signer} is not a delegate of ${patient}: the patient must appoint it (appointDelegate) before it signs for her`,
+    );
+  }
+  return d.epoch;
+}
+
+/**
  * Signs a grant with an ethers v6 signer (the patient, or her delegate for `terms.patient`). Anyone can then
- * submit it with {@link relayGrant}; the relayer cannot change any field.
+ * submit it with {@link relayGrant}; the relayer cannot change any field. A delegate's request carries its current
+ * delegation epoch and works only while that delegation lasts. A delegate may not name itself as grantee.
  */
 export async function signGrant(
   signer: Signer,
@@ -123,15 +165,20 @@ export async function signGrant(
 ): Promise<Signed<GrantRequest>> {
   assertConsentTerms(terms);
   const from = await signerOf(signer, options);
+  const patient = getAddress(terms.patient);
+  if (from !== patient && getAddress(terms.grantee) === from) {
+    throw new Error(`A delegate may not grant consent to itself (${from}): the patient must grant it herself`);
+  }
   const request: GrantRequest = {
     signer: from,
-    patient: getAddress(terms.patient),
+    patient,
     grantee: getAddress(terms.grantee),
     purpose: terms.purpose,
     categories: terms.categories,
     startsAt: terms.startsAt,
     expiresAt: terms.expiresAt,
     documentCommitment: terms.documentCommitment,
+    delegationEpoch: await delegationEpochOf(registry, patient, from, options),
     ...(await defaults(registry, from, options)),
   };
   const signature = await signer.signTypedData(
@@ -150,11 +197,13 @@ export async function signRevoke(
   options: SignOptions = {},
 ): Promise<Signed<RevokeRequest>> {
   const from = await signerOf(signer, options);
+  const patient = getAddress(key.patient);
   const request: RevokeRequest = {
     signer: from,
-    patient: getAddress(key.patient),
+    patient,
     grantee: getAddress(key.grantee),
     purpose: key.purpose,
+    delegationEpoch: await delegationEpochOf(registry, patient, from, options),
     ...(await defaults(registry, from, options)),
   };
   const signature = await signer.signTypedData(

@@ -18,6 +18,8 @@ interface ModelConsent {
 class ConsentModel {
   consents = new Map<string, ModelConsent>();
   delegations = new Map<string, { kind: number; expiresAt: bigint }>();
+  /** Appointments so far per (patient, delegate): the epoch, which a removal keeps. */
+  epochs = new Map<string, bigint>();
   constructor(public now: bigint) {}
 
   private key(...parts: (string | number)[]): string {
@@ -28,7 +30,7 @@ class ConsentModel {
   private authorize(patient: number, actor: number): string | null {
     if (actor === patient) return null;
     const d = this.delegations.get(this.key(patient, actor));
-    if (d === undefined) return "ConsentUnauthorizedActor";
+    if (d === undefined) return "ConsentActorUnauthorized";
     if (d.expiresAt <= this.now) return "ConsentDelegateExpired";
     return null;
   }
@@ -36,9 +38,10 @@ class ConsentModel {
   grant(op: GrantOp, startsAt: bigint, expiresAt: bigint): string | null {
     const error =
       this.authorize(op.patient, op.actor) ??
-      (op.grantee === op.patient ? "ConsentSelfGrant" : null) ??
-      (op.categories === 0n ? "ConsentEmptyCategories" : null) ??
-      ((op.categories & ~ALL_CATEGORIES) !== 0n ? "ConsentUnknownCategories" : null) ??
+      (op.grantee === op.patient ? "ConsentGranteeIsPatient" : null) ??
+      (op.grantee === op.actor ? "ConsentGranteeIsDelegate" : null) ??
+      (op.categories === 0n ? "ConsentCategoriesEmpty" : null) ??
+      ((op.categories & ~ALL_CATEGORIES) !== 0n ? "ConsentCategoriesUnknown" : null) ??
       (expiresAt <= this.now ? "ConsentExpiryInPast" : null) ??
       (startsAt >= expiresAt ? "ConsentStartAfterExpiry" : null);
     if (error !== null) return error;
@@ -54,7 +57,7 @@ class ConsentModel {
       if (error !== null) return error;
     }
     const c = this.consents.get(this.key(patient, grantee, purpose));
-    if (c === undefined) return "ConsentNotFound";
+    if (c === undefined) return "ConsentUnknown";
     if (c.revoked) return "ConsentAlreadyRevoked";
     c.version += 1n;
     c.revoked = true;
@@ -63,16 +66,17 @@ class ConsentModel {
 
   appoint(patient: number, delegate: number, kind: number, expiresAt: bigint): string | null {
     const error =
-      (delegate === patient ? "ConsentSelfDelegation" : null) ??
-      (kind === 0 ? "ConsentInvalidDelegateKind" : null) ??
+      (delegate === patient ? "ConsentDelegateIsPatient" : null) ??
+      (kind === 0 ? "ConsentDelegateKindInvalid" : null) ??
       (expiresAt <= this.now ? "ConsentExpiryInPast" : null);
     if (error !== null) return error;
     this.delegations.set(this.key(patient, delegate), { kind, expiresAt });
+    this.epochs.set(this.key(patient, delegate), this.epoch(patient, delegate) + 1n);
     return null;
   }
 
   remove(actor: number, patient: number, delegate: number): string | null {
-    if (actor !== patient && actor !== delegate) return "ConsentUnauthorizedActor";
+    if (actor !== patient && actor !== delegate) return "ConsentActorUnauthorized";
     if (!this.delegations.delete(this.key(patient, delegate))) return "ConsentDelegateUnknown";
     return null;
   }
@@ -81,6 +85,10 @@ class ConsentModel {
     const c = this.consents.get(this.key(patient, grantee, purpose));
     if (c === undefined) return false;
     return !c.revoked && c.startsAt <= this.now && this.now < c.expiresAt && (required & ~c.categories) === 0n;
+  }
+
+  epoch(patient: number, delegate: number): bigint {
+    return this.epochs.get(this.key(patient, delegate)) ?? 0n;
   }
 
   canActFor(patient: number, account: number): boolean {
@@ -143,7 +151,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 describe("ConsentRegistry (property)", function () {
   describe("isAuthorized", function () {
     context("after random sequences of grants, revocations, delegations and time", function () {
-      it("answers every check exactly as the TypeScript model", async function () {
+      it("answers every check (and keeps every delegation epoch) exactly as the TypeScript model", async function () {
         await fc.assert(
           fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
             const f = await loadFixture(deployFixture);
@@ -232,6 +240,7 @@ describe("ConsentRegistry (property)", function () {
               for (let p = 0; p < ACCOUNTS; p++) {
                 for (let a = 0; a < ACCOUNTS; a++) {
                   expect(await f.registry.canActFor(addresses[p], addresses[a])).to.equal(model.canActFor(p, a));
+                  expect((await f.registry.delegation(addresses[p], addresses[a])).epoch).to.equal(model.epoch(p, a));
                   for (let u = 0; u < PURPOSE_IDS.length; u++) {
                     for (const required of [CATEGORIES.DEMOGRAPHICS, CATEGORIES.DEMOGRAPHICS | CATEGORIES.GENOMICS]) {
                       const onChain = await f.registry.isAuthorized(

@@ -177,7 +177,44 @@ describe("consent SDK", function () {
         await relayGrant(f.registry.connect(f.relayer), signed);
         await expect(relayGrant(f.registry.connect(f.relayer), signed)).to.be.revertedWithCustomError(
           f.registry,
-          "ConsentInvalidNonce",
+          "ConsentNonceInvalid",
+        );
+      });
+
+      it("signs a delegate's request under its current delegation epoch", async function () {
+        const f = await loadFixture(deployFixture);
+        const t = await now();
+        await f.registry.connect(f.patient).appointDelegate(f.guardian, DelegateKind.Guardian, t + DAY);
+        await f.registry.connect(f.patient).appointDelegate(f.guardian, DelegateKind.Guardian, t + 2n * DAY);
+        const key = { patient: f.patient.address, grantee: f.hospital.address, purpose: TREATMENT };
+        const terms = { ...key, categories: CARE, startsAt: t, expiresAt: t + DAY, documentCommitment: DOC };
+        expect((await signGrant(f.guardian, f.registry, terms)).request.delegationEpoch).to.equal(2n);
+        expect((await signRevoke(f.guardian, f.registry, key)).request.delegationEpoch).to.equal(2n);
+        expect((await signGrant(f.patient, f.registry, terms)).request.delegationEpoch).to.equal(0n);
+        expect(
+          (await signGrant(f.guardian, f.registry, terms, { delegationEpoch: 7n })).request.delegationEpoch,
+        ).to.equal(7n);
+      });
+
+      it("refuses to sign what the registry would refuse, saying what to fix", async function () {
+        const f = await loadFixture(deployFixture);
+        const t = await now();
+        const terms = {
+          patient: f.patient.address,
+          grantee: f.hospital.address,
+          purpose: TREATMENT,
+          categories: CARE,
+          startsAt: t,
+          expiresAt: t + DAY,
+          documentCommitment: DOC,
+        };
+        await rejects(signGrant(f.stranger, f.registry, terms), /is not a delegate of .* must appoint it/);
+        await rejects(signGrant(f.patient, f.registry, terms, { delegationEpoch: 1n }), /must be 0/);
+        await rejects(signGrant(f.patient, f.registry, terms, { deadline: 2n ** 40n }), /deadline must be/);
+        await f.registry.connect(f.patient).appointDelegate(f.guardian, DelegateKind.Guardian, t + DAY);
+        await rejects(
+          signGrant(f.guardian, f.registry, { ...terms, grantee: f.guardian.address }),
+          /may not grant consent to itself/,
         );
       });
 
@@ -248,7 +285,8 @@ describe("consent SDK", function () {
         expect(treatment.documentCommitment).to.equal(ethers.id("d4"));
         expect(consents.find((c) => c.purpose === research)!.grantedBy).to.equal(f.guardian.address);
         const delegates = foldDelegates(history);
-        expect(delegates.map((d) => d.delegate)).to.deep.equal([f.guardian.address]);
+        expect(delegates.map((d) => [d.delegate, d.epoch])).to.deep.equal([[f.guardian.address, 1n]]);
+        expect((await f.registry.delegation(f.patient, f.guardian)).epoch).to.equal(delegates[0].epoch);
 
         const inForce = await currentConsents(f.registry, f.patient.address);
         expect(inForce.map((c) => c.purpose)).to.deep.equal([TREATMENT]);

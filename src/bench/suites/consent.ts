@@ -27,12 +27,13 @@ function commitmentNo(n: number): string {
 }
 
 /**
- * The consent registry's operations, with issue 3's budgets. What each must write, from the registry's layout
+ * The consent registry's operations, with issue 3's budgets (unchanged by issue 9's fixes). What each must write, from the registry's layout
  * comment (one slot per consent, one nonce slot per signer):
  * - `consent.grant`: a patient grants a new consent directly: 1 new slot, one `ConsentGranted`. Peer: `eas.attest`.
  * - `consent.grantBySig`: a relayer submits a grant signed by a patient's key that never signed before: the
  *   consent slot and the signer's nonce slot are new; `NonceUsed` then `ConsentGranted` (the nonce event lets an
- *   indexer rebuild nonces from logs). Peer: `eas.attestByDelegation`
+ *   indexer rebuild nonces from logs). The request's `delegationEpoch` is 0 (the patient signs): 32 zero bytes of
+ *   calldata, in the floor. Peer: `eas.attestByDelegation`
  *   (measured there in steady state, which spares EAS the 17,100 of a first nonce).
  * - `consent.revoke`: the patient revokes that consent: 1 changed slot, one `ConsentRevoked`.
  * - `consent.batchGrant10`: ten new consents in one `batch` call; gas per consent (total / 10). Its floor is one
