@@ -1,4 +1,5 @@
 import {
+  BatchFlags,
   batchIdOf,
   commitMedication,
   commitSupplyDelivery,
@@ -135,6 +136,8 @@ export const provenanceChapter: Chapter = {
     });
     await (await provenance.connect(cast.regulator).recall(batchId, notice.commitment)).wait();
     narrator.say(`${CAST_NAMES.regulator} recalls lot ${LOT}.`);
+    const flags = Number((await provenance.batch(batchId)).flags);
+    expect("the batch's recalled flag", flags & BatchFlags.RECALLED, BatchFlags.RECALLED);
     expect("a pack after the recall", await status(tree.unit(7)), UnitStatus.Recalled);
     narrator.fact("another pack now verifies as", UnitStatus[await status(tree.unit(7))]);
     const onward = await provenance
