@@ -207,6 +207,20 @@ export enum CommitmentKind {
   Outcome = 5,
 }
 
+/** The bits of `IDrugProvenance.Batch.flags`: what happened to a batch after its commissioning. Generated into `src/constants.ts` (`BatchFlags`) for the SDK; documented in docs/provenance.md. (`contracts/provenance/BatchFlags.sol`) */
+export const BatchFlags = {
+  /** The manufacturer or a regulator recalled the batch. Final. */
+  RECALLED: 1,
+  /** The batch is quarantined as suspect, awaiting a regulator's verdict. */
+  QUARANTINED: 2,
+  /** A regulator confirmed the batch illegitimate. Final. */
+  ILLEGITIMATE: 4,
+  /** A regulator cleared a quarantine of the batch at least once: from then on only its manufacturer or a regulator may quarantine it again (holders report suspect packs with evidence instead). */
+  CLEARED: 8,
+  /** The flags that stop dispensing (every flag but {CLEARED}). */
+  UNSALEABLE: 7,
+} as const;
+
 /** Recomputes the salted commitment of an off-chain record exactly as `src/records/commitment.ts` does, so a contract (or an auditor's script) can check that a revealed record opens a commitment stored on chain. Layout (docs/commitments.md): `commitment = keccak256(abi.encode(typeHash, salt, keccak256(canonicalJson)))` with `typeHash = keccak256(bytes.concat("health-ledger.record.v1:", bytes(resourceType)))`. (`contracts/records/RecordCommitments.sol`) */
 export const RecordCommitments = {
   /** Version tag of the commitment scheme, followed by the `:` that separates it from the resource type. */

@@ -6,27 +6,25 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IDrugProvenance} from "../interfaces/IDrugProvenance.sol";
 import {Roles} from "../authority/Roles.sol";
+import {BatchFlags} from "./BatchFlags.sol";
 
 /// @title DrugProvenance
 /// @notice Serialized batches, two-phase custody, recalls, quarantine and unit verification (see {IDrugProvenance}).
 /// @dev `commission` (MANUFACTURER), `clearQuarantine` and `confirmIllegitimate` (REGULATOR) are `restricted`: the
 ///      shared authority maps them to their role (src/provenance/permissions.ts). The other functions check their
-///      caller against the batch (holder, receiver, sender, manufacturer) and the authority's `hasRole` (trading
-///      partners, dispensers, regulators), because no single role fits them or, for `dispense`, because one
-///      `hasRole` read costs ~5,000 gas less than `restricted`'s `canCall` (three reads) on the hottest path.
+///      caller against the batch (holder, receiver, sender, manufacturer) and its roles through the base's
+///      `_hasRole` / `_requireRole`, because no single role fits them or, for `dispense`, because one role read
+///      costs ~5,000 gas less than `restricted`'s `canCall` (three reads) on the hottest path.
 contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
     // ------------------------------------------------------------------ constants
 
     /// @notice Largest GTIN-14 as an integer.
     uint64 private constant _MAX_GTIN = 99_999_999_999_999;
-    uint8 private constant _RECALLED = 1;
-    uint8 private constant _QUARANTINED = 2;
-    uint8 private constant _ILLEGITIMATE = 4;
 
     // ------------------------------------------------------------------ storage
 
-    mapping(bytes32 batchId => Batch batch) private _batches;
-    mapping(bytes32 batchId => mapping(address holder => Holding holding)) private _holdings;
+    mapping(bytes32 batchId => Batch record) private _batches;
+    mapping(bytes32 batchId => mapping(address holder => Holding stock)) private _holdings;
     mapping(bytes32 shipmentId => ShipmentStatus status) private _shipments;
     /// @dev Units that left the supply chain (dispensed or destroyed), 256 per word: bit `position % 256` of word
     ///      `position / 256`. One bitmap read answers "may this unit be dispensed?".
@@ -53,16 +51,16 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
     ) external restricted returns (bytes32 batchId) {
         if (gtin == 0 || gtin > _MAX_GTIN) revert ProvenanceGtinInvalid(gtin);
         if (lot == bytes32(0)) revert ProvenanceLotMissing();
-        if (expiresAt <= block.timestamp) revert ProvenanceExpiryInPast(expiresAt, block.timestamp);
+        if (expiresAt <= block.timestamp) revert ProvenanceExpiryInPast(expiresAt, uint40(block.timestamp));
         if (unitCount == 0) revert ProvenanceQuantityZero();
         if (serialRoot == bytes32(0) || metadataCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
         batchId = keccak256(abi.encode(gtin, lot));
-        Batch storage batch = _batches[batchId];
-        if (batch.manufacturer != address(0)) revert ProvenanceBatchExists(batchId);
-        batch.manufacturer = msg.sender;
-        batch.expiresAt = expiresAt;
-        batch.unitCount = unitCount;
-        batch.serialRoot = serialRoot;
+        Batch storage record = _batches[batchId];
+        if (record.manufacturer != address(0)) revert ProvenanceBatchExists(batchId);
+        record.manufacturer = msg.sender;
+        record.expiresAt = expiresAt;
+        record.unitCount = unitCount;
+        record.serialRoot = serialRoot;
         _holdings[batchId][msg.sender] = Holding({
             quantity: unitCount,
             dispensed: 0,
@@ -81,35 +79,35 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         uint32 quantity,
         bytes32 documentsCommitment
     ) external returns (bytes32 shipmentId) {
-        Batch storage batch = _existing(batchId);
+        Batch storage record = _existing(batchId);
         if (quantity == 0) revert ProvenanceQuantityZero();
         if (documentsCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
-        if (to == msg.sender) revert ProvenanceShipToSelf(to);
-        Holding storage holding = _holdings[batchId][msg.sender];
-        uint32 held = holding.quantity;
-        if (held < quantity) revert ProvenanceInsufficientHolding(batchId, msg.sender, held, quantity);
-        _checkShippable(batchId, batch, to, holding.supplier);
+        if (to == msg.sender) revert ProvenanceReceiverIsSender(batchId, to);
+        Holding storage stock = _holdings[batchId][msg.sender];
+        uint32 held = stock.quantity;
+        if (held < quantity) revert ProvenanceHoldingInsufficient(batchId, msg.sender, quantity, held);
+        _checkShippable(batchId, record, to, stock.supplier);
         // The batch's manufacturer ships most; asking for its own role first saves two authority reads.
         bool senderIsPartner =
-            msg.sender == batch.manufacturer
+            msg.sender == record.manufacturer
                 ? _hasRole(Roles.MANUFACTURER, msg.sender) || _isPartner(msg.sender)
                 : _isPartner(msg.sender);
-        if (!senderIsPartner) revert ProvenanceNotTradingPartner(msg.sender);
-        if (!_isPartner(to)) revert ProvenanceNotTradingPartner(to);
+        if (!senderIsPartner) revert ProvenanceAccountNotTradingPartner(msg.sender);
+        if (!_isPartner(to)) revert ProvenanceAccountNotTradingPartner(to);
         shipmentId = keccak256(abi.encode(Shipment(batchId, msg.sender, to, quantity, documentsCommitment)));
         if (_shipments[shipmentId] != ShipmentStatus.None) revert ProvenanceShipmentExists(shipmentId);
         _shipments[shipmentId] = ShipmentStatus.InTransit;
-        holding.quantity = held - quantity;
+        stock.quantity = held - quantity;
         emit ShipmentSent(shipmentId, batchId, msg.sender, to, quantity, documentsCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
     function accept(Shipment calldata shipment) external {
         bytes32 shipmentId = _settle(shipment, ShipmentStatus.Accepted);
-        if (!_isPartner(msg.sender)) revert ProvenanceNotTradingPartner(msg.sender);
-        Holding storage holding = _holdings[shipment.batchId][msg.sender];
-        holding.quantity += shipment.quantity;
-        if (holding.supplier == address(0)) holding.supplier = shipment.from;
+        if (!_isPartner(msg.sender)) revert ProvenanceAccountNotTradingPartner(msg.sender);
+        Holding storage stock = _holdings[shipment.batchId][msg.sender];
+        stock.quantity += shipment.quantity;
+        if (stock.supplier == address(0)) stock.supplier = shipment.from;
         emit ShipmentAccepted(shipmentId, shipment.batchId, msg.sender);
     }
 
@@ -131,17 +129,17 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
 
     /// @inheritdoc IDrugProvenance
     function dispense(bytes32 batchId, uint256 position, string calldata serial, bytes32[] calldata proof) external {
-        Batch storage batch = _existing(batchId);
-        if (!_hasRole(Roles.DISPENSER, msg.sender)) revert ProvenanceNotDispenser(msg.sender);
-        _checkSaleable(batchId, batch);
-        Holding storage holding = _holdings[batchId][msg.sender];
-        uint32 held = holding.quantity;
-        if (held == 0) revert ProvenanceInsufficientHolding(batchId, msg.sender, 0, 1);
-        _checkProof(batchId, batch, position, serial, proof);
+        Batch storage record = _existing(batchId);
+        _requireRole(Roles.DISPENSER, msg.sender);
+        _checkSaleable(batchId, record);
+        Holding storage stock = _holdings[batchId][msg.sender];
+        uint32 held = stock.quantity;
+        if (held == 0) revert ProvenanceHoldingInsufficient(batchId, msg.sender, 1, 0);
+        _checkProof(batchId, record, position, serial, proof);
         _spend(batchId, position, false);
         unchecked {
-            holding.quantity = held - 1;
-            ++holding.dispensed;
+            stock.quantity = held - 1;
+            ++stock.dispensed;
         }
         emit UnitDispensed(batchId, msg.sender, position);
     }
@@ -150,29 +148,42 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
     function destroy(bytes32 batchId, uint32 quantity, bytes32 evidenceCommitment) external {
         _existing(batchId);
         if (quantity == 0) revert ProvenanceQuantityZero();
-        _debitForDestruction(batchId, quantity, evidenceCommitment);
-        emit UnitsDestroyed(batchId, msg.sender, quantity, evidenceCommitment);
+        if (evidenceCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
+        if (!_isPartner(msg.sender)) revert ProvenanceAccountNotTradingPartner(msg.sender);
+        _debitForDestruction(batchId, msg.sender, quantity);
+        emit UnitsDestroyed(batchId, msg.sender, msg.sender, quantity, evidenceCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
-    function destroyUnits(bytes32 batchId, UnitProof[] calldata units, bytes32 evidenceCommitment) external {
-        Batch storage batch = _existing(batchId);
+    function destroyUnits(
+        bytes32 batchId,
+        address holder,
+        UnitProof[] calldata units,
+        bytes32 evidenceCommitment
+    ) external {
+        Batch storage record = _existing(batchId);
         if (units.length == 0) revert ProvenanceQuantityZero();
+        if (evidenceCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
+        // The manufacturer answers for its serials, from its own stock; a regulator for any holder's.
+        bool accountable =
+            (holder == msg.sender && msg.sender == record.manufacturer && _hasRole(Roles.MANUFACTURER, msg.sender)) ||
+                _hasRole(Roles.REGULATOR, msg.sender);
+        if (!accountable) revert ProvenanceDestructionUnauthorized(batchId, msg.sender, holder);
         uint32 quantity = SafeCast.toUint32(units.length);
-        _debitForDestruction(batchId, quantity, evidenceCommitment);
+        _debitForDestruction(batchId, holder, quantity);
         for (uint256 i = 0; i < units.length; ++i) {
             UnitProof calldata unit = units[i];
-            _checkProof(batchId, batch, unit.position, unit.serial, unit.proof);
+            _checkProof(batchId, record, unit.position, unit.serial, unit.proof);
             _spend(batchId, unit.position, true);
-            emit UnitDestroyed(batchId, msg.sender, unit.position);
+            emit UnitDestroyed(batchId, holder, unit.position);
         }
-        emit UnitsDestroyed(batchId, msg.sender, quantity, evidenceCommitment);
+        emit UnitsDestroyed(batchId, holder, msg.sender, quantity, evidenceCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
     function anchorSubtree(bytes32 batchId, bytes32 node, bytes32[] calldata proof) external {
-        Batch storage batch = _existing(batchId);
-        if (MerkleProof.processProofCalldata(proof, node) != batch.serialRoot) {
+        Batch storage record = _existing(batchId);
+        if (MerkleProof.processProofCalldata(proof, node) != record.serialRoot) {
             revert ProvenanceSubtreeInvalid(batchId, node);
         }
         if (_anchors[batchId][node]) return;
@@ -184,43 +195,45 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
 
     /// @inheritdoc IDrugProvenance
     function recall(bytes32 batchId, bytes32 reasonCommitment) external {
-        Batch storage batch = _existing(batchId);
-        if (msg.sender != batch.manufacturer && !_hasRole(Roles.REGULATOR, msg.sender)) {
+        Batch storage record = _existing(batchId);
+        if (!_isManufacturerOf(record) && !_hasRole(Roles.REGULATOR, msg.sender)) {
             revert ProvenanceRecallUnauthorized(batchId, msg.sender);
         }
         if (reasonCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
-        if (batch.flags & _RECALLED != 0) revert ProvenanceBatchAlreadyRecalled(batchId);
-        batch.flags |= _RECALLED;
+        if (record.flags & BatchFlags.RECALLED != 0) revert ProvenanceBatchAlreadyRecalled(batchId);
+        record.flags |= BatchFlags.RECALLED;
         emit BatchRecalled(batchId, msg.sender, reasonCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
     function quarantine(bytes32 batchId, bytes32 reasonCommitment) external {
-        Batch storage batch = _existing(batchId);
-        if (
-            msg.sender != batch.manufacturer &&
-            _holdings[batchId][msg.sender].quantity == 0 &&
-            !_hasRole(Roles.REGULATOR, msg.sender)
-        ) revert ProvenanceQuarantineUnauthorized(batchId, msg.sender);
+        Batch storage record = _existing(batchId);
+        uint8 flags = record.flags;
+        if (!_isManufacturerOf(record) && !_hasRole(Roles.REGULATOR, msg.sender)) {
+            // A holder's alarm stops the batch once; after a regulator's clearance it reports with evidence.
+            if (_holdings[batchId][msg.sender].quantity == 0 || !_isPartner(msg.sender)) {
+                revert ProvenanceQuarantineUnauthorized(batchId, msg.sender);
+            }
+            if (flags & BatchFlags.CLEARED != 0) revert ProvenanceBatchCleared(batchId);
+        }
         if (reasonCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
-        uint8 flags = batch.flags;
-        if (flags & _ILLEGITIMATE != 0) revert ProvenanceBatchIllegitimate(batchId);
-        if (flags & _QUARANTINED != 0) revert ProvenanceBatchAlreadyQuarantined(batchId);
-        batch.flags = flags | _QUARANTINED;
+        if (flags & BatchFlags.ILLEGITIMATE != 0) revert ProvenanceBatchIllegitimate(batchId);
+        if (flags & BatchFlags.QUARANTINED != 0) revert ProvenanceBatchAlreadyQuarantined(batchId);
+        record.flags = flags | BatchFlags.QUARANTINED;
         emit BatchQuarantined(batchId, msg.sender, reasonCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
     function clearQuarantine(bytes32 batchId, bytes32 reasonCommitment) external restricted {
-        Batch storage batch = _quarantined(batchId, reasonCommitment);
-        batch.flags &= ~_QUARANTINED;
+        Batch storage record = _quarantined(batchId, reasonCommitment);
+        record.flags = (record.flags & ~BatchFlags.QUARANTINED) | BatchFlags.CLEARED;
         emit QuarantineCleared(batchId, msg.sender, reasonCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
     function confirmIllegitimate(bytes32 batchId, bytes32 reasonCommitment) external restricted {
-        Batch storage batch = _quarantined(batchId, reasonCommitment);
-        batch.flags = (batch.flags & ~_QUARANTINED) | _ILLEGITIMATE;
+        Batch storage record = _quarantined(batchId, reasonCommitment);
+        record.flags = (record.flags & ~BatchFlags.QUARANTINED) | BatchFlags.ILLEGITIMATE;
         emit BatchIllegitimate(batchId, msg.sender, reasonCommitment);
     }
 
@@ -231,7 +244,7 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         bytes32 evidenceCommitment
     ) external returns (UnitStatus status) {
         if (!_isPartner(msg.sender) && !_hasRole(Roles.REGULATOR, msg.sender)) {
-            revert ProvenanceReportUnauthorized(msg.sender);
+            revert ProvenanceReportUnauthorized(batchId, msg.sender);
         }
         if (evidenceCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
         status = _statusOf(batchId, unit.position, unit.serial, unit.proof);
@@ -251,12 +264,12 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
     }
 
     /// @inheritdoc IDrugProvenance
-    function getBatch(bytes32 batchId) external view returns (Batch memory batch) {
+    function batch(bytes32 batchId) external view returns (Batch memory record) {
         return _batches[batchId];
     }
 
     /// @inheritdoc IDrugProvenance
-    function holdingOf(bytes32 batchId, address holder) external view returns (Holding memory holding) {
+    function holding(bytes32 batchId, address holder) external view returns (Holding memory stock) {
         return _holdings[batchId][holder];
     }
 
@@ -277,38 +290,44 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
 
     // ------------------------------------------------------------------ internals
 
-    function _existing(bytes32 batchId) private view returns (Batch storage batch) {
-        batch = _batches[batchId];
-        if (batch.manufacturer == address(0)) revert ProvenanceBatchUnknown(batchId);
+    function _existing(bytes32 batchId) private view returns (Batch storage record) {
+        record = _batches[batchId];
+        if (record.manufacturer == address(0)) revert ProvenanceBatchUnknown(batchId);
     }
 
-    function _quarantined(bytes32 batchId, bytes32 reasonCommitment) private view returns (Batch storage batch) {
-        batch = _existing(batchId);
+    function _quarantined(bytes32 batchId, bytes32 reasonCommitment) private view returns (Batch storage record) {
+        record = _existing(batchId);
         if (reasonCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
-        if (batch.flags & _QUARANTINED == 0) revert ProvenanceBatchNotQuarantined(batchId);
+        if (record.flags & BatchFlags.QUARANTINED == 0) revert ProvenanceBatchNotQuarantined(batchId);
+    }
+
+    /// @dev Whether the caller is the batch's manufacturer and still holds MANUFACTURER (a revoked manufacturer
+    ///      loses its say over the batches it made).
+    function _isManufacturerOf(Batch storage record) private view returns (bool) {
+        return msg.sender == record.manufacturer && _hasRole(Roles.MANUFACTURER, msg.sender);
     }
 
     /// @dev Dispensing needs a batch that is neither illegitimate, recalled, quarantined nor expired.
-    function _checkSaleable(bytes32 batchId, Batch storage batch) private view {
-        uint8 flags = batch.flags;
-        if (flags != 0) {
-            if (flags & _ILLEGITIMATE != 0) revert ProvenanceBatchIllegitimate(batchId);
-            if (flags & _RECALLED != 0) revert ProvenanceBatchRecalled(batchId);
+    function _checkSaleable(bytes32 batchId, Batch storage record) private view {
+        uint8 flags = record.flags;
+        if (flags & BatchFlags.UNSALEABLE != 0) {
+            if (flags & BatchFlags.ILLEGITIMATE != 0) revert ProvenanceBatchIllegitimate(batchId);
+            if (flags & BatchFlags.RECALLED != 0) revert ProvenanceBatchRecalled(batchId);
             revert ProvenanceBatchQuarantined(batchId);
         }
-        if (block.timestamp >= batch.expiresAt) revert ProvenanceBatchExpired(batchId, batch.expiresAt);
+        if (block.timestamp >= record.expiresAt) revert ProvenanceBatchExpired(batchId, record.expiresAt);
     }
 
     /// @dev Shipping: never when illegitimate or quarantined; when recalled or expired only back toward the
     ///      manufacturer (to it, or to the sender's own supplier).
-    function _checkShippable(bytes32 batchId, Batch storage batch, address to, address supplier) private view {
-        uint8 flags = batch.flags;
-        if (flags & _ILLEGITIMATE != 0) revert ProvenanceBatchIllegitimate(batchId);
-        if (flags & _QUARANTINED != 0) revert ProvenanceBatchQuarantined(batchId);
-        bool upstream = to == batch.manufacturer || to == supplier;
+    function _checkShippable(bytes32 batchId, Batch storage record, address to, address supplier) private view {
+        uint8 flags = record.flags;
+        if (flags & BatchFlags.ILLEGITIMATE != 0) revert ProvenanceBatchIllegitimate(batchId);
+        if (flags & BatchFlags.QUARANTINED != 0) revert ProvenanceBatchQuarantined(batchId);
+        bool upstream = to == record.manufacturer || to == supplier;
         if (upstream) return;
-        if (flags & _RECALLED != 0) revert ProvenanceBatchRecalled(batchId);
-        if (block.timestamp >= batch.expiresAt) revert ProvenanceBatchExpired(batchId, batch.expiresAt);
+        if (flags & BatchFlags.RECALLED != 0) revert ProvenanceBatchRecalled(batchId);
+        if (block.timestamp >= record.expiresAt) revert ProvenanceBatchExpired(batchId, record.expiresAt);
     }
 
     /// @dev Moves an in-transit shipment to `outcome` after checking who may do so; returns its id.
@@ -317,32 +336,31 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         ShipmentStatus status = _shipments[shipmentId];
         if (status != ShipmentStatus.InTransit) revert ProvenanceShipmentNotInTransit(shipmentId, status);
         if (outcome == ShipmentStatus.Cancelled) {
-            if (msg.sender != shipment.from) revert ProvenanceNotShipmentSender(shipmentId, msg.sender);
+            if (msg.sender != shipment.from) revert ProvenanceCallerNotSender(shipmentId, msg.sender);
         } else if (msg.sender != shipment.to) {
-            revert ProvenanceNotShipmentReceiver(shipmentId, msg.sender);
+            revert ProvenanceCallerNotReceiver(shipmentId, msg.sender);
         }
         _shipments[shipmentId] = outcome;
     }
 
-    function _debitForDestruction(bytes32 batchId, uint32 quantity, bytes32 evidenceCommitment) private {
-        if (evidenceCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
-        Holding storage holding = _holdings[batchId][msg.sender];
-        uint32 held = holding.quantity;
-        if (held < quantity) revert ProvenanceInsufficientHolding(batchId, msg.sender, held, quantity);
+    function _debitForDestruction(bytes32 batchId, address holder, uint32 quantity) private {
+        Holding storage stock = _holdings[batchId][holder];
+        uint32 held = stock.quantity;
+        if (held < quantity) revert ProvenanceHoldingInsufficient(batchId, holder, quantity, held);
         unchecked {
-            holding.quantity = held - quantity;
-            holding.destroyed += quantity;
+            stock.quantity = held - quantity;
+            stock.destroyed += quantity;
         }
     }
 
     function _checkProof(
         bytes32 batchId,
-        Batch storage batch,
+        Batch storage record,
         uint256 position,
         string calldata serial,
         bytes32[] calldata proof
     ) private view {
-        if (!_proven(batchId, batch, position, serial, proof)) revert ProvenanceProofInvalid(batchId, position);
+        if (!_proven(batchId, record, position, serial, proof)) revert ProvenanceProofInvalid(batchId, position);
     }
 
     /// @dev Sets the unit's spent bit (and its destroyed bit), refusing a unit already spent.
@@ -364,8 +382,8 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         string calldata serial,
         bytes32[] calldata proof
     ) private view returns (UnitStatus) {
-        Batch storage batch = _batches[batchId];
-        if (batch.manufacturer == address(0) || !_proven(batchId, batch, position, serial, proof)) {
+        Batch storage record = _batches[batchId];
+        if (record.manufacturer == address(0) || !_proven(batchId, record, position, serial, proof)) {
             return UnitStatus.Unknown;
         }
         uint256 word = position >> 8;
@@ -373,25 +391,25 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         if (_spent[batchId][word] & mask != 0) {
             return _destroyedUnits[batchId][word] & mask != 0 ? UnitStatus.Destroyed : UnitStatus.Dispensed;
         }
-        uint8 flags = batch.flags;
-        if (flags & _ILLEGITIMATE != 0) return UnitStatus.Illegitimate;
-        if (flags & _RECALLED != 0) return UnitStatus.Recalled;
-        if (flags & _QUARANTINED != 0) return UnitStatus.Quarantined;
-        if (block.timestamp >= batch.expiresAt) return UnitStatus.Expired;
+        uint8 flags = record.flags;
+        if (flags & BatchFlags.ILLEGITIMATE != 0) return UnitStatus.Illegitimate;
+        if (flags & BatchFlags.RECALLED != 0) return UnitStatus.Recalled;
+        if (flags & BatchFlags.QUARANTINED != 0) return UnitStatus.Quarantined;
+        if (block.timestamp >= record.expiresAt) return UnitStatus.Expired;
         return UnitStatus.Authentic;
     }
 
     /// @dev Whether `proof` leads from the leaf `[position, serial]` to the batch's root or to an anchored subtree.
     function _proven(
         bytes32 batchId,
-        Batch storage batch,
+        Batch storage record,
         uint256 position,
         string calldata serial,
         bytes32[] calldata proof
     ) private view returns (bool) {
-        if (position >= batch.unitCount) return false;
+        if (position >= record.unitCount) return false;
         bytes32 node = MerkleProof.processProofCalldata(proof, _leaf(position, serial));
-        return node == batch.serialRoot || _anchors[batchId][node];
+        return node == record.serialRoot || _anchors[batchId][node];
     }
 
     /// @dev The StandardMerkleTree leaf of `[position uint256, serial string]`.

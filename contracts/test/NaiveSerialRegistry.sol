@@ -11,7 +11,7 @@ contract NaiveSerialRegistry {
     /// @param serial The serial.
     error NaiveSerialExists(uint64 gtin, uint256 serial);
 
-    /// @notice Serials were registered.
+    /// @notice Emitted when a manufacturer registers serials, one storage slot each.
     /// @param manufacturer The registering account.
     /// @param gtin The GTIN.
     /// @param count How many serials.

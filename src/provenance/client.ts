@@ -123,7 +123,10 @@ export async function dispenseOrReport(
   return { dispensed: false, status, report: evidence, receipt };
 }
 
-/** Reports a suspect pack on chain (any trading partner or regulator). */
+/**
+ * Reports a suspect pack on chain (any trading partner or regulator). This is how a holder raises an alarm about a
+ * batch a regulator already cleared: the report goes to the regulator and the manufacturer, who may quarantine it.
+ */
 export function reportSuspect(
   provenance: DrugProvenance,
   batchId: string,

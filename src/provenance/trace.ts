@@ -1,10 +1,10 @@
 import { AbiCoder, keccak256 } from "ethers";
 import type { DrugProvenance } from "../../typechain-types";
 import type { Bytes32 } from "./gs1";
-import { ShipmentStatus, UnitStatus } from "../constants";
+import { BatchFlags, ShipmentStatus, UnitStatus } from "../constants";
 import { verifySerialProof, type UnitProof } from "./serials";
 
-export { ShipmentStatus, UnitStatus } from "../constants";
+export { BatchFlags, ShipmentStatus, UnitStatus } from "../constants";
 
 /** A shipment as the contract hashes it (`IDrugProvenance.Shipment`). */
 export interface Shipment {
@@ -47,7 +47,7 @@ export type CustodyEvent = At &
     | { kind: "shipped"; shipmentId: string; shipment: Shipment }
     | { kind: "accepted" | "rejected" | "cancelled"; shipmentId: string; by: string }
     | { kind: "dispensed"; dispenser: string; position: bigint }
-    | { kind: "destroyed"; holder: string; quantity: bigint; evidenceCommitment: string }
+    | { kind: "destroyed"; holder: string; by: string; quantity: bigint; evidenceCommitment: string }
     | { kind: "unitDestroyed"; holder: string; position: bigint }
     | { kind: "anchored"; by: string; node: string }
     | { kind: "recalled" | "quarantined" | "cleared" | "illegitimate"; by: string; reasonCommitment: string }
@@ -147,6 +147,7 @@ export async function traceBatch(
       ...at(l),
       kind: "destroyed",
       holder: l.args.holder,
+      by: l.args.by,
       quantity: l.args.quantity,
       evidenceCommitment: l.args.evidenceCommitment,
     })),
@@ -214,6 +215,8 @@ export interface BatchState {
   recalled: boolean;
   quarantined: boolean;
   illegitimate: boolean;
+  /** A regulator cleared a quarantine of it at least once: only its manufacturer or a regulator may quarantine it. */
+  cleared: boolean;
   /** Keyed by checksummed address. */
   holdings: Map<string, HoldingState>;
   shipments: Map<string, { shipment: Shipment; status: ShipmentStatus }>;
@@ -243,6 +246,7 @@ export function rebuildBatch(batchId: string, events: readonly CustodyEvent[]): 
     recalled: false,
     quarantined: false,
     illegitimate: false,
+    cleared: false,
     holdings: new Map(),
     shipments: new Map(),
     dispensedUnits: new Set(),
@@ -308,6 +312,7 @@ export function rebuildBatch(batchId: string, events: readonly CustodyEvent[]): 
         break;
       case "cleared":
         state.quarantined = false;
+        state.cleared = true;
         break;
       case "illegitimate":
         state.quarantined = false;
@@ -320,6 +325,16 @@ export function rebuildBatch(batchId: string, events: readonly CustodyEvent[]): 
     }
   }
   return state;
+}
+
+/** The `flags` the contract stores for a rebuilt batch (`Batch.flags`, bits of {@link BatchFlags}). */
+export function batchFlagsOf(state: BatchState): number {
+  return (
+    (state.recalled ? BatchFlags.RECALLED : 0) |
+    (state.quarantined ? BatchFlags.QUARANTINED : 0) |
+    (state.illegitimate ? BatchFlags.ILLEGITIMATE : 0) |
+    (state.cleared ? BatchFlags.CLEARED : 0)
+  );
 }
 
 /** Units in transit: the sum of shipments not yet accepted, rejected or cancelled. */

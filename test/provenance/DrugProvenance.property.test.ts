@@ -3,11 +3,15 @@ import fc from "fast-check";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { ROLES } from "../../src/authority/roles";
 import {
+  BatchFlags,
+  batchFlagsOf,
   encodeLot,
   inTransit,
   rebuildBatch,
   SerialTree,
+  shipUnits,
   traceBatch,
   UnitStatus,
   type Shipment,
@@ -15,72 +19,129 @@ import {
 import { deployTestSystem } from "../../tooling/system";
 
 const UNITS = 24;
-/** Actors: 0 manufacturer, 1 distributor, 2 pharmacy, 3 second pharmacy; 4 is no trading partner. */
+/** Actors: 0 manufacturer, 1 distributor, 2 pharmacy, 3 second pharmacy; 4 is no trading partner; 5 regulator. */
 const ACTORS = 5;
+const REGULATOR = 5;
 const DISPENSERS = new Set([2, 3]);
+/** The trading role each of actors 0..3 holds (and may lose and get back). */
+const TRADING_ROLES = ["MANUFACTURER", "DISTRIBUTOR", "DISPENSER", "DISPENSER"] as const;
 
 type Command =
   | { op: "ship"; from: number; to: number; quantity: number }
   | { op: "accept" | "reject" | "cancel"; shipment: number }
   | { op: "dispense"; actor: number; position: number }
   | { op: "destroy"; actor: number; quantity: number }
-  | { op: "destroyUnit"; actor: number; position: number }
-  | { op: "recall" | "quarantine" | "clearQuarantine" | "confirmIllegitimate" | "expire" };
+  | { op: "destroyUnit"; actor: number; holder: number; position: number }
+  | { op: "recall" | "quarantine"; by: number }
+  | { op: "revoke" | "restore"; actor: number }
+  | { op: "clearQuarantine" | "confirmIllegitimate" | "expire" };
 
 const actor = fc.integer({ min: 0, max: ACTORS - 1 });
+/** Any actor or the regulator. */
+const anyone = fc.integer({ min: 0, max: REGULATOR });
+const trader = fc.integer({ min: 0, max: TRADING_ROLES.length - 1 });
 const position = fc.integer({ min: 0, max: UNITS - 1 });
+/** Final or blocking events (recall, illegitimate, expiry) are rare, so that sequences go on trading after them. */
 const command: fc.Arbitrary<Command> = fc.oneof(
   {
-    weight: 5,
+    weight: 10,
     arbitrary: fc.record({
       op: fc.constant("ship" as const),
-      from: actor,
+      // Half the shipments leave the manufacturer, which holds the stock at first.
+      from: fc.oneof(fc.constant(0), actor),
       to: actor,
       quantity: fc.integer({ min: 0, max: 14 }),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("accept" as const), shipment: fc.nat(12) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("reject" as const), shipment: fc.nat(12) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("cancel" as const), shipment: fc.nat(12) }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant("dispense" as const), actor, position }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant("accept" as const), shipment: fc.nat(12) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("reject" as const), shipment: fc.nat(12) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("cancel" as const), shipment: fc.nat(12) }) },
   {
-    weight: 1,
+    weight: 8,
+    arbitrary: fc.record({
+      op: fc.constant("dispense" as const),
+      actor: fc.oneof(fc.constantFrom(2, 3), actor),
+      position,
+    }),
+  },
+  {
+    weight: 2,
     arbitrary: fc.record({ op: fc.constant("destroy" as const), actor, quantity: fc.integer({ min: 0, max: 5 }) }),
   },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("destroyUnit" as const), actor, position }) },
-  { weight: 1, arbitrary: fc.constant({ op: "recall" as const }) },
-  { weight: 1, arbitrary: fc.constant({ op: "quarantine" as const }) },
-  { weight: 1, arbitrary: fc.constant({ op: "clearQuarantine" as const }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("destroyUnit" as const),
+      // Mostly the accountable parties (the manufacturer for itself, a regulator for anyone), sometimes others.
+      actor: fc.oneof(fc.constantFrom(0, REGULATOR), anyone),
+      holder: fc.oneof(fc.constant(0), actor),
+      position,
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("recall" as const), by: anyone }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant("quarantine" as const), by: anyone }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("revoke" as const), actor: trader }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("restore" as const), actor: trader }) },
+  { weight: 3, arbitrary: fc.constant({ op: "clearQuarantine" as const }) },
   { weight: 1, arbitrary: fc.constant({ op: "confirmIllegitimate" as const }) },
   { weight: 1, arbitrary: fc.constant({ op: "expire" as const }) },
 );
 
-/** The plain TypeScript model of one batch. */
+/** Shipments the fixture makes and accepts before each sequence, as [from, to, quantity]. */
+const OPENING: readonly (readonly [number, number, number])[] = [
+  [0, 1, 8],
+  [1, 2, 4],
+  [0, 3, 4],
+];
+
+/** The plain TypeScript model of one batch and of the actors' trading roles. */
 class Model {
-  held = [UNITS, 0, 0, 0, 0];
+  /** The fixture's stock: the distributor and both pharmacies already hold units (see {@link OPENING}). */
+  held = [UNITS - 12, 4, 4, 4, 0];
   dispensed = [0, 0, 0, 0, 0];
   destroyed = [0, 0, 0, 0, 0];
-  supplier: (number | null)[] = [0, null, null, null, null];
+  supplier: (number | null)[] = [0, 0, 1, 0, null];
   shipments: { from: number; to: number; quantity: number; status: "transit" | "done" }[] = [];
   spent = new Map<number, "dispensed" | "destroyed">();
+  /** Whether actors 0..3 hold their trading role now. */
+  live = [true, true, true, true];
   recalled = false;
   quarantined = false;
   illegitimate = false;
+  cleared = false;
   expired = false;
+
+  partner(i: number): boolean {
+    return i < TRADING_ROLES.length && this.live[i];
+  }
+
+  /** The batch's manufacturer with its role, or a regulator: who answers for the batch. */
+  accountable(i: number): boolean {
+    return (i === 0 && this.live[0]) || i === REGULATOR;
+  }
+
+  flags(): number {
+    return (
+      (this.recalled ? BatchFlags.RECALLED : 0) |
+      (this.quarantined ? BatchFlags.QUARANTINED : 0) |
+      (this.illegitimate ? BatchFlags.ILLEGITIMATE : 0) |
+      (this.cleared ? BatchFlags.CLEARED : 0)
+    );
+  }
 
   /** Applies a command; returns the custom error the contract must revert with, or null on success. */
   apply(c: Command): string | null {
     switch (c.op) {
       case "ship": {
         if (c.quantity === 0) return "ProvenanceQuantityZero";
-        if (c.from === c.to) return "ProvenanceShipToSelf";
-        if (this.held[c.from] < c.quantity) return "ProvenanceInsufficientHolding";
+        if (c.from === c.to) return "ProvenanceReceiverIsSender";
+        if (this.held[c.from] < c.quantity) return "ProvenanceHoldingInsufficient";
         if (this.illegitimate) return "ProvenanceBatchIllegitimate";
         if (this.quarantined) return "ProvenanceBatchQuarantined";
         const upstream = c.to === 0 || c.to === this.supplier[c.from];
         if (this.recalled && !upstream) return "ProvenanceBatchRecalled";
         if (this.expired && !upstream) return "ProvenanceBatchExpired";
-        if (c.from === 4 || c.to === 4) return "ProvenanceNotTradingPartner";
+        if (!this.partner(c.from) || !this.partner(c.to)) return "ProvenanceAccountNotTradingPartner";
         this.held[c.from] -= c.quantity;
         this.shipments.push({ from: c.from, to: c.to, quantity: c.quantity, status: "transit" });
         return null;
@@ -90,22 +151,24 @@ class Model {
       case "cancel": {
         const s = this.shipments[c.shipment];
         if (s.status !== "transit") return "ProvenanceShipmentNotInTransit";
-        s.status = "done";
         if (c.op === "accept") {
+          // Only a trading partner takes custody; rejecting and cancelling are open to a revoked party.
+          if (!this.partner(s.to)) return "ProvenanceAccountNotTradingPartner";
           this.held[s.to] += s.quantity;
           if (this.supplier[s.to] === null) this.supplier[s.to] = s.from;
         } else {
           this.held[s.from] += s.quantity;
         }
+        s.status = "done";
         return null;
       }
       case "dispense": {
-        if (!DISPENSERS.has(c.actor)) return "ProvenanceNotDispenser";
+        if (!DISPENSERS.has(c.actor) || !this.live[c.actor]) return "HealthLedgerRoleMissing";
         if (this.illegitimate) return "ProvenanceBatchIllegitimate";
         if (this.recalled) return "ProvenanceBatchRecalled";
         if (this.quarantined) return "ProvenanceBatchQuarantined";
         if (this.expired) return "ProvenanceBatchExpired";
-        if (this.held[c.actor] === 0) return "ProvenanceInsufficientHolding";
+        if (this.held[c.actor] === 0) return "ProvenanceHoldingInsufficient";
         const spent = this.spent.get(c.position);
         if (spent !== undefined) {
           return spent === "destroyed" ? "ProvenanceUnitDestroyed" : "ProvenanceUnitAlreadyDispensed";
@@ -117,27 +180,39 @@ class Model {
       }
       case "destroy": {
         if (c.quantity === 0) return "ProvenanceQuantityZero";
-        if (this.held[c.actor] < c.quantity) return "ProvenanceInsufficientHolding";
+        if (!this.partner(c.actor)) return "ProvenanceAccountNotTradingPartner";
+        if (this.held[c.actor] < c.quantity) return "ProvenanceHoldingInsufficient";
         this.held[c.actor] -= c.quantity;
         this.destroyed[c.actor] += c.quantity;
         return null;
       }
       case "destroyUnit": {
-        if (this.held[c.actor] < 1) return "ProvenanceInsufficientHolding";
+        // By serial: the manufacturer from its own stock, a regulator from anyone's.
+        const byManufacturer = c.actor === 0 && c.holder === 0 && this.live[0];
+        if (!byManufacturer && c.actor !== REGULATOR) return "ProvenanceDestructionUnauthorized";
+        if (this.held[c.holder] < 1) return "ProvenanceHoldingInsufficient";
         const spent = this.spent.get(c.position);
         if (spent !== undefined) {
           return spent === "destroyed" ? "ProvenanceUnitDestroyed" : "ProvenanceUnitAlreadyDispensed";
         }
         this.spent.set(c.position, "destroyed");
-        this.held[c.actor] -= 1;
-        this.destroyed[c.actor] += 1;
+        this.held[c.holder] -= 1;
+        this.destroyed[c.holder] += 1;
         return null;
       }
       case "recall":
+        if (!this.accountable(c.by)) return "ProvenanceRecallUnauthorized";
         if (this.recalled) return "ProvenanceBatchAlreadyRecalled";
         this.recalled = true;
         return null;
       case "quarantine":
+        if (!this.accountable(c.by)) {
+          // A holder that is a trading partner, until a regulator first cleared the batch.
+          if (c.by === REGULATOR || this.held[c.by] === 0 || !this.partner(c.by)) {
+            return "ProvenanceQuarantineUnauthorized";
+          }
+          if (this.cleared) return "ProvenanceBatchCleared";
+        }
         if (this.illegitimate) return "ProvenanceBatchIllegitimate";
         if (this.quarantined) return "ProvenanceBatchAlreadyQuarantined";
         this.quarantined = true;
@@ -147,6 +222,11 @@ class Model {
         if (!this.quarantined) return "ProvenanceBatchNotQuarantined";
         this.quarantined = false;
         if (c.op === "confirmIllegitimate") this.illegitimate = true;
+        else this.cleared = true;
+        return null;
+      case "revoke":
+      case "restore":
+        this.live[c.actor] = c.op === "restore";
         return null;
       case "expire":
         this.expired = true;
@@ -169,7 +249,7 @@ async function propertyFixture() {
   const signers = await ethers.getSigners();
   const actors = signers.slice(1, 1 + ACTORS) as HardhatEthersSigner[];
   const regulator = signers[1 + ACTORS];
-  const { drugProvenance: provenance } = await deployTestSystem(hre, {
+  const { drugProvenance: provenance, authority } = await deployTestSystem(hre, {
     grants: [
       { role: "MANUFACTURER", account: actors[0].address },
       { role: "DISTRIBUTOR", account: actors[1].address },
@@ -184,21 +264,35 @@ async function propertyFixture() {
     .connect(actors[0])
     .commission(9506000134352n, encodeLot("PROP-LOT"), expiresAt, UNITS, tree.root, ethers.id("medication"));
   const batchId = (await tx.wait())!.logs[0].topics[1];
-  return { provenance, actors, regulator, tree, batchId, expiresAt };
+  for (const [from, to, quantity] of OPENING) {
+    const { shipment } = await shipUnits(
+      provenance.connect(actors[from]),
+      batchId,
+      actors[to].address,
+      quantity,
+      ethers.id(`opening-${from}-${to}`),
+    );
+    await provenance.connect(actors[to]).accept(shipment);
+  }
+  return { provenance, authority, actors, regulator, tree, batchId, expiresAt };
 }
 
 describe("DrugProvenance (property)", function () {
-  it("conserves quantities and answers unit statuses like a plain model, for random custody sequences", async function () {
+  it("conserves quantities and answers unit statuses like a plain model, for random custody, quarantine, destruction and role sequences", async function () {
     this.timeout(600_000);
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 22 }), async (commands) => {
-        const { provenance, actors, regulator, tree, batchId, expiresAt } = await loadFixture(propertyFixture);
+      fc.asyncProperty(fc.array(command, { minLength: 8, maxLength: 32, size: "max" }), async (commands) => {
+        const { provenance, authority, actors, regulator, tree, batchId, expiresAt } =
+          await loadFixture(propertyFixture);
+        const signer = (i: number) => (i === REGULATOR ? regulator : actors[i]);
         const model = new Model();
         const sent: Shipment[] = [];
         for (const [step, c] of commands.entries()) {
-          // Settling commands pick an existing shipment, if any.
+          // Settling commands pick a shipment in transit if there is one, else any shipment (and fail).
           if ((c.op === "accept" || c.op === "reject" || c.op === "cancel") && sent.length === 0) continue;
-          const cmd = "shipment" in c ? { ...c, shipment: c.shipment % sent.length } : c;
+          const open = model.shipments.flatMap((s, i) => (s.status === "transit" ? [i] : []));
+          const pick = (n: number) => (open.length > 0 ? open[n % open.length] : n % sent.length);
+          const cmd = "shipment" in c ? { ...c, shipment: pick(c.shipment) } : c;
           const expected = model.apply(cmd);
           let call: Promise<unknown>;
           switch (cmd.op) {
@@ -238,16 +332,22 @@ describe("DrugProvenance (property)", function () {
               break;
             case "destroyUnit":
               call = provenance
-                .connect(actors[cmd.actor])
-                .destroyUnits(batchId, [tree.unit(cmd.position)], ethers.id(`ev-${step}`));
+                .connect(signer(cmd.actor))
+                .destroyUnits(batchId, actors[cmd.holder].address, [tree.unit(cmd.position)], ethers.id(`ev-${step}`));
               break;
             case "recall":
-              call = provenance.connect(actors[0]).recall(batchId, ethers.id(`recall-${step}`));
-              break;
             case "quarantine":
+              call = provenance.connect(signer(cmd.by))[cmd.op](batchId, ethers.id(`${cmd.op}-${step}`));
+              break;
             case "clearQuarantine":
             case "confirmIllegitimate":
               call = provenance.connect(regulator)[cmd.op](batchId, ethers.id(`${cmd.op}-${step}`));
+              break;
+            case "revoke":
+              call = authority.revokeRole(ROLES[TRADING_ROLES[cmd.actor]], actors[cmd.actor].address);
+              break;
+            case "restore":
+              call = authority.grantRole(ROLES[TRADING_ROLES[cmd.actor]], actors[cmd.actor].address, 0);
               break;
             case "expire":
               if (BigInt(await time.latest()) < expiresAt) await time.increaseTo(expiresAt);
@@ -257,10 +357,11 @@ describe("DrugProvenance (property)", function () {
           if (expected === null) await expect(call).not.to.be.reverted;
           else await expect(call).to.be.revertedWithCustomError(provenance, expected);
         }
-        // Holdings match the model; quantities are conserved; every unit answers like the model.
+        // Flags, holdings and unit statuses match the model; quantities are conserved.
+        expect(Number((await provenance.batch(batchId)).flags)).to.equal(model.flags());
         let total = 0n;
         for (let i = 0; i < ACTORS; i++) {
-          const h = await provenance.holdingOf(batchId, actors[i].address);
+          const h = await provenance.holding(batchId, actors[i].address);
           expect([h.quantity, h.dispensed, h.destroyed]).to.deep.equal([
             BigInt(model.held[i]),
             BigInt(model.dispensed[i]),
@@ -280,6 +381,7 @@ describe("DrugProvenance (property)", function () {
         // The events alone rebuild the same state.
         const state = rebuildBatch(batchId, await traceBatch(provenance, batchId));
         expect(inTransit(state)).to.equal(BigInt(inFlight));
+        expect(batchFlagsOf(state)).to.equal(model.flags());
         for (let i = 0; i < ACTORS; i++) {
           const h = state.holdings.get(actors[i].address);
           expect(h?.quantity ?? 0n).to.equal(BigInt(model.held[i]));

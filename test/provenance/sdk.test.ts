@@ -5,6 +5,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { verify } from "../../src/records";
 import {
   assertSerial,
+  batchFlagsOf,
   batchIdOf,
   commitMedication,
   commitSupplyDelivery,
@@ -203,7 +204,7 @@ describe("provenance SDK", function () {
       const open = await send(f, distributor, pharmacy2.address, 7, "open");
       const units: UnitProof[] = tree.unitsRange(0, 12);
       await provenance.connect(pharmacy).dispense(batchId, units[1].position, units[1].serial, units[1].proof);
-      await provenance.connect(distributor).destroyUnits(batchId, [units[2]], c("cert"));
+      await provenance.connect(manufacturer).destroyUnits(batchId, manufacturer.address, [units[2]], c("cert"));
       await provenance.connect(distributor).destroy(batchId, 3, c("cert2"));
       const anchor = tree.anchorFor(5, 3);
       await provenance.connect(pharmacy).anchorSubtree(batchId, anchor.node, anchor.proof);
@@ -228,12 +229,17 @@ describe("provenance SDK", function () {
         "anchored",
         "suspectReported",
       ]);
+      const destroyedBy = history.flatMap((e) => (e.kind === "destroyed" ? [[e.holder, e.by]] : []));
+      expect(destroyedBy).to.deep.equal([
+        [manufacturer.address, manufacturer.address],
+        [distributor.address, distributor.address],
+      ]);
       const state = rebuildBatch(batchId, history);
       expect(state.manufacturer).to.equal(manufacturer.address);
       expect(inTransit(state)).to.equal(7n);
       expect(state.shipments.get(open.shipmentId)?.status).to.equal(ShipmentStatus.InTransit);
       for (const account of [manufacturer, distributor, pharmacy]) {
-        const onChain = await provenance.holdingOf(batchId, account.address);
+        const onChain = await provenance.holding(batchId, account.address);
         const rebuilt = state.holdings.get(account.address);
         expect([rebuilt?.quantity, rebuilt?.dispensed, rebuilt?.destroyed, rebuilt?.supplier]).to.deep.equal([
           onChain.quantity,
@@ -250,6 +256,8 @@ describe("provenance SDK", function () {
         { ...units[4], position: 600n },
       ];
       const compare = async () => {
+        const rebuilt = rebuildBatch(batchId, await traceBatch(provenance, batchId));
+        expect(batchFlagsOf(rebuilt)).to.equal(Number((await provenance.batch(batchId)).flags));
         for (const u of probes) {
           const onChain = Number(await provenance.verifyUnit(batchId, u.position, u.serial, u.proof));
           expect(await verifyUnit(provenance, batchId, u)).to.equal(onChain, `unit ${u.position} ${u.serial}`);
@@ -266,6 +274,8 @@ describe("provenance SDK", function () {
       await provenance.connect(pharmacy).quarantine(batchId, c("q"));
       await compare();
       await provenance.connect(regulator).clearQuarantine(batchId, c("ok"));
+      await compare();
+      expect(rebuildBatch(batchId, await traceBatch(provenance, batchId)).cleared).to.equal(true);
       await provenance.connect(manufacturer).recall(batchId, c("r"));
       await compare();
       await provenance.connect(regulator).quarantine(batchId, c("q2"));

@@ -1,4 +1,5 @@
 import {
+  BatchFlags,
   batchIdOf,
   commitMedication,
   commitSupplyDelivery,
@@ -67,7 +68,7 @@ export const provenanceChapter: Chapter = {
     narrator.fact("batch id", batchId);
     narrator.fact("serial root (the only per-unit data on chain)", tree.root);
     narrator.fact("gas", commissioned!.gasUsed.toString());
-    expect("manufacturer's stock", (await provenance.holdingOf(batchId, manufacturer)).quantity, BigInt(UNITS));
+    expect("manufacturer's stock", (await provenance.holding(batchId, manufacturer)).quantity, BigInt(UNITS));
 
     // 2. Two-phase custody: ship with committed documents, the receiver accepts.
     const leg = async (from: Member, to: Member, quantity: number, reference: string) => {
@@ -87,14 +88,14 @@ export const provenanceChapter: Chapter = {
       narrator.fact("shipping documents (SupplyDelivery) commitment", docs.commitment);
       expect(
         `${CAST_NAMES[to]}'s stock`,
-        (await provenance.holdingOf(batchId, toAddress)).quantity >= BigInt(quantity),
+        (await provenance.holding(batchId, toAddress)).quantity >= BigInt(quantity),
         true,
       );
     };
     await leg("manufacturer", "wholesaler", 600, "ASN-ACME-0001");
     await leg("wholesaler", "pharmacy", 100, "ASN-MEDD-0417");
-    expect("wholesaler's stock", (await provenance.holdingOf(batchId, wholesaler)).quantity, 500n);
-    expect("pharmacy's stock", (await provenance.holdingOf(batchId, pharmacy)).quantity, 100n);
+    expect("wholesaler's stock", (await provenance.holding(batchId, wholesaler)).quantity, 500n);
+    expect("pharmacy's stock", (await provenance.holding(batchId, pharmacy)).quantity, 100n);
 
     // 3. Alice's pack is verified and dispensed.
     const alicePack = tree.unit(42);
@@ -135,6 +136,8 @@ export const provenanceChapter: Chapter = {
     });
     await (await provenance.connect(cast.regulator).recall(batchId, notice.commitment)).wait();
     narrator.say(`${CAST_NAMES.regulator} recalls lot ${LOT}.`);
+    const flags = Number((await provenance.batch(batchId)).flags);
+    expect("the batch's recalled flag", flags & BatchFlags.RECALLED, BatchFlags.RECALLED);
     expect("a pack after the recall", await status(tree.unit(7)), UnitStatus.Recalled);
     narrator.fact("another pack now verifies as", UnitStatus[await status(tree.unit(7))]);
     const onward = await provenance
@@ -148,7 +151,7 @@ export const provenanceChapter: Chapter = {
     narrator.say(`${CAST_NAMES.wholesaler} tries to ship the lot onward: refused (${onward}).`);
     await leg("pharmacy", "wholesaler", 99, "RMA-CORNER-0001");
     narrator.fact("returns", "a recalled lot may still travel back toward its manufacturer");
-    expect("pharmacy's stock after the return", (await provenance.holdingOf(batchId, pharmacy)).quantity, 0n);
+    expect("pharmacy's stock after the return", (await provenance.holding(batchId, pharmacy)).quantity, 0n);
 
     // 6. The events alone give the whole chain of custody, and the same verification answers.
     const history = await traceBatch(provenance, batchId);
