@@ -66,15 +66,15 @@ export const claimsChapter: Chapter = {
     const terms = commit({ resourceType: "Coverage", status: "active", beneficiary: { reference: "Patient/alice" } });
     await (
       await manager.connect(cast.insurer).createPolicy({
+        termsCommitment: terms.commitment,
         member: alice,
         coverageStart: now - 30n * DAY,
         coverageEnd: now + 335n * DAY,
+        coinsuranceBps: 2000,
         annualLimit: 20_000n * USD,
         deductible: 300n * USD,
-        coinsuranceBps: 2000,
         coveredCategories: coveredSet("CONSULTATION", "EMERGENCY", "LABORATORY", "IMAGING", "PHARMACY"),
         reviewThreshold: 2_500n * USD,
-        termsCommitment: terms.commitment,
       })
     ).wait();
     const policyId = await manager.policyCount();
@@ -123,11 +123,11 @@ export const claimsChapter: Chapter = {
       currency: CURRENCY,
     };
     const { record } = commitClaim(claimInput);
-    const [deductibleMet, benefit] = await manager.usage(policyId, policyYearOf(policy, serviceDate));
-    const [balance, owed] = await manager.escrow(insurer);
+    const usage = await manager.usage(policyId, policyYearOf(policy, serviceDate));
+    const { balance, owed } = await manager.escrow(insurer);
     const preview = previewAdjudication({
       policy,
-      usage: { deductibleMet, benefit },
+      usage,
       escrowAvailable: balance - owed,
       lines: visit,
       serviceDate,
