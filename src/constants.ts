@@ -29,6 +29,18 @@ export const Roles = {
   COUNT: 10n,
 } as const;
 
+/** The maths by which `ClaimsManager` adjudicates a claim and decides what a policy year still allows: pure functions of their arguments, with no storage access. The contract reads and writes storage and runs the claim state machine around them, as Uniswap v4 keeps `Pool.sol` apart from `PoolManager.sol`. (`contracts/claims/Adjudication.sol`) */
+export const Adjudication = {
+  /** Basis points in 100%. */
+  BPS: 10000n,
+  /** Length of a policy year: the annual limit and the deductible apply per policy year. */
+  POLICY_YEAR: 31536000n,
+  /** Length of a service day: the duplicate fingerprint keys on the service date's day. */
+  SERVICE_DAY: 86400n,
+  /** The category of a citation when a claim cites no prior authorisation (no line has it). */
+  NO_CATEGORY: 115792089237316195423570985008687907853269984665640564039457584007913129639935n,
+} as const;
+
 /** Why a claim or claim line is pended or denied. Codes below `INSURER_MIN` are set by the adjudication rules; codes from `INSURER_MIN` up are given by the insurer when it denies (suggested meanings below; an insurer may publish more). Mirrored in `src/claims/reasons.ts`; documented in docs/claims.md. (`contracts/claims/ClaimReasons.sol`) */
 export const ClaimReasons = {
   /** No reason: approved. */
@@ -37,10 +49,12 @@ export const ClaimReasons = {
   OUTSIDE_COVERAGE_PERIOD: 1,
   /** Denied (claim or line): the service category is not covered by the policy. */
   SERVICE_NOT_COVERED: 2,
-  /** Pended: the payable amount is above the review threshold (and any cited authorisation's amount). */
+  /** Pended: the benefit is above the review threshold (a cited authorisation exempts its own lines up to its amount). */
   PENDED_FOR_REVIEW: 3,
-  /** Pended: the insurer's free escrow does not cover the payable amount. */
+  /** Pended: the insurer's free escrow does not cover the benefit. */
   PENDED_ESCROW_SHORT: 4,
+  /** Pended: other pended claims' reservations on the annual limit would cut the benefit; it stays approvable up to what approved claims left of the limit, and is decided like any pended claim. */
+  PENDED_LIMIT_RESERVED: 5,
   /** The lowest code an insurer may give. */
   INSURER_MIN: 16,
   /** Suggested insurer code: not medically necessary. */
@@ -51,6 +65,22 @@ export const ClaimReasons = {
   PROVIDER_NOT_ELIGIBLE: 18,
   /** Suggested insurer code: suspected duplicate or fraudulent billing. */
   SUSPECTED_FRAUD: 19,
+} as const;
+
+/** The limits and time windows of `ClaimsManager` that are not adjudication maths (those are in `Adjudication.sol`). `ClaimsManager` exposes each as a public constant of the same name; the SDK gets them through the generated `src/constants.ts`. Documented in docs/claims.md. (`contracts/claims/ClaimsConstants.sol`) */
+export const ClaimsConstants = {
+  /** Most lines a claim may have. */
+  MAX_LINES: 16n,
+  /** Largest amount accepted (amounts are stored in 96 bits). */
+  MAX_AMOUNT: 79228162514264337593543950335n,
+  /** Most policy years a coverage period may span. */
+  MAX_YEARS: 100n,
+  /** Claims and prior-authorisation requests are accepted until this long after coverage ends. */
+  FILING_WINDOW: 15552000n,
+  /** A denial may be appealed until this long after it. */
+  APPEAL_WINDOW: 15552000n,
+  /** Domain tag of the duplicate fingerprint (v2: keyed on the service day, not the second). */
+  FINGERPRINT_TAG: "0xba2466a7ee63c3f1f9c079b1f317a381580672a31e4b5bb779c08478077d1b73",
 } as const;
 
 /** The codes a claim line or prior authorisation names its service by, and the data categories (`DataCategories.sol`) that billing a service reveals. A policy covers a set of them (bit `c` for code `c`). Mirrored in `src/claims/categories.ts` (a test checks they match); documented in docs/claims.md. (`contracts/claims/ServiceCategories.sol`) */

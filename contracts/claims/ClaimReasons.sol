@@ -12,10 +12,14 @@ library ClaimReasons {
     uint8 internal constant OUTSIDE_COVERAGE_PERIOD = 1;
     /// @notice Denied (claim or line): the service category is not covered by the policy.
     uint8 internal constant SERVICE_NOT_COVERED = 2;
-    /// @notice Pended: the payable amount is above the review threshold (and any cited authorisation's amount).
+    /// @notice Pended: the benefit is above the review threshold (a cited authorisation exempts its own lines up to
+    ///         its amount).
     uint8 internal constant PENDED_FOR_REVIEW = 3;
-    /// @notice Pended: the insurer's free escrow does not cover the payable amount.
+    /// @notice Pended: the insurer's free escrow does not cover the benefit.
     uint8 internal constant PENDED_ESCROW_SHORT = 4;
+    /// @notice Pended: other pended claims' reservations on the annual limit would cut the benefit; it stays
+    ///         approvable up to what approved claims left of the limit, and is decided like any pended claim.
+    uint8 internal constant PENDED_LIMIT_RESERVED = 5;
 
     /// @notice The lowest code an insurer may give.
     uint8 internal constant INSURER_MIN = 16;

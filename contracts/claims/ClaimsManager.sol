@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {HealthLedgerManaged} from "../common/HealthLedgerManaged.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -10,55 +11,49 @@ import {IClaimsManager} from "../interfaces/IClaimsManager.sol";
 import {IConsentVerifier} from "../interfaces/IConsentVerifier.sol";
 import {DataCategories} from "../consent/DataCategories.sol";
 import {Purposes} from "../consent/Purposes.sol";
+import {Adjudication} from "./Adjudication.sol";
 import {ClaimReasons} from "./ClaimReasons.sol";
+import {ClaimsConstants} from "./ClaimsConstants.sol";
 import {ServiceCategories} from "./ServiceCategories.sol";
 
 /// @title ClaimsManager
 /// @notice Consent-gated insurance claims with duplicate detection, rule-based adjudication, appeals and escrowed
 ///         pull payouts (see {IClaimsManager} and docs/claims.md).
-/// @dev Who may call what is decided by the shared authority (`src/claims/permissions.ts`): INSURER issues
-///      policies, funds escrow and decides; PROVIDER submits claims and requests prior authorisations. Decisions are
-///      further limited to the policy's own insurer, payouts to the claim's provider and appeals to its provider or
-///      member. Functions that move tokens are `nonReentrant` and follow checks-effects-interactions.
+/// @dev Storage and the claim state machine live here; the adjudication maths is the pure library
+///      {Adjudication}, which this contract feeds with what it reads and whose outcome it then records, each write
+///      in a function named for it. Who may call what is in `src/claims/permissions.ts`: the authority lets INSURER
+///      issue policies and fund escrow and PROVIDER submit claims and request authorisations; this contract limits
+///      decisions to the policy's insurer, escrow withdrawals to the caller's own escrow, payouts to the claim's
+///      provider and appeals to its member or provider. Decisions and withdrawals need no live role, so that an
+///      insurer whose role is revoked still settles what it owes and takes back what is free (wind-down).
+///      Functions that move tokens are `nonReentrant` and follow checks-effects-interactions.
 contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Constants
+    // Constants (the libraries' values, exposed for clients that read the ABI)
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @notice Most lines a claim may have.
-    uint256 public constant MAX_LINES = 16;
+    uint256 public constant MAX_LINES = ClaimsConstants.MAX_LINES;
     /// @notice Largest amount accepted (amounts are stored in 96 bits).
-    uint256 public constant MAX_AMOUNT = type(uint96).max;
+    uint256 public constant MAX_AMOUNT = ClaimsConstants.MAX_AMOUNT;
     /// @notice Claims and prior-authorisation requests are accepted until this long after coverage ends.
-    uint256 public constant FILING_WINDOW = 180 days;
+    uint256 public constant FILING_WINDOW = ClaimsConstants.FILING_WINDOW;
     /// @notice A denial may be appealed until this long after it.
-    uint256 public constant APPEAL_WINDOW = 180 days;
-    /// @notice Length of a policy year; the annual limit and deductible apply per policy year.
-    uint256 public constant POLICY_YEAR = 365 days;
+    uint256 public constant APPEAL_WINDOW = ClaimsConstants.APPEAL_WINDOW;
     /// @notice Most policy years a coverage period may span.
-    uint256 public constant MAX_YEARS = 100;
-    /// @notice Basis points in 100%.
-    uint256 public constant BPS = 10_000;
+    uint256 public constant MAX_YEARS = ClaimsConstants.MAX_YEARS;
     /// @notice Domain tag of the duplicate fingerprint.
-    bytes32 public constant FINGERPRINT_TAG = keccak256("health-ledger.claims.fingerprint.v1");
+    bytes32 public constant FINGERPRINT_TAG = ClaimsConstants.FINGERPRINT_TAG;
+    /// @notice Length of a policy year; the annual limit and deductible apply per policy year.
+    uint256 public constant POLICY_YEAR = Adjudication.POLICY_YEAR;
+    /// @notice Basis points in 100%.
+    uint256 public constant BPS = Adjudication.BPS;
 
     // ---------------------------------------------------------------------------------------------------------------
     // Storage
     // ---------------------------------------------------------------------------------------------------------------
-
-    /// @dev What a policy year has used. Layout: deductibleMet | benefit (192 bits, one slot).
-    struct Usage {
-        uint96 deductibleMet;
-        uint96 benefit;
-    }
-
-    /// @dev An insurer's escrow. Layout: balance | owed (256 bits, one slot). Invariant: owed <= balance.
-    struct Escrow {
-        uint128 balance;
-        uint128 owed;
-    }
 
     IConsentVerifier private immutable _consent;
     IERC20 private immutable _token;
@@ -75,6 +70,8 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
 
     /// @notice Deploys the claims manager under the shared authority, asking `consentVerifier_` before every
     ///         submission and holding escrows in `paymentToken_`.
+    /// @dev Each address is probed: the consent verifier must answer `isAuthorized`, the token `decimals()` and
+    ///      `totalSupply()`; an empty account or another contract reverts `HealthLedgerContractInvalid`.
     /// @param initialAuthority The shared `HealthLedgerAuthority`.
     /// @param consentVerifier_ The consent registry asked before every submission.
     /// @param paymentToken_ The ERC-20 token escrows and payouts are in.
@@ -83,9 +80,15 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         address consentVerifier_,
         address paymentToken_
     ) HealthLedgerManaged(initialAuthority) {
-        if (initialAuthority == address(0) || consentVerifier_ == address(0) || paymentToken_ == address(0)) {
-            revert ClaimsZeroAddress();
-        }
+        _requireAnswers(
+            consentVerifier_,
+            abi.encodeCall(
+                IConsentVerifier.isAuthorized,
+                (address(this), address(this), Purposes.PAYMENT, DataCategories.BILLING)
+            )
+        );
+        _requireAnswers(paymentToken_, abi.encodeCall(IERC20Metadata.decimals, ()));
+        _requireAnswers(paymentToken_, abi.encodeCall(IERC20.totalSupply, ()));
         _consent = IConsentVerifier(consentVerifier_);
         _token = IERC20(paymentToken_);
     }
@@ -96,22 +99,24 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
 
     /// @inheritdoc IClaimsManager
     function createPolicy(PolicyTerms calldata terms) external restricted returns (uint256 policyId) {
-        if (terms.member == address(0)) revert ClaimsMemberZero();
+        if (terms.termsCommitment == 0) revert ClaimsCommitmentMissing();
+        if (terms.member == address(0)) revert ClaimsMemberMissing();
         if (
             terms.coverageStart >= terms.coverageEnd ||
             uint256(terms.coverageEnd) - terms.coverageStart > MAX_YEARS * POLICY_YEAR
         ) revert ClaimsCoveragePeriodInvalid(terms.coverageStart, terms.coverageEnd);
+        if (terms.coinsuranceBps > BPS) revert ClaimsCoinsuranceInvalid(terms.coinsuranceBps, BPS);
         if (terms.annualLimit == 0) revert ClaimsAmountZero();
         _checkAmount(terms.annualLimit);
         _checkAmount(terms.deductible);
-        _checkAmount(terms.reviewThreshold);
-        if (terms.coinsuranceBps > BPS) revert ClaimsCoinsuranceInvalid(terms.coinsuranceBps);
+        // A uint16 set has no bit beyond the sixteen defined categories, so only the empty set is invalid.
         if (terms.coveredCategories == 0) revert ClaimsCategorySetInvalid(terms.coveredCategories);
-        if (terms.termsCommitment == 0) revert ClaimsCommitmentZero();
+        _checkAmount(terms.reviewThreshold);
 
         policyId = ++_policyCount;
         SafeCast.toUint32(policyId); // claims and authorisations store policy ids in 32 bits
         _policies[policyId] = Policy({
+            termsCommitment: terms.termsCommitment,
             member: terms.member,
             coverageStart: terms.coverageStart,
             coverageEnd: terms.coverageEnd,
@@ -119,9 +124,8 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
             annualLimit: uint96(terms.annualLimit),
             deductible: uint96(terms.deductible),
             coveredCategories: terms.coveredCategories,
-            insurer: msg.sender,
             reviewThreshold: uint96(terms.reviewThreshold),
-            termsCommitment: terms.termsCommitment
+            insurer: msg.sender
         });
         emit PolicyCreated(policyId, msg.sender, terms.member, terms);
     }
@@ -140,13 +144,13 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc IClaimsManager
-    function withdrawEscrow(uint256 amount, address to) external restricted nonReentrant {
-        if (to == address(0)) revert ClaimsZeroAddress();
+    function withdrawEscrow(uint256 amount, address to) external nonReentrant {
+        if (to == address(0)) revert ClaimsRecipientMissing();
         if (amount == 0) revert ClaimsAmountZero();
         Escrow storage e = _escrows[msg.sender];
         uint256 balance = e.balance;
         uint256 available = balance - e.owed;
-        if (amount > available) revert ClaimsEscrowInsufficient(msg.sender, available, amount);
+        if (amount > available) revert ClaimsEscrowInsufficient(msg.sender, amount, available);
         balance -= amount;
         e.balance = uint128(balance);
         _token.safeTransfer(to, amount);
@@ -163,10 +167,10 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         uint8 category,
         bytes32 requestCommitment
     ) external restricted returns (uint256 authId) {
-        if (requestCommitment == 0) revert ClaimsCommitmentZero();
+        if (requestCommitment == 0) revert ClaimsCommitmentMissing();
         if (category >= ServiceCategories.COUNT) revert ClaimsServiceCategoryUnknown(category);
-        (address member, , ) = _livePolicy(policyId);
-        _requireConsent(member, DataCategories.BILLING | ServiceCategories.dataCategories(category));
+        address member = _livePolicy(policyId);
+        _requireConsent(member, msg.sender, DataCategories.BILLING | ServiceCategories.dataCategories(category));
 
         authId = ++_authCount;
         _auths[authId] = PriorAuth({
@@ -181,11 +185,11 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc IClaimsManager
-    function approvePriorAuth(uint256 authId, uint256 amount, uint40 validUntil) external restricted {
+    function approvePriorAuth(uint256 authId, uint256 amount, uint40 validUntil) external {
         PriorAuth storage a = _requestedAuth(authId);
         if (amount == 0) revert ClaimsAmountZero();
         _checkAmount(amount);
-        if (validUntil < block.timestamp) revert ClaimsPriorAuthValidityInvalid(validUntil);
+        if (validUntil < block.timestamp) revert ClaimsPriorAuthValidityInvalid(authId, validUntil, block.timestamp);
         a.status = PriorAuthStatus.Approved;
         a.validUntil = validUntil;
         a.amount = uint96(amount);
@@ -193,7 +197,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc IClaimsManager
-    function denyPriorAuth(uint256 authId, uint8 reason) external restricted {
+    function denyPriorAuth(uint256 authId, uint8 reason) external {
         _checkInsurerReason(reason);
         PriorAuth storage a = _requestedAuth(authId);
         a.status = PriorAuthStatus.Denied;
@@ -212,107 +216,113 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         uint40 serviceDate,
         uint256 priorAuthId
     ) external restricted returns (ClaimStatus) {
-        if (claimCommitment == 0) revert ClaimsCommitmentZero();
-        if (_claims[claimCommitment].status != ClaimStatus.None) revert ClaimsDuplicateCommitment(claimCommitment);
-        (bytes32 fingerprint, uint256 billed) = _admitClaim(policyId, lines, serviceDate);
-        (Adjudication memory adj, uint256 year) = _adjudicateClaim(policyId, lines, serviceDate, priorAuthId, billed);
-
-        _claims[claimCommitment] = Claim({
-            provider: msg.sender,
-            policyId: uint32(policyId),
-            year: uint8(year),
-            status: adj.status,
-            reason: adj.reason,
-            decidedAt: uint40(block.timestamp),
-            amount: uint96(adj.status == ClaimStatus.Denied ? billed : adj.benefit),
-            memberShare: uint96(adj.memberShare)
-        });
+        if (claimCommitment == 0) revert ClaimsCommitmentMissing();
+        if (_claims[claimCommitment].status != ClaimStatus.None) revert ClaimsCommitmentDuplicate(claimCommitment);
+        bytes32 fingerprint;
+        Outcome memory outcome;
+        {
+            uint256 revealed;
+            (fingerprint, revealed) = _admitClaim(policyId, lines, serviceDate);
+            Adjudication.Citation memory citation = _usePriorAuth(priorAuthId, policyId, lines, serviceDate);
+            uint256 year;
+            (outcome, year) = _adjudicate(policyId, lines, serviceDate, citation);
+            _recordOutcome(policyId, year, outcome);
+            _storeClaim(claimCommitment, policyId, year, outcome, revealed);
+        }
         _fingerprints[fingerprint] = claimCommitment;
-        emit ClaimSubmitted(claimCommitment, policyId, msg.sender, fingerprint, serviceDate, priorAuthId, lines, adj);
-        return adj.status;
+        emit ClaimSubmitted(
+            claimCommitment,
+            policyId,
+            msg.sender,
+            fingerprint,
+            serviceDate,
+            priorAuthId,
+            lines,
+            outcome
+        );
+        return outcome.status;
     }
 
     /// @inheritdoc IClaimsManager
-    function approveClaim(bytes32 claimId, uint256 amount) external restricted {
+    function approveClaim(bytes32 claimId, uint256 amount) external {
         Claim storage c = _claimIn(claimId, ClaimStatus.Pended);
-        address insurer = _requireInsurer(c.policyId);
+        uint256 policyId = c.policyId;
+        address insurer = _requireInsurer(policyId);
         uint256 max = c.amount;
         if (amount == 0) revert ClaimsAmountZero();
         if (amount > max) revert ClaimsApprovalTooHigh(claimId, amount, max);
+        Usage storage u = _commitBenefit(policyId, c.year, amount);
+        u.reserved -= uint128(max);
         _owe(insurer, amount);
-        if (amount < max) {
-            // Give the part not approved back to the annual limit.
-            Usage storage u = _usage[c.policyId][c.year];
-            u.benefit -= uint96(max - amount);
-            c.amount = uint96(amount);
-        }
+        if (amount < max) c.amount = uint96(amount);
         _decide(c, ClaimStatus.Approved, ClaimReasons.NONE);
-        emit ClaimApproved(claimId, insurer, amount, false);
+        emit ClaimApproved(claimId, insurer, amount, 0, false);
     }
 
     /// @inheritdoc IClaimsManager
-    function denyClaim(bytes32 claimId, uint8 reason) external restricted {
+    function denyClaim(bytes32 claimId, uint8 reason) external {
         _checkInsurerReason(reason);
         Claim storage c = _claimIn(claimId, ClaimStatus.Pended);
-        address insurer = _requireInsurer(c.policyId);
-        // The reserved benefit returns to the annual limit; the deductible applied at adjudication stays applied.
-        _usage[c.policyId][c.year].benefit -= c.amount;
+        uint256 policyId = c.policyId;
+        address insurer = _requireInsurer(policyId);
+        // The reservation and the deductible the claim applied return to the policy year.
+        Usage storage u = _usage[policyId][c.year];
+        u.reserved -= c.amount;
+        uint96 deductible = c.deductible;
+        if (deductible != 0) u.deductibleMet -= deductible;
         _decide(c, ClaimStatus.Denied, reason);
-        emit ClaimDenied(claimId, insurer, reason, false);
+        emit ClaimDenied(claimId, insurer, reason, deductible, false);
     }
 
     /// @inheritdoc IClaimsManager
     function appeal(bytes32 claimId, bytes32 evidenceCommitment) external {
-        Claim storage c = _claims[claimId];
-        ClaimStatus status = c.status;
-        if (status == ClaimStatus.FinalDenied) revert ClaimsAppealAlreadyUsed(claimId);
-        _requireStatus(claimId, status, ClaimStatus.Denied);
-        if (msg.sender != c.provider && msg.sender != _policies[c.policyId].member) {
-            revert ClaimsNotAppellant(claimId, msg.sender);
+        Claim storage c = _claimIn(claimId, ClaimStatus.Denied);
+        address member = _policies[c.policyId].member;
+        if (msg.sender != member) {
+            if (msg.sender != c.provider) revert ClaimsCallerNotAppellant(claimId, msg.sender);
+            _requireConsent(member, msg.sender, c.dataCategories);
         }
         uint256 deadline = uint256(c.decidedAt) + APPEAL_WINDOW;
-        if (block.timestamp > deadline) revert ClaimsAppealWindowClosed(claimId, deadline);
-        if (evidenceCommitment == 0) revert ClaimsCommitmentZero();
+        if (block.timestamp > deadline) revert ClaimsAppealWindowClosed(claimId, uint40(deadline));
+        if (evidenceCommitment == 0) revert ClaimsCommitmentMissing();
         _decide(c, ClaimStatus.Appealed, c.reason);
         emit ClaimAppealed(claimId, msg.sender, evidenceCommitment);
     }
 
     /// @inheritdoc IClaimsManager
-    function approveAppeal(bytes32 claimId, uint256 amount) external restricted {
+    function approveAppeal(bytes32 claimId, uint256 amount) external {
         Claim storage c = _claimIn(claimId, ClaimStatus.Appealed);
         uint256 policyId = c.policyId;
         address insurer = _requireInsurer(policyId);
         uint256 max = c.amount;
         if (amount == 0) revert ClaimsAmountZero();
         if (amount > max) revert ClaimsApprovalTooHigh(claimId, amount, max);
-        uint256 year = c.year;
-        Usage storage u = _usage[policyId][year];
-        uint256 remaining = _policies[policyId].annualLimit - u.benefit;
-        if (amount > remaining) revert ClaimsAnnualLimitExceeded(policyId, year, remaining, amount);
+        Usage storage u = _commitBenefit(policyId, c.year, amount);
         _owe(insurer, amount);
-        u.benefit += uint96(amount);
+        // The denial gave the claim's deductible back: apply again what is still due.
+        uint256 applied = c.deductible;
+        uint256 deductible = Adjudication.deductibleDue(_policies[policyId].deductible, u.deductibleMet, applied);
+        if (deductible != 0) u.deductibleMet += uint96(deductible);
+        if (deductible != applied) c.deductible = uint96(deductible);
         c.amount = uint96(amount);
         _decide(c, ClaimStatus.Approved, ClaimReasons.NONE);
-        emit ClaimApproved(claimId, insurer, amount, true);
+        emit ClaimApproved(claimId, insurer, amount, deductible, true);
     }
 
     /// @inheritdoc IClaimsManager
-    function denyAppeal(bytes32 claimId, uint8 reason) external restricted {
+    function denyAppeal(bytes32 claimId, uint8 reason) external {
         _checkInsurerReason(reason);
         Claim storage c = _claimIn(claimId, ClaimStatus.Appealed);
         address insurer = _requireInsurer(c.policyId);
         _decide(c, ClaimStatus.FinalDenied, reason);
-        emit ClaimDenied(claimId, insurer, reason, true);
+        emit ClaimDenied(claimId, insurer, reason, 0, true);
     }
 
     /// @inheritdoc IClaimsManager
     function withdraw(bytes32 claimId) external nonReentrant {
-        Claim storage c = _claims[claimId];
-        ClaimStatus status = c.status;
-        if (status == ClaimStatus.Paid) revert ClaimsAlreadyPaid(claimId);
-        _requireStatus(claimId, status, ClaimStatus.Approved);
+        Claim storage c = _claimIn(claimId, ClaimStatus.Approved);
         address provider = c.provider;
-        if (msg.sender != provider) revert ClaimsNotProvider(claimId, msg.sender);
+        if (msg.sender != provider) revert ClaimsCallerNotProvider(claimId, msg.sender);
         uint256 amount = c.amount;
         if (amount == 0) revert ClaimsAmountZero();
         address insurer = _policies[c.policyId].insurer;
@@ -361,15 +371,18 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc IClaimsManager
-    function usage(uint256 policyId, uint256 year) external view returns (uint256 deductibleMet, uint256 benefit) {
-        Usage storage u = _usage[policyId][year];
-        return (u.deductibleMet, u.benefit);
+    function priorAuthCount() external view returns (uint256) {
+        return _authCount;
     }
 
     /// @inheritdoc IClaimsManager
-    function escrow(address insurer) external view returns (uint256 balance, uint256 owed) {
-        Escrow storage e = _escrows[insurer];
-        return (e.balance, e.owed);
+    function usage(uint256 policyId, uint256 year) external view returns (Usage memory) {
+        return _usage[policyId][year];
+    }
+
+    /// @inheritdoc IClaimsManager
+    function escrow(address insurer) external view returns (Escrow memory) {
+        return _escrows[insurer];
     }
 
     /// @inheritdoc IClaimsManager
@@ -391,128 +404,66 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     function policyYear(uint256 policyId, uint256 date) external view returns (uint256) {
         Policy storage p = _policies[policyId];
         if (p.member == address(0)) revert ClaimsPolicyUnknown(policyId);
-        return _yearOf(p.coverageStart, p.coverageEnd, date);
+        return Adjudication.policyYear(p.coverageStart, p.coverageEnd, date);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Internals
+    // Internals: checks and reads
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @dev Checks everything that makes a claim admissible (live policy, service date, lines, no duplicate
-    ///      fingerprint, the member's consent); returns its fingerprint and billed total.
+    ///      fingerprint, the member's consent); returns its fingerprint and the data categories it reveals.
     function _admitClaim(
         uint256 policyId,
         ClaimLine[] calldata lines,
         uint40 serviceDate
-    ) private view returns (bytes32 fingerprint, uint256 billed) {
-        (address member, , ) = _livePolicy(policyId);
+    ) private view returns (bytes32 fingerprint, uint256 revealed) {
+        address member = _livePolicy(policyId);
         if (serviceDate > block.timestamp) revert ClaimsServiceDateInFuture(serviceDate, block.timestamp);
-        uint256 revealed;
-        (revealed, billed) = _checkLines(lines);
+        revealed = _checkLines(lines);
         fingerprint = _fingerprint(member, msg.sender, serviceDate, lines);
         bytes32 existing = _fingerprints[fingerprint];
-        if (existing != 0) revert ClaimsDuplicateFingerprint(fingerprint, existing);
-        _requireConsent(member, revealed);
+        if (existing != 0) revert ClaimsFingerprintDuplicate(fingerprint, existing);
+        _requireConsent(member, msg.sender, revealed);
     }
 
-    /// @dev Adjudicates an admitted claim: consumes a cited prior authorisation, denies a service date outside the
-    ///      coverage period, otherwise applies the rules line by line.
-    function _adjudicateClaim(
+    /// @dev Reads what the rules need (the policy, its year's usage, the insurer's free escrow) and runs them.
+    function _adjudicate(
         uint256 policyId,
         ClaimLine[] calldata lines,
         uint256 serviceDate,
-        uint256 priorAuthId,
-        uint256 billed
-    ) private returns (Adjudication memory adj, uint256 year) {
+        Adjudication.Citation memory citation
+    ) private view returns (Outcome memory outcome, uint256 year) {
         Policy storage p = _policies[policyId];
-        uint256 threshold = p.reviewThreshold;
-        if (priorAuthId != 0) threshold = _usePriorAuth(priorAuthId, policyId, lines, serviceDate, threshold);
-        uint256 start = p.coverageStart;
-        uint256 end = p.coverageEnd;
-        year = _yearOf(start, end, serviceDate);
-        adj.billed = billed;
-        if (serviceDate < start || serviceDate > end) {
-            adj.status = ClaimStatus.Denied;
-            adj.reason = ClaimReasons.OUTSIDE_COVERAGE_PERIOD;
-        } else {
-            _adjudicate(p, _usage[policyId][year], lines, threshold, adj);
-        }
+        Adjudication.Rules memory rules = Adjudication.Rules({
+            coverageStart: p.coverageStart,
+            coverageEnd: p.coverageEnd,
+            annualLimit: p.annualLimit,
+            deductible: p.deductible,
+            coinsuranceBps: p.coinsuranceBps,
+            coveredCategories: p.coveredCategories,
+            reviewThreshold: p.reviewThreshold
+        });
+        year = Adjudication.policyYear(rules.coverageStart, rules.coverageEnd, serviceDate);
+        Escrow storage e = _escrows[p.insurer];
+        outcome = Adjudication.adjudicate(
+            rules,
+            _usage[policyId][year],
+            lines,
+            serviceDate,
+            citation,
+            e.balance - e.owed
+        );
     }
 
-    /// @dev Adjudicates the lines of an in-period claim into `adj` and records the policy year's usage; for an
-    ///      approved claim also what the insurer now owes. Line by line, in order, for covered lines: the deductible
-    ///      takes what it still needs; the member's coinsurance is `rest * bps / 10000` rounded down; the insurer's
-    ///      share is capped by what is left of the annual limit.
-    function _adjudicate(
-        Policy storage p,
-        Usage storage u,
-        ClaimLine[] calldata lines,
-        uint256 threshold,
-        Adjudication memory adj
-    ) private {
-        uint256 covered = p.coveredCategories;
-        uint256 deductibleMet = u.deductibleMet;
-        uint256 benefit = u.benefit;
-        uint256 deductibleLeft = p.deductible - deductibleMet;
-        uint256 limitLeft = p.annualLimit - benefit;
-        uint256 bps = p.coinsuranceBps;
-        for (uint256 i = 0; i < lines.length; ++i) {
-            if ((covered >> lines[i].category) & 1 == 0) continue;
-            uint256 amount = lines[i].amount;
-            adj.eligible += amount;
-            uint256 d = amount < deductibleLeft ? amount : deductibleLeft;
-            deductibleLeft -= d;
-            adj.deductible += d;
-            uint256 rest = amount - d;
-            uint256 coins = (rest * bps) / BPS;
-            adj.coinsurance += coins;
-            uint256 pay = rest - coins;
-            if (pay > limitLeft) pay = limitLeft;
-            limitLeft -= pay;
-            adj.benefit += pay;
-        }
-        if (adj.eligible == 0) {
-            adj.status = ClaimStatus.Denied;
-            adj.reason = ClaimReasons.SERVICE_NOT_COVERED;
-            return;
-        }
-        uint256 payout = adj.benefit;
-        adj.memberShare = adj.eligible - payout;
-        _classify(p.insurer, threshold, adj);
-        if (adj.deductible != 0 || payout != 0) {
-            u.deductibleMet = uint96(deductibleMet + adj.deductible);
-            u.benefit = uint96(benefit + payout);
-        }
-    }
-
-    /// @dev Approves an adjudicated claim (recording what the insurer owes) or pends it: above the review threshold,
-    ///      or when the insurer's free escrow does not cover the benefit.
-    function _classify(address insurer, uint256 threshold, Adjudication memory adj) private {
-        uint256 payout = adj.benefit;
-        if (payout > threshold) {
-            adj.status = ClaimStatus.Pended;
-            adj.reason = ClaimReasons.PENDED_FOR_REVIEW;
-            return;
-        }
-        adj.status = ClaimStatus.Approved;
-        if (payout == 0) return;
-        Escrow storage e = _escrows[insurer];
-        uint256 owed = e.owed;
-        if (e.balance - owed < payout) {
-            adj.status = ClaimStatus.Pended;
-            adj.reason = ClaimReasons.PENDED_ESCROW_SHORT;
-        } else {
-            e.owed = uint128(owed + payout);
-        }
-    }
-
-    /// @dev Validates lines (count, codes, amounts, canonical order) and returns the data categories they reveal
-    ///      (with BILLING) and their billed total.
-    function _checkLines(ClaimLine[] calldata lines) private pure returns (uint256 revealed, uint256 billed) {
+    /// @dev Validates lines (count, codes, amounts, canonical order, billed total) and returns the data categories
+    ///      they reveal (with BILLING).
+    function _checkLines(ClaimLine[] calldata lines) private pure returns (uint256 revealed) {
         uint256 n = lines.length;
         if (n == 0 || n > MAX_LINES) revert ClaimsLineCountInvalid(n, MAX_LINES);
         revealed = DataCategories.BILLING;
         uint256 previous = 0;
+        uint256 billed = 0;
         for (uint256 i = 0; i < n; ++i) {
             uint256 category = lines[i].category;
             uint256 amount = lines[i].amount;
@@ -528,94 +479,49 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         _checkAmount(billed);
     }
 
-    /// @dev Consumes an approved prior authorisation cited by a claim; returns the review threshold it raises.
-    function _usePriorAuth(
-        uint256 authId,
-        uint256 policyId,
-        ClaimLine[] calldata lines,
-        uint256 serviceDate,
-        uint256 threshold
-    ) private returns (uint256) {
-        PriorAuth storage a = _auths[authId];
-        PriorAuthStatus status = a.status;
-        if (status == PriorAuthStatus.None) revert ClaimsPriorAuthUnknown(authId);
-        if (status != PriorAuthStatus.Approved) revert ClaimsPriorAuthStatusInvalid(authId, status);
-        if (a.policyId != policyId || a.provider != msg.sender) revert ClaimsPriorAuthMismatch(authId);
-        if (serviceDate > a.validUntil) revert ClaimsPriorAuthExpired(authId, a.validUntil);
-        uint256 category = a.category;
-        bool billed = false;
-        for (uint256 i = 0; i < lines.length; ++i) {
-            if (lines[i].category == category) {
-                billed = true;
-                break;
-            }
-        }
-        if (!billed) revert ClaimsPriorAuthMismatch(authId);
-        a.status = PriorAuthStatus.Used;
-        uint256 authorised = a.amount;
-        return authorised > threshold ? authorised : threshold;
-    }
-
     /// @dev A requested authorisation whose policy's insurer is the caller.
     function _requestedAuth(uint256 authId) private view returns (PriorAuth storage a) {
         a = _auths[authId];
         PriorAuthStatus status = a.status;
         if (status == PriorAuthStatus.None) revert ClaimsPriorAuthUnknown(authId);
-        if (status != PriorAuthStatus.Requested) revert ClaimsPriorAuthStatusInvalid(authId, status);
+        if (status != PriorAuthStatus.Requested) {
+            revert ClaimsPriorAuthStatusInvalid(authId, status, PriorAuthStatus.Requested);
+        }
         _requireInsurer(a.policyId);
     }
 
-    /// @dev The member and coverage period of a policy that still takes claims.
-    function _livePolicy(uint256 policyId) private view returns (address member, uint256 start, uint256 end) {
+    /// @dev The member of a policy that still takes claims.
+    function _livePolicy(uint256 policyId) private view returns (address member) {
         Policy storage p = _policies[policyId];
         member = p.member;
         if (member == address(0)) revert ClaimsPolicyUnknown(policyId);
-        start = p.coverageStart;
-        end = p.coverageEnd;
-        uint256 filingDeadline = end + FILING_WINDOW;
-        if (block.timestamp > filingDeadline) revert ClaimsPolicyExpired(policyId, filingDeadline);
+        uint256 filingDeadline = uint256(p.coverageEnd) + FILING_WINDOW;
+        if (block.timestamp > filingDeadline) revert ClaimsPolicyExpired(policyId, uint40(filingDeadline));
     }
 
-    function _requireConsent(address member, uint256 categories) private view {
-        if (!_consent.isAuthorized(member, msg.sender, Purposes.PAYMENT, categories)) {
-            revert ClaimsConsentMissing(member, msg.sender, categories);
+    /// @dev Reverts unless `member` lets `provider` use `categories` of her data for payment.
+    function _requireConsent(address member, address provider, uint256 categories) private view {
+        if (!_consent.isAuthorized(member, provider, Purposes.PAYMENT, categories)) {
+            revert ClaimsConsentMissing(member, provider, categories);
         }
     }
 
-    /// @dev The policy's insurer, which must be the caller.
+    /// @dev The policy's insurer, which must be the caller (its INSURER role is not needed: see the contract's @dev).
     function _requireInsurer(uint256 policyId) private view returns (address insurer) {
         insurer = _policies[policyId].insurer;
-        if (msg.sender != insurer) revert ClaimsNotPolicyInsurer(policyId, msg.sender);
+        if (msg.sender != insurer) revert ClaimsCallerNotInsurer(policyId, msg.sender);
     }
 
     /// @dev A claim that is in `expected` status.
     function _claimIn(bytes32 claimId, ClaimStatus expected) private view returns (Claim storage c) {
         c = _claims[claimId];
-        _requireStatus(claimId, c.status, expected);
-    }
-
-    function _requireStatus(bytes32 claimId, ClaimStatus status, ClaimStatus expected) private pure {
-        if (status == ClaimStatus.None) revert ClaimsUnknown(claimId);
-        if (status != expected) revert ClaimsStatusInvalid(claimId, status);
-    }
-
-    /// @dev Records that the insurer owes `amount` more, if its free escrow covers it.
-    function _owe(address insurer, uint256 amount) private {
-        Escrow storage e = _escrows[insurer];
-        uint256 owed = e.owed;
-        uint256 available = e.balance - owed;
-        if (amount > available) revert ClaimsEscrowInsufficient(insurer, available, amount);
-        e.owed = uint128(owed + amount);
-    }
-
-    function _decide(Claim storage c, ClaimStatus status, uint8 reason) private {
-        c.status = status;
-        c.reason = reason;
-        c.decidedAt = uint40(block.timestamp);
+        ClaimStatus status = c.status;
+        if (status == ClaimStatus.None) revert ClaimsClaimUnknown(claimId);
+        if (status != expected) revert ClaimsClaimStatusInvalid(claimId, status, expected);
     }
 
     function _checkInsurerReason(uint8 reason) private pure {
-        if (reason < ClaimReasons.INSURER_MIN) revert ClaimsReasonInvalid(reason);
+        if (reason < ClaimReasons.INSURER_MIN) revert ClaimsReasonInvalid(reason, ClaimReasons.INSURER_MIN);
     }
 
     function _checkAmount(uint256 amount) private pure {
@@ -628,13 +534,108 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         uint40 serviceDate,
         ClaimLine[] calldata lines
     ) private pure returns (bytes32) {
-        return keccak256(abi.encode(FINGERPRINT_TAG, member, provider, serviceDate, lines));
+        return keccak256(abi.encode(FINGERPRINT_TAG, member, provider, Adjudication.serviceDay(serviceDate), lines));
     }
 
-    /// @dev Policy year of a date, clamped into the coverage period.
-    function _yearOf(uint256 start, uint256 end, uint256 date) private pure returns (uint256) {
-        if (date <= start) return 0;
-        if (date > end) date = end;
-        return (date - start) / POLICY_YEAR;
+    // ---------------------------------------------------------------------------------------------------------------
+    // Internals: writes (each named for what it writes)
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @dev Marks a cited prior authorisation Used, after checking it may be cited; returns what the rules need of
+    ///      it (no citation when `authId` is 0).
+    function _usePriorAuth(
+        uint256 authId,
+        uint256 policyId,
+        ClaimLine[] calldata lines,
+        uint40 serviceDate
+    ) private returns (Adjudication.Citation memory citation) {
+        if (authId == 0) return Adjudication.Citation({category: Adjudication.NO_CATEGORY, amount: 0});
+        PriorAuth storage a = _auths[authId];
+        PriorAuthStatus status = a.status;
+        if (status == PriorAuthStatus.None) revert ClaimsPriorAuthUnknown(authId);
+        if (status != PriorAuthStatus.Approved) {
+            revert ClaimsPriorAuthStatusInvalid(authId, status, PriorAuthStatus.Approved);
+        }
+        if (a.policyId != policyId || a.provider != msg.sender) revert ClaimsPriorAuthMismatch(authId);
+        uint40 validUntil = a.validUntil;
+        if (serviceDate > validUntil) revert ClaimsPriorAuthExpired(authId, serviceDate, validUntil);
+        uint256 category = a.category;
+        bool billed = false;
+        for (uint256 i = 0; i < lines.length; ++i) {
+            if (lines[i].category == category) {
+                billed = true;
+                break;
+            }
+        }
+        if (!billed) revert ClaimsPriorAuthMismatch(authId);
+        a.status = PriorAuthStatus.Used;
+        citation = Adjudication.Citation({category: category, amount: a.amount});
+    }
+
+    /// @dev Records an outcome in its policy year: an approved claim commits its benefit (and the insurer owes
+    ///      it), a pended one reserves it; both apply their deductible. A denied claim records nothing.
+    function _recordOutcome(uint256 policyId, uint256 year, Outcome memory outcome) private {
+        ClaimStatus status = outcome.status;
+        if (status == ClaimStatus.Denied) return;
+        uint256 deductible = outcome.deductible;
+        uint256 benefit = outcome.benefit;
+        Usage storage u = _usage[policyId][year];
+        if (deductible != 0) u.deductibleMet += uint96(deductible);
+        if (benefit == 0) return;
+        if (status == ClaimStatus.Pended) {
+            u.reserved += uint128(benefit);
+        } else {
+            u.committed += uint96(benefit);
+            _escrows[_policies[policyId].insurer].owed += uint128(benefit);
+        }
+    }
+
+    /// @dev Stores a new claim. Its third slot (the deductible it may give back) is written only for a pended
+    ///      claim that applied one.
+    function _storeClaim(
+        bytes32 claimId,
+        uint256 policyId,
+        uint256 year,
+        Outcome memory outcome,
+        uint256 revealed
+    ) private {
+        ClaimStatus status = outcome.status;
+        Claim storage c = _claims[claimId];
+        c.provider = msg.sender;
+        c.policyId = uint32(policyId);
+        c.year = uint8(year);
+        c.status = status;
+        c.reason = outcome.reason;
+        c.decidedAt = uint40(block.timestamp);
+        c.amount = uint96(status == ClaimStatus.Denied ? outcome.billed : outcome.benefit);
+        c.memberShare = uint96(outcome.memberShare);
+        c.dataCategories = uint16(revealed);
+        if (status == ClaimStatus.Pended && outcome.deductible != 0) c.deductible = uint96(outcome.deductible);
+    }
+
+    /// @dev Commits `amount` of benefit in a policy year, if what approved claims left of the annual limit allows
+    ///      it; returns the year's usage.
+    function _commitBenefit(uint256 policyId, uint256 year, uint256 amount) private returns (Usage storage u) {
+        u = _usage[policyId][year];
+        uint256 committed = u.committed;
+        uint256 remaining = Adjudication.limitLeft(_policies[policyId].annualLimit, committed);
+        if (amount > remaining) revert ClaimsAnnualLimitExceeded(policyId, year, amount, remaining);
+        u.committed = uint96(committed + amount);
+    }
+
+    /// @dev Records that the insurer owes `amount` more, if its free escrow covers it.
+    function _owe(address insurer, uint256 amount) private {
+        Escrow storage e = _escrows[insurer];
+        uint256 owed = e.owed;
+        uint256 available = e.balance - owed;
+        if (amount > available) revert ClaimsEscrowInsufficient(insurer, amount, available);
+        e.owed = uint128(owed + amount);
+    }
+
+    /// @dev Moves a claim to `status` with `reason`, now.
+    function _decide(Claim storage c, ClaimStatus status, uint8 reason) private {
+        c.status = status;
+        c.reason = reason;
+        c.decidedAt = uint40(block.timestamp);
     }
 }

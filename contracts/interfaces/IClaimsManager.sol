@@ -8,8 +8,9 @@ pragma solidity 0.8.30;
 ///         annual limit, covered service categories, manual-review threshold). The insurer reviews pended claims
 ///         and decides appeals; providers collect approved amounts from the escrow by pull withdrawal.
 /// @dev Only ids, addresses, amounts, codes, times and salted commitments of FHIR documents are stored or logged.
-///      Service-category codes are in `ServiceCategories.sol`, reason codes in `ClaimReasons.sol`; the rules and
-///      their rounding are documented in docs/claims.md and mirrored by the SDK's preview (`src/claims/`).
+///      Service-category codes are in `ServiceCategories.sol`, reason codes in `ClaimReasons.sol`, limits in
+///      `ClaimsConstants.sol`; the rules are the pure library `Adjudication.sol`, documented in docs/claims.md and
+///      mirrored line for line by the SDK (`src/claims/adjudication.ts`).
 interface IClaimsManager {
     // ---------------------------------------------------------------------------------------------------------------
     // Types
@@ -42,33 +43,35 @@ interface IClaimsManager {
 
     /// @notice The terms of a policy as the insurer issues them. Amounts are in the payment token's smallest unit
     ///         and must fit in 96 bits.
+    /// @dev Same field order as the stored {Policy}, which adds the insurer at the end.
+    /// @param termsCommitment Salted commitment of the policy document (FHIR Coverage / InsurancePlan); non-zero.
     /// @param member The insured patient's account (the data subject whose consent claims need).
     /// @param coverageStart First second of coverage (unix time); policy years count from here.
     /// @param coverageEnd Last second of coverage (unix time); at most 100 policy years after the start.
+    /// @param coinsuranceBps The member's share after the deductible, in basis points (0..10000).
     /// @param annualLimit Most the insurer pays per policy year; non-zero.
     /// @param deductible What the member pays per policy year before coinsurance applies; may be zero.
-    /// @param coinsuranceBps The member's share after the deductible, in basis points (0..10000).
     /// @param coveredCategories Bit set of covered service categories (bit `c` for category code `c`, see
     ///        `ServiceCategories.sol`); non-zero, only defined bits.
     /// @param reviewThreshold A claim whose payable amount is above this goes to manual review (0: every claim that
-    ///        pays anything is reviewed).
-    /// @param termsCommitment Salted commitment of the policy document (FHIR Coverage / InsurancePlan); non-zero.
+    ///        pays anything is reviewed); a cited prior authorisation exempts its own lines up to its amount.
     struct PolicyTerms {
+        bytes32 termsCommitment;
         address member;
         uint40 coverageStart;
         uint40 coverageEnd;
+        uint16 coinsuranceBps;
         uint256 annualLimit;
         uint256 deductible;
-        uint16 coinsuranceBps;
         uint16 coveredCategories;
         uint256 reviewThreshold;
-        bytes32 termsCommitment;
     }
 
-    /// @notice A stored policy.
-    /// @dev Layout: slot 0 member | coverageStart | coverageEnd | coinsuranceBps (256 bits); slot 1 annualLimit |
-    ///      deductible | coveredCategories (208 bits); slot 2 insurer | reviewThreshold (256 bits); slot 3
-    ///      termsCommitment.
+    /// @notice A stored policy: its {PolicyTerms}, in the same order, and the insurer that issued it.
+    /// @dev Layout (4 slots): slot 0 termsCommitment; slot 1 member | coverageStart | coverageEnd | coinsuranceBps
+    ///      (256 bits); slot 2 annualLimit | deductible | coveredCategories (208 bits); slot 3 reviewThreshold |
+    ///      insurer (256 bits). A submission reads slots 1 to 3.
+    /// @param termsCommitment Salted commitment of the policy document.
     /// @param member The insured patient's account.
     /// @param coverageStart First second of coverage.
     /// @param coverageEnd Last second of coverage.
@@ -76,10 +79,10 @@ interface IClaimsManager {
     /// @param annualLimit Most the insurer pays per policy year.
     /// @param deductible The member's yearly deductible.
     /// @param coveredCategories Bit set of covered service categories.
-    /// @param insurer The account that issued the policy, funds its claims and decides them.
     /// @param reviewThreshold Payable amounts above this are pended for manual review.
-    /// @param termsCommitment Salted commitment of the policy document.
+    /// @param insurer The account that issued the policy, funds its claims and decides them.
     struct Policy {
+        bytes32 termsCommitment;
         address member;
         uint40 coverageStart;
         uint40 coverageEnd;
@@ -87,12 +90,12 @@ interface IClaimsManager {
         uint96 annualLimit;
         uint96 deductible;
         uint16 coveredCategories;
-        address insurer;
         uint96 reviewThreshold;
-        bytes32 termsCommitment;
+        address insurer;
     }
 
     /// @notice One line of a claim: a service category and the amount billed for it.
+    /// @dev In calldata and events only (two words per line).
     /// @param category Service-category code (see `ServiceCategories.sol`).
     /// @param amount Billed amount in the token's smallest unit; non-zero, at most 2^96-1.
     struct ClaimLine {
@@ -102,17 +105,24 @@ interface IClaimsManager {
 
     /// @notice A stored claim. Its id is the claim commitment.
     /// @dev Layout: slot 0 provider | policyId | year | status | reason | decidedAt (256 bits); slot 1 amount |
-    ///      memberShare (192 bits).
+    ///      memberShare | dataCategories (208 bits); slot 2 deductible (96 bits), written only for a claim that
+    ///      holds a deductible it may have to give back, so that a claim decided at submission writes two slots.
     /// @param provider The provider that submitted the claim and is paid.
     /// @param policyId The policy the claim is made under.
     /// @param year The policy year of the service date (0 = the first; clamped into the coverage period).
     /// @param status Where the claim stands.
     /// @param reason Why it is pended or denied (see `ClaimReasons.sol`); 0 otherwise.
     /// @param decidedAt When the status last changed (the appeal window of a denial runs from here).
-    /// @param amount Pended or Denied: the most the insurer may approve (the computed payable amount, or the billed
-    ///        total of a claim denied at submission). Approved or Paid: the approved amount.
+    /// @param amount Pended or Denied: the most the insurer may approve (the computed benefit, or the billed total of
+    ///        a claim denied at submission). Approved or Paid: the approved amount.
     /// @param memberShare The member's cost share on covered lines (deductible + coinsurance + any amount above the
     ///        annual limit), fixed at adjudication.
+    /// @param dataCategories The consent data categories the claim reveals (BILLING and its lines' categories, see
+    ///        `DataCategories.sol`): what a provider's appeal needs the member's payment consent for.
+    /// @param deductible For a claim pended at submission: the part of the member's deductible it applied, held
+    ///        while it is Pended or Approved and given back to the policy year when it is denied. For a claim
+    ///        approved on appeal: what the approval applied again. 0 for a claim decided at submission (the
+    ///        deductible of an approved one is final and in its `ClaimSubmitted` event).
     struct Claim {
         address provider;
         uint32 policyId;
@@ -122,19 +132,23 @@ interface IClaimsManager {
         uint40 decidedAt;
         uint96 amount;
         uint96 memberShare;
+        uint16 dataCategories;
+        uint96 deductible;
     }
 
     /// @notice The outcome of adjudicating a claim at submission, claim-level totals. Per-line amounts follow
     ///         deterministically from the lines and these totals (see docs/claims.md) and are rebuilt by the SDK.
+    /// @dev Computed by `Adjudication.adjudicate`; in events only.
     /// @param status Approved, Pended or Denied.
     /// @param reason Pend or denial reason (see `ClaimReasons.sol`); 0 when approved.
     /// @param billed Sum of all lines' billed amounts.
     /// @param eligible Sum of the billed amounts of covered lines (0 when the claim is denied).
     /// @param deductible Part of `eligible` applied to the member's deductible.
     /// @param coinsurance The member's coinsurance on the rest (rounded down per line).
-    /// @param benefit What the insurer pays (or may approve, when pended), within the remaining annual limit.
+    /// @param benefit What the insurer pays (or may approve, when pended), within what approved claims left of the
+    ///        annual limit.
     /// @param memberShare `eligible - benefit`: deductible, coinsurance and any amount above the annual limit.
-    struct Adjudication {
+    struct Outcome {
         ClaimStatus status;
         uint8 reason;
         uint256 billed;
@@ -145,6 +159,28 @@ interface IClaimsManager {
         uint256 memberShare;
     }
 
+    /// @notice What a policy year has used.
+    /// @dev Layout: slot 0 deductibleMet | committed (192 bits); slot 1 reserved. Invariants: `deductibleMet <=
+    ///      deductible` and `committed <= annualLimit`; `reserved` is the sum of the pended claims' amounts and may
+    ///      exceed what is left of the limit (reservations can overlap; the first approved takes the room).
+    /// @param deductibleMet The member's deductible applied so far (by approved, paid and pended claims).
+    /// @param committed Benefit approved (paid or not): the part of the annual limit really used.
+    /// @param reserved Benefit that pended claims may still be approved for.
+    struct Usage {
+        uint96 deductibleMet;
+        uint96 committed;
+        uint128 reserved;
+    }
+
+    /// @notice An insurer's escrow.
+    /// @dev Layout: balance | owed (256 bits, one slot). Invariant: `owed <= balance`.
+    /// @param balance Tokens held for the insurer.
+    /// @param owed Approved amounts not yet withdrawn by providers.
+    struct Escrow {
+        uint128 balance;
+        uint128 owed;
+    }
+
     /// @notice A stored prior authorisation.
     /// @dev Layout: slot 0 provider | policyId | category | status | validUntil (248 bits); slot 1 amount.
     /// @param provider The provider that requested it; only it may cite it.
@@ -152,8 +188,8 @@ interface IClaimsManager {
     /// @param category The service category it authorises.
     /// @param status Where it stands.
     /// @param validUntil Latest service date it covers (set at approval).
-    /// @param amount Approved amount: a claim citing it is not pended for review while its payable amount is at most
-    ///        this.
+    /// @param amount Approved amount: a claim citing it is not pended for review while the benefit of its lines of
+    ///        this category is at most this (and the rest of the claim is within the review threshold).
     struct PriorAuth {
         address provider;
         uint32 policyId;
@@ -231,22 +267,38 @@ interface IClaimsManager {
         uint40 serviceDate,
         uint256 priorAuthId,
         ClaimLine[] lines,
-        Adjudication adjudication
+        Outcome adjudication
     );
 
     /// @notice Emitted when the insurer approves a pended claim or an appealed one.
     /// @param claimId The claim.
     /// @param insurer The deciding insurer.
-    /// @param amount The approved amount, now owed to the provider.
+    /// @param amount The approved amount, now owed to the provider and committed against the annual limit.
+    /// @param deductible The part of the member's deductible the decision applied again (an approved appeal of a
+    ///        claim whose denial gave its deductible back); 0 on review.
     /// @param onAppeal True for a decision on appeal (final).
-    event ClaimApproved(bytes32 indexed claimId, address indexed insurer, uint256 amount, bool onAppeal);
+    event ClaimApproved(
+        bytes32 indexed claimId,
+        address indexed insurer,
+        uint256 amount,
+        uint256 deductible,
+        bool onAppeal
+    );
 
     /// @notice Emitted when the insurer denies a pended claim or an appealed one.
     /// @param claimId The claim.
     /// @param insurer The deciding insurer.
     /// @param reason Denial reason (an insurer reason code, see `ClaimReasons.sol`).
+    /// @param deductible The part of the member's deductible given back to the policy year (a pended claim's);
+    ///        0 on appeal.
     /// @param onAppeal True for a decision on appeal (final).
-    event ClaimDenied(bytes32 indexed claimId, address indexed insurer, uint8 reason, bool onAppeal);
+    event ClaimDenied(
+        bytes32 indexed claimId,
+        address indexed insurer,
+        uint8 reason,
+        uint256 deductible,
+        bool onAppeal
+    );
 
     /// @notice Emitted when the provider or the member appeals a denied claim.
     /// @param claimId The claim.
@@ -265,10 +317,6 @@ interface IClaimsManager {
     // Errors
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice A constructor address (authority, consent verifier or payment token) is the zero address.
-    /// @dev Fix: deploy with the addresses of the deployed authority, consent registry and ERC-20 token.
-    error ClaimsZeroAddress();
-
     /// @notice No policy has this id.
     /// @dev Fix: use an id from a `PolicyCreated` event.
     /// @param policyId The unknown id.
@@ -279,44 +327,51 @@ interface IClaimsManager {
     /// @dev Fix: nothing on chain; the claim is past timely filing (see `FILING_WINDOW`).
     /// @param policyId The policy.
     /// @param filingDeadline The last second a claim could be submitted under it.
-    error ClaimsPolicyExpired(uint256 policyId, uint256 filingDeadline);
+    error ClaimsPolicyExpired(uint256 policyId, uint40 filingDeadline);
 
     /// @notice The caller is not the insurer that issued the policy.
-    /// @dev Fix: decide, fund and review only with the issuing insurer's account.
+    /// @dev Fix: decide and review only with the issuing insurer's account (it keeps these powers after losing its
+    ///      INSURER role, to wind down).
     /// @param policyId The policy.
     /// @param caller The caller.
-    error ClaimsNotPolicyInsurer(uint256 policyId, address caller);
+    error ClaimsCallerNotInsurer(uint256 policyId, address caller);
 
     /// @notice The policy's member is the zero address.
     /// @dev Fix: issue the policy to the member's account.
-    error ClaimsMemberZero();
+    error ClaimsMemberMissing();
 
     /// @notice The coverage period is empty, reversed, or longer than 100 policy years.
     /// @dev Fix: give `coverageStart < coverageEnd` within 100 years.
     /// @param coverageStart The start given.
     /// @param coverageEnd The end given.
-    error ClaimsCoveragePeriodInvalid(uint256 coverageStart, uint256 coverageEnd);
+    error ClaimsCoveragePeriodInvalid(uint40 coverageStart, uint40 coverageEnd);
 
     /// @notice The coinsurance is above 100%.
     /// @dev Fix: give basis points from 0 to 10000.
     /// @param coinsuranceBps The value given.
-    error ClaimsCoinsuranceInvalid(uint256 coinsuranceBps);
+    /// @param max The largest accepted value (10000).
+    error ClaimsCoinsuranceInvalid(uint16 coinsuranceBps, uint256 max);
 
     /// @notice The covered-category set is empty or has bits of no defined service category.
     /// @dev Fix: set only bits of the codes in `ServiceCategories.sol`, at least one.
     /// @param categories The set given.
-    error ClaimsCategorySetInvalid(uint256 categories);
+    error ClaimsCategorySetInvalid(uint16 categories);
 
     /// @notice A commitment (policy terms, claim, prior-authorisation request or appeal evidence) is zero.
     /// @dev Fix: commit the FHIR document with the SDK's `commit()` and pass its commitment.
-    error ClaimsCommitmentZero();
+    error ClaimsCommitmentMissing();
+
+    /// @notice An escrow withdrawal names the zero address as recipient.
+    /// @dev Fix: give the account that should receive the tokens.
+    error ClaimsRecipientMissing();
 
     /// @notice An amount that must be positive is zero (annual limit, line amount, escrow deposit or withdrawal,
-    ///         approval, prior-authorisation amount).
-    /// @dev Fix: pass a positive amount in the token's smallest unit.
+    ///         approval, prior-authorisation amount, payout of an approved claim).
+    /// @dev Fix: pass a positive amount in the token's smallest unit. An approved claim that pays nothing (its
+    ///      benefit went to the deductible, coinsurance or a used-up annual limit) has nothing to withdraw.
     error ClaimsAmountZero();
 
-    /// @notice An amount does not fit the 96 bits amounts are stored in.
+    /// @notice An amount does not fit the 96 bits amounts are stored in (128 bits for an escrow balance).
     /// @dev Fix: amounts (and a claim's billed total) must be at most `MAX_AMOUNT` (2^96-1).
     /// @param amount The amount given or summed.
     /// @param max The largest accepted amount.
@@ -342,66 +397,60 @@ interface IClaimsManager {
     /// @notice The service date is in the future.
     /// @dev Fix: submit after the service took place.
     /// @param serviceDate The date given.
-    /// @param nowTime The current block time.
-    error ClaimsServiceDateInFuture(uint256 serviceDate, uint256 nowTime);
+    /// @param currentTime The current block time.
+    error ClaimsServiceDateInFuture(uint40 serviceDate, uint256 currentTime);
 
     /// @notice The member has not consented to the provider using the claim's data categories for payment.
-    /// @dev Fix: the member grants the provider a consent for `Purposes.PAYMENT` covering these categories.
+    /// @dev Fix: the member grants the provider a consent for `Purposes.PAYMENT` covering these categories (a
+    ///      provider's appeal needs it too; the member's own appeal does not).
     /// @param member The policy's member.
-    /// @param provider The submitting provider (the grantee).
+    /// @param provider The submitting or appealing provider (the grantee).
     /// @param categories The data categories the claim reveals (see `DataCategories.sol`).
     error ClaimsConsentMissing(address member, address provider, uint256 categories);
 
     /// @notice A claim with this commitment was already submitted.
     /// @dev Fix: do not resubmit; read the existing claim with {claim}.
     /// @param claimId The existing claim.
-    error ClaimsDuplicateCommitment(bytes32 claimId);
+    error ClaimsCommitmentDuplicate(bytes32 claimId);
 
-    /// @notice The same service (member, provider, service date and lines) was already claimed, under another salt.
-    /// @dev Fix: do not bill a service twice; read the existing claim with {claim}.
+    /// @notice The same service (member, provider, service day and lines) was already claimed, under another salt
+    ///         or at another time of the same day.
+    /// @dev Fix: do not bill a service twice; read the existing claim with {claim} (docs/claims.md says what the
+    ///      fingerprint does and does not catch).
     /// @param fingerprint The duplicate fingerprint.
     /// @param existingClaimId The claim that already bills it.
-    error ClaimsDuplicateFingerprint(bytes32 fingerprint, bytes32 existingClaimId);
+    error ClaimsFingerprintDuplicate(bytes32 fingerprint, bytes32 existingClaimId);
 
     /// @notice No claim has this id.
     /// @dev Fix: use the commitment of a submitted claim.
     /// @param claimId The unknown id.
-    error ClaimsUnknown(bytes32 claimId);
+    error ClaimsClaimUnknown(bytes32 claimId);
 
     /// @notice The claim is not in the status the operation needs.
-    /// @dev Fix: review only Pended claims, appeal only Denied ones, decide appeals only on Appealed ones, withdraw
-    ///      only Approved ones.
+    /// @dev Fix: review only Pended claims, appeal only Denied ones (a FinalDenied claim was already appealed),
+    ///      decide appeals only on Appealed ones, withdraw only Approved ones (a Paid one was already paid).
     /// @param claimId The claim.
     /// @param status Its current status.
-    error ClaimsStatusInvalid(bytes32 claimId, ClaimStatus status);
-
-    /// @notice The claim was already paid.
-    /// @dev Fix: nothing to do; each approved claim is paid once.
-    /// @param claimId The claim.
-    error ClaimsAlreadyPaid(bytes32 claimId);
-
-    /// @notice The claim's appeal was already used and denied; that decision is final.
-    /// @dev Fix: nothing on chain; a claim is appealed at most once.
-    /// @param claimId The claim.
-    error ClaimsAppealAlreadyUsed(bytes32 claimId);
+    /// @param expected The status the operation needs.
+    error ClaimsClaimStatusInvalid(bytes32 claimId, ClaimStatus status, ClaimStatus expected);
 
     /// @notice The appeal window of the denial has closed.
     /// @dev Fix: appeal within `APPEAL_WINDOW` of the denial.
     /// @param claimId The claim.
     /// @param deadline The last second an appeal was possible.
-    error ClaimsAppealWindowClosed(bytes32 claimId, uint256 deadline);
+    error ClaimsAppealWindowClosed(bytes32 claimId, uint40 deadline);
 
     /// @notice Only the claim's provider or the policy's member may appeal.
     /// @dev Fix: appeal from the provider's or the member's account.
     /// @param claimId The claim.
     /// @param caller The caller.
-    error ClaimsNotAppellant(bytes32 claimId, address caller);
+    error ClaimsCallerNotAppellant(bytes32 claimId, address caller);
 
     /// @notice Only the claim's provider may withdraw its payment.
     /// @dev Fix: withdraw from the submitting provider's account.
     /// @param claimId The claim.
     /// @param caller The caller.
-    error ClaimsNotProvider(bytes32 claimId, address caller);
+    error ClaimsCallerNotProvider(bytes32 claimId, address caller);
 
     /// @notice The approval is above what the rules computed (or, for a claim denied at submission, above its billed
     ///         total).
@@ -411,25 +460,26 @@ interface IClaimsManager {
     /// @param max The most that may be approved.
     error ClaimsApprovalTooHigh(bytes32 claimId, uint256 amount, uint256 max);
 
-    /// @notice Approving this amount would take the policy year's benefits above the annual limit.
-    /// @dev Fix: approve at most `remaining`.
+    /// @notice Approving this amount would take the policy year's committed benefit above the annual limit.
+    /// @dev Fix: approve at most `remaining` (what approved claims left of the limit).
     /// @param policyId The policy.
     /// @param year The policy year.
-    /// @param remaining What is left of the annual limit.
     /// @param amount The amount given.
-    error ClaimsAnnualLimitExceeded(uint256 policyId, uint256 year, uint256 remaining, uint256 amount);
+    /// @param remaining What approved claims left of the annual limit.
+    error ClaimsAnnualLimitExceeded(uint256 policyId, uint256 year, uint256 amount, uint256 remaining);
 
     /// @notice The insurer's escrow, less what it owes for approved unpaid claims, does not cover the amount.
     /// @dev Fix: the insurer funds the escrow with {fundEscrow} (or withdraws less).
     /// @param insurer The insurer.
-    /// @param available Escrow balance minus approved unpaid amounts.
     /// @param needed The amount needed.
-    error ClaimsEscrowInsufficient(address insurer, uint256 available, uint256 needed);
+    /// @param available Escrow balance minus approved unpaid amounts.
+    error ClaimsEscrowInsufficient(address insurer, uint256 needed, uint256 available);
 
     /// @notice The reason code is not an insurer reason code.
     /// @dev Fix: give a code from `ClaimReasons.INSURER_MIN` (16) upwards.
     /// @param reason The code given.
-    error ClaimsReasonInvalid(uint256 reason);
+    /// @param min The lowest insurer code.
+    error ClaimsReasonInvalid(uint8 reason, uint8 min);
 
     /// @notice No prior authorisation has this id.
     /// @dev Fix: use an id from a `PriorAuthRequested` event.
@@ -441,7 +491,8 @@ interface IClaimsManager {
     /// @dev Fix: decide only requested authorisations; cite only approved, unused ones.
     /// @param authId The authorisation.
     /// @param status Its current status.
-    error ClaimsPriorAuthStatusInvalid(uint256 authId, PriorAuthStatus status);
+    /// @param expected The status the operation needs.
+    error ClaimsPriorAuthStatusInvalid(uint256 authId, PriorAuthStatus status, PriorAuthStatus expected);
 
     /// @notice The cited prior authorisation belongs to another policy or provider, or authorises a category the
     ///         claim does not bill.
@@ -452,28 +503,33 @@ interface IClaimsManager {
     /// @notice The service date is after the prior authorisation's validity.
     /// @dev Fix: request a new authorisation.
     /// @param authId The authorisation.
+    /// @param serviceDate The claim's service date.
     /// @param validUntil Latest service date it covers.
-    error ClaimsPriorAuthExpired(uint256 authId, uint256 validUntil);
+    error ClaimsPriorAuthExpired(uint256 authId, uint40 serviceDate, uint40 validUntil);
 
     /// @notice An authorisation's validity must not end in the past.
     /// @dev Fix: give `validUntil` at or after the current time.
+    /// @param authId The authorisation.
     /// @param validUntil The value given.
-    error ClaimsPriorAuthValidityInvalid(uint256 validUntil);
+    /// @param currentTime The current block time.
+    error ClaimsPriorAuthValidityInvalid(uint256 authId, uint40 validUntil, uint256 currentTime);
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Policies and escrow (INSURER)
+    // Policies and escrow
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice Issues a policy with the caller as its insurer.
+    /// @notice Issues a policy with the caller as its insurer (INSURER).
     /// @param terms The policy's terms (see {PolicyTerms}).
     /// @return policyId The new policy's id (sequential from 1).
     function createPolicy(PolicyTerms calldata terms) external returns (uint256 policyId);
 
-    /// @notice Adds `amount` payment tokens to the caller's escrow (the caller must have approved this contract).
+    /// @notice Adds `amount` payment tokens to the caller's escrow (INSURER; the caller must have approved this
+    ///         contract).
     /// @param amount Tokens to pull from the caller; the escrow grows by what actually arrives.
     function fundEscrow(uint256 amount) external;
 
     /// @notice Sends `amount` of the caller's escrow to `to`; only what exceeds approved unpaid claims may leave.
+    ///         Needs no role, so that an insurer whose role was revoked takes back what is free (wind-down).
     /// @param amount Tokens to send.
     /// @param to The recipient.
     function withdrawEscrow(uint256 amount, address to) external;
@@ -494,13 +550,14 @@ interface IClaimsManager {
         bytes32 requestCommitment
     ) external returns (uint256 authId);
 
-    /// @notice Approves a requested prior authorisation (the policy's INSURER).
+    /// @notice Approves a requested prior authorisation (the policy's insurer, with or without its role).
     /// @param authId The authorisation.
-    /// @param amount Claims citing it are not pended while their payable amount is at most this.
+    /// @param amount Claims citing it are not pended for review while the benefit of their lines of its category is
+    ///        at most this (and the rest is within the policy's review threshold).
     /// @param validUntil Latest service date it covers.
     function approvePriorAuth(uint256 authId, uint256 amount, uint40 validUntil) external;
 
-    /// @notice Denies a requested prior authorisation (the policy's INSURER).
+    /// @notice Denies a requested prior authorisation (the policy's insurer, with or without its role).
     /// @param authId The authorisation.
     /// @param reason An insurer reason code (see `ClaimReasons.sol`).
     function denyPriorAuth(uint256 authId, uint8 reason) external;
@@ -509,10 +566,10 @@ interface IClaimsManager {
     // Claims
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice Submits a claim (PROVIDER) and adjudicates it at once: Denied when the service date is outside the
-    ///         coverage period or no line is covered; otherwise Approved, or Pended when the payable amount is above
-    ///         the review threshold (or the cited authorisation's amount, whichever is higher) or above what the
-    ///         insurer's escrow can cover.
+    /// @notice Submits a claim (PROVIDER) and adjudicates it at once by `Adjudication.adjudicate`: Denied when the
+    ///         service date is outside the coverage period or no line is covered; Pended when its benefit needs
+    ///         review, when other pended claims' reservations would cut it, or when the insurer's free escrow is
+    ///         short; otherwise Approved.
     /// @param policyId The policy.
     /// @param claimCommitment Salted commitment of the FHIR Claim; becomes the claim's id.
     /// @param lines The lines, sorted by category then amount (1..MAX_LINES).
@@ -527,33 +584,37 @@ interface IClaimsManager {
         uint256 priorAuthId
     ) external returns (ClaimStatus status);
 
-    /// @notice Approves a pended claim for `amount`, at most the computed payable amount (the policy's INSURER).
+    /// @notice Approves a pended claim for `amount` (the policy's insurer, with or without its role): at most the
+    ///         computed benefit and what approved claims left of the annual limit.
     /// @param claimId The claim.
     /// @param amount The approved amount.
     function approveClaim(bytes32 claimId, uint256 amount) external;
 
-    /// @notice Denies a pended claim (the policy's INSURER); its reserved benefit returns to the annual limit.
+    /// @notice Denies a pended claim (the policy's insurer, with or without its role); its reserved benefit and the
+    ///         deductible it applied return to the policy year.
     /// @param claimId The claim.
     /// @param reason An insurer reason code.
     function denyClaim(bytes32 claimId, uint8 reason) external;
 
-    /// @notice Appeals a denied claim, once, within `APPEAL_WINDOW` of the denial (the claim's provider or the
-    ///         policy's member).
+    /// @notice Appeals a denied claim, once, within `APPEAL_WINDOW` of the denial: the policy's member, or the
+    ///         claim's provider with the member's payment consent for the claim's data categories.
     /// @param claimId The claim.
     /// @param evidenceCommitment Salted commitment of the evidence.
     function appeal(bytes32 claimId, bytes32 evidenceCommitment) external;
 
-    /// @notice Approves an appealed claim for `amount` (the policy's INSURER); final.
+    /// @notice Approves an appealed claim for `amount` (the policy's insurer, with or without its role); final. The
+    ///         deductible the claim's denial gave back is applied again, as far as it is still due.
     /// @param claimId The claim.
-    /// @param amount The approved amount, at most the claim's `amount` and within the annual limit.
+    /// @param amount The approved amount, at most the claim's `amount` and what approved claims left of the limit.
     function approveAppeal(bytes32 claimId, uint256 amount) external;
 
-    /// @notice Denies an appealed claim (the policy's INSURER); final.
+    /// @notice Denies an appealed claim (the policy's insurer, with or without its role); final.
     /// @param claimId The claim.
     /// @param reason An insurer reason code.
     function denyAppeal(bytes32 claimId, uint8 reason) external;
 
-    /// @notice Pays an approved claim's amount to its provider from the insurer's escrow (the claim's provider).
+    /// @notice Pays an approved claim's amount to its provider from the insurer's escrow (the claim's provider, with
+    ///         or without its role).
     /// @param claimId The claim.
     function withdraw(bytes32 claimId) external;
 
@@ -588,18 +649,20 @@ interface IClaimsManager {
     /// @return The stored authorisation (status None when unknown).
     function priorAuth(uint256 authId) external view returns (PriorAuth memory);
 
+    /// @notice The number of prior authorisations requested so far (the last id).
+    /// @return The count.
+    function priorAuthCount() external view returns (uint256);
+
     /// @notice What a policy year has used.
     /// @param policyId The policy.
     /// @param year The policy year (0 = the first).
-    /// @return deductibleMet The member's deductible paid so far.
-    /// @return benefit The benefit committed so far (approved, paid, and pended claims' reserved amounts).
-    function usage(uint256 policyId, uint256 year) external view returns (uint256 deductibleMet, uint256 benefit);
+    /// @return The year's usage (all zero when nothing was claimed).
+    function usage(uint256 policyId, uint256 year) external view returns (Usage memory);
 
     /// @notice An insurer's escrow.
     /// @param insurer The insurer.
-    /// @return balance Tokens held for it.
-    /// @return owed Approved amounts not yet withdrawn by providers.
-    function escrow(address insurer) external view returns (uint256 balance, uint256 owed);
+    /// @return Its balance and what it owes.
+    function escrow(address insurer) external view returns (Escrow memory);
 
     /// @notice The claim that already bills a fingerprint.
     /// @param fingerprint A fingerprint from {fingerprintOf}.
@@ -607,10 +670,10 @@ interface IClaimsManager {
     function claimOfFingerprint(bytes32 fingerprint) external view returns (bytes32 claimId);
 
     /// @notice The duplicate fingerprint of a claim, as computed at submission:
-    ///         `keccak256(abi.encode(FINGERPRINT_TAG, member, provider, serviceDate, lines))`.
+    ///         `keccak256(abi.encode(FINGERPRINT_TAG, member, provider, serviceDate / 1 days, lines))`.
     /// @param member The policy's member.
     /// @param provider The submitting provider.
-    /// @param serviceDate The date of service.
+    /// @param serviceDate The date of service (only its day counts).
     /// @param lines The lines, in canonical order.
     /// @return The fingerprint.
     function fingerprintOf(

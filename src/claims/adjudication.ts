@@ -1,33 +1,27 @@
-import { assertServiceCategory } from "./categories";
-import { ClaimStatus, REASON } from "./reasons";
+import { Adjudication, ClaimReasons } from "../constants";
+import type { ClaimLine } from "./limits";
+import { ClaimStatus } from "./reasons";
 
-/**
- * The adjudication rules of `ClaimsManager`, in TypeScript, so that a provider can preview a claim's outcome before
- * submitting and an indexer can split the claim-level totals of a `ClaimSubmitted` event back into lines. A test
- * submits random claims and checks that the preview equals what the contract decided.
+/*
+ * The adjudication rules of `ClaimsManager`, mirrored line for line from the pure library
+ * `contracts/claims/Adjudication.sol`: the same functions, with the same names, in the same order, each saying where
+ * its twin is. Solidity's `uint256` is `bigint` here, a tuple return is an array, and a memory struct that the
+ * library updates is an object this code updates. The contract reads and writes storage around the library; the
+ * SDK's preview (`preview.ts`) feeds this mirror with what it reads from the chain, and a property test checks that
+ * both decide alike on random claims. Change both files together.
  */
 
-/** Largest amount the contract accepts (amounts are stored in 96 bits). */
-export const MAX_AMOUNT = 2n ** 96n - 1n;
-/** Most lines per claim. */
-export const MAX_LINES = 16;
-/** Basis points in 100%. */
-export const BPS = 10_000n;
-/** Length of a policy year in seconds. */
-export const POLICY_YEAR = 365n * 24n * 60n * 60n;
-/** Claims are accepted until this long after coverage ends (seconds). */
-export const FILING_WINDOW = 180n * 24n * 60n * 60n;
-/** A denial may be appealed until this long after it (seconds). */
-export const APPEAL_WINDOW = 180n * 24n * 60n * 60n;
+/** Basis points in 100% (`Adjudication.BPS`). */
+export const BPS = Adjudication.BPS;
+/** Length of a policy year in seconds (`Adjudication.POLICY_YEAR`). */
+export const POLICY_YEAR = Adjudication.POLICY_YEAR;
+/** Length of a service day in seconds (`Adjudication.SERVICE_DAY`). */
+export const SERVICE_DAY = Adjudication.SERVICE_DAY;
+/** The category of a citation when a claim cites no prior authorisation (`Adjudication.NO_CATEGORY`). */
+export const NO_CATEGORY = Adjudication.NO_CATEGORY;
 
-/** One line of a claim: a service-category code and the billed amount in the token's smallest unit. */
-export interface ClaimLine {
-  category: number;
-  amount: bigint;
-}
-
-/** The parts of a policy the rules read (as returned by `ClaimsManager.policy`). */
-export interface PolicyRules {
+/** What the rules read of a policy (`Adjudication.Rules`); `ClaimsManager.policy(id)` returns a superset. */
+export interface Rules {
   coverageStart: bigint;
   coverageEnd: bigint;
   annualLimit: bigint;
@@ -37,205 +31,209 @@ export interface PolicyRules {
   reviewThreshold: bigint;
 }
 
-/** What the policy year has used so far (`ClaimsManager.usage`). */
-export interface YearUsage {
+/** What a policy year has used (`IClaimsManager.Usage`, as `ClaimsManager.usage(policyId, year)` returns it). */
+export interface Usage {
+  /** The member's deductible applied so far (by approved, paid and pended claims). */
   deductibleMet: bigint;
-  benefit: bigint;
+  /** Benefit approved, paid or not: the part of the annual limit really used. */
+  committed: bigint;
+  /** Benefit that pended claims may still be approved for. */
+  reserved: bigint;
 }
 
-/** One line's adjudication. Amounts of an uncovered (or out-of-period) line are zero except `billed`. */
-export interface LineAdjudication {
-  category: number;
-  billed: bigint;
-  /** 0, or SERVICE_NOT_COVERED / OUTSIDE_COVERAGE_PERIOD for a line the insurer does not pay. */
-  reason: number;
-  eligible: bigint;
-  deductible: bigint;
-  coinsurance: bigint;
-  benefit: bigint;
-  /** Deductible + coinsurance + what the annual limit leaves to the member. */
-  memberShare: bigint;
+/** The prior authorisation a claim cites (`Adjudication.Citation`): category `NO_CATEGORY`, amount 0 for none. */
+export interface Citation {
+  category: bigint;
+  amount: bigint;
 }
 
-/** The outcome of adjudicating a claim at submission (the `Adjudication` of `ClaimSubmitted`, plus lines). */
-export interface AdjudicationResult {
-  status: ClaimStatus.Approved | ClaimStatus.Pended | ClaimStatus.Denied;
+/** The outcome of adjudicating a claim (`IClaimsManager.Outcome`, the `adjudication` of `ClaimSubmitted`). */
+export interface Outcome {
+  status: ClaimStatus;
   reason: number;
-  year: bigint;
   billed: bigint;
   eligible: bigint;
   deductible: bigint;
   coinsurance: bigint;
   benefit: bigint;
   memberShare: bigint;
-  lines: LineAdjudication[];
 }
 
-/** Everything the rules need: the policy, the year's usage, the insurer's free escrow, the claim. */
-export interface PreviewInput {
-  policy: PolicyRules;
-  usage: YearUsage;
-  /** The insurer's escrow balance minus what it owes. */
-  escrowAvailable: bigint;
-  lines: readonly ClaimLine[];
-  serviceDate: bigint;
-  /** Amount of a cited, approved prior authorisation; omit when none is cited. */
-  priorAuthAmount?: bigint;
-}
+/** No citation. */
+export const NO_CITATION: Citation = { category: NO_CATEGORY, amount: 0n };
 
-/** Sorts lines into the canonical order the contract requires (by category, then amount). */
-export function sortLines(lines: readonly ClaimLine[]): ClaimLine[] {
-  return [...lines].sort((a, b) =>
-    a.category !== b.category ? a.category - b.category : a.amount < b.amount ? -1 : a.amount > b.amount ? 1 : 0,
-  );
-}
-
-/** Checks lines as the contract does, throwing a message that says what to fix. */
-export function assertLines(lines: readonly ClaimLine[]): void {
-  if (lines.length === 0 || lines.length > MAX_LINES) {
-    throw new Error(`A claim needs 1 to ${MAX_LINES} lines; got ${lines.length}. Split a larger bill into claims.`);
-  }
-  let total = 0n;
-  lines.forEach((line, i) => {
-    assertServiceCategory(line.category);
-    if (line.amount <= 0n) throw new Error(`Line ${i} bills ${line.amount}: amounts must be positive`);
-    if (line.amount > MAX_AMOUNT) throw new Error(`Line ${i} bills ${line.amount}: at most ${MAX_AMOUNT} (96 bits)`);
-    if (i > 0) {
-      const prev = lines[i - 1];
-      if (prev.category > line.category || (prev.category === line.category && prev.amount > line.amount)) {
-        throw new Error(`Line ${i} is out of order: sort the lines with sortLines() (by category, then amount)`);
-      }
-    }
-    total += line.amount;
-  });
-  if (total > MAX_AMOUNT) throw new Error(`The claim bills ${total} in total: at most ${MAX_AMOUNT} (96 bits)`);
-}
-
-/** The policy year of a date: `(date - coverageStart) / 365 days`, clamped into the coverage period. */
-export function policyYearOf(policy: Pick<PolicyRules, "coverageStart" | "coverageEnd">, date: bigint): bigint {
-  if (date <= policy.coverageStart) return 0n;
-  const clamped = date > policy.coverageEnd ? policy.coverageEnd : date;
-  return (clamped - policy.coverageStart) / POLICY_YEAR;
-}
-
-function isCovered(policy: Pick<PolicyRules, "coveredCategories">, category: number): boolean {
-  return ((policy.coveredCategories >> BigInt(category)) & 1n) === 1n;
-}
-
-/**
- * Splits covered lines in order: the deductible takes what it still needs (`deductibleLeft`), the member's
- * coinsurance is `rest * bps / 10000` rounded down (in the member's favour), the insurer's share is capped by
- * `limitLeft`. Called with the year's remaining deductible and limit it adjudicates; called with a claim's
- * deductible and benefit totals it rebuilds the same per-line split (both are greedy in line order).
- */
-export function splitLines(
-  policy: Pick<PolicyRules, "coveredCategories" | "coinsuranceBps">,
-  lines: readonly ClaimLine[],
-  deductibleLeft: bigint,
-  limitLeft: bigint,
-): LineAdjudication[] {
-  let dLeft = deductibleLeft;
-  let lLeft = limitLeft;
-  return lines.map((line) => {
-    if (!isCovered(policy, line.category)) {
-      return {
-        category: line.category,
-        billed: line.amount,
-        reason: REASON.SERVICE_NOT_COVERED,
-        eligible: 0n,
-        deductible: 0n,
-        coinsurance: 0n,
-        benefit: 0n,
-        memberShare: 0n,
-      };
-    }
-    const deductible = line.amount < dLeft ? line.amount : dLeft;
-    dLeft -= deductible;
-    const rest = line.amount - deductible;
-    const coinsurance = (rest * policy.coinsuranceBps) / BPS;
-    let benefit = rest - coinsurance;
-    if (benefit > lLeft) benefit = lLeft;
-    lLeft -= benefit;
-    return {
-      category: line.category,
-      billed: line.amount,
-      reason: REASON.NONE,
-      eligible: line.amount,
-      deductible,
-      coinsurance,
-      benefit,
-      memberShare: line.amount - benefit,
-    };
-  });
-}
-
-/**
- * Previews a claim's adjudication with the contract's rules. It assumes the claim is admissible (policy live,
- * consent given, no duplicate, prior authorisation valid); the contract refuses the others with a named error.
- */
-export function previewAdjudication(input: PreviewInput): AdjudicationResult {
-  const { policy, usage, lines, serviceDate } = input;
-  assertLines(lines);
-  const billed = lines.reduce((s, l) => s + l.amount, 0n);
-  const year = policyYearOf(policy, serviceDate);
-  const denied = (reason: number, perLine: number): AdjudicationResult => ({
-    status: ClaimStatus.Denied,
-    reason,
-    year,
-    billed,
+/** An outcome with every amount zero and no status, as Solidity zero-initialises a memory struct. */
+function emptyOutcome(): Outcome {
+  return {
+    status: ClaimStatus.None,
+    reason: ClaimReasons.NONE,
+    billed: 0n,
     eligible: 0n,
     deductible: 0n,
     coinsurance: 0n,
     benefit: 0n,
     memberShare: 0n,
-    lines: lines.map((l) => ({
-      category: l.category,
-      billed: l.amount,
-      reason: perLine,
-      eligible: 0n,
-      deductible: 0n,
-      coinsurance: 0n,
-      benefit: 0n,
-      memberShare: 0n,
-    })),
-  });
-  if (serviceDate < policy.coverageStart || serviceDate > policy.coverageEnd) {
-    return denied(REASON.OUTSIDE_COVERAGE_PERIOD, REASON.OUTSIDE_COVERAGE_PERIOD);
-  }
-  const split = splitLines(policy, lines, policy.deductible - usage.deductibleMet, policy.annualLimit - usage.benefit);
-  const sum = (f: (l: LineAdjudication) => bigint) => split.reduce((s, l) => s + f(l), 0n);
-  const eligible = sum((l) => l.eligible);
-  if (eligible === 0n) return denied(REASON.SERVICE_NOT_COVERED, REASON.SERVICE_NOT_COVERED);
-  const benefit = sum((l) => l.benefit);
-  let threshold = policy.reviewThreshold;
-  if (input.priorAuthAmount !== undefined && input.priorAuthAmount > threshold) threshold = input.priorAuthAmount;
-  let status: AdjudicationResult["status"] = ClaimStatus.Approved;
-  let reason: number = REASON.NONE;
-  if (benefit > threshold) {
-    status = ClaimStatus.Pended;
-    reason = REASON.PENDED_FOR_REVIEW;
-  } else if (benefit > 0n && input.escrowAvailable < benefit) {
-    status = ClaimStatus.Pended;
-    reason = REASON.PENDED_ESCROW_SHORT;
-  }
-  return {
-    status,
-    reason,
-    year,
-    billed,
-    eligible,
-    deductible: sum((l) => l.deductible),
-    coinsurance: sum((l) => l.coinsurance),
-    benefit,
-    memberShare: eligible - benefit,
-    lines: split,
   };
 }
 
-/** The year's usage after a claim with this result was submitted (pended claims reserve their benefit). */
-export function usageAfter(usage: YearUsage, result: AdjudicationResult): YearUsage {
-  return {
-    deductibleMet: usage.deductibleMet + result.deductible,
-    benefit: usage.benefit + result.benefit,
-  };
+/** The policy year a date falls into, the date clamped into the coverage period. Twin: `Adjudication.policyYear`. */
+export function policyYear(coverageStart: bigint, coverageEnd: bigint, date: bigint): bigint {
+  if (date <= coverageStart) return 0n;
+  if (date > coverageEnd) date = coverageEnd;
+  return (date - coverageStart) / POLICY_YEAR;
+}
+
+/** The day of a service date, which the duplicate fingerprint keys on. Twin: `Adjudication.serviceDay`. */
+export function serviceDay(serviceDate: bigint): bigint {
+  return serviceDate / SERVICE_DAY;
+}
+
+/** Adjudicates a claim against a policy and what its year has used. Twin: `Adjudication.adjudicate`. */
+export function adjudicate(
+  rules: Rules,
+  usage: Usage,
+  lines: readonly ClaimLine[],
+  serviceDate: bigint,
+  citation: Citation,
+  escrowAvailable: bigint,
+): Outcome {
+  const [outcome, citedBenefit] = sumLines(rules, usage, lines, citation.category);
+  if (serviceDate < rules.coverageStart || serviceDate > rules.coverageEnd) {
+    return denied(outcome.billed, ClaimReasons.OUTSIDE_COVERAGE_PERIOD);
+  }
+  if (outcome.eligible === 0n) return denied(outcome.billed, ClaimReasons.SERVICE_NOT_COVERED);
+  outcome.memberShare = outcome.eligible - outcome.benefit;
+  [outcome.status, outcome.reason] = classify(
+    rules,
+    usage,
+    outcome.benefit,
+    citedBenefit,
+    citation.amount,
+    escrowAvailable,
+  );
+  return outcome;
+}
+
+/** A denied outcome: only the billed total and the reason. Twin: `Adjudication.denied`. */
+export function denied(billed: bigint, reason: number): Outcome {
+  const outcome = emptyOutcome();
+  outcome.status = ClaimStatus.Denied;
+  outcome.reason = reason;
+  outcome.billed = billed;
+  return outcome;
+}
+
+/** Adds the lines up in order, each covered line through `addLine`. Twin: `Adjudication.sumLines`. */
+export function sumLines(
+  rules: Rules,
+  usage: Usage,
+  lines: readonly ClaimLine[],
+  citedCategory: bigint,
+): [outcome: Outcome, citedBenefit: bigint] {
+  const outcome = emptyOutcome();
+  let citedBenefit = 0n;
+  for (let i = 0; i < lines.length; ++i) {
+    const category = BigInt(lines[i].category);
+    const amount = lines[i].amount;
+    outcome.billed += amount;
+    if (!isCovered(rules.coveredCategories, category)) continue;
+    const benefit = addLine(rules, usage, outcome, amount);
+    if (category === citedCategory) citedBenefit += benefit;
+  }
+  return [outcome, citedBenefit];
+}
+
+/**
+ * Adds one covered line to the totals of `outcome` (updated), split by `splitLine` against the deductible still due
+ * and what approved claims left of the annual limit, after the lines before it. Twin: `Adjudication.addLine`.
+ */
+export function addLine(rules: Rules, usage: Usage, outcome: Outcome, amount: bigint): bigint {
+  const deductibleLeft = rules.deductible - usage.deductibleMet - outcome.deductible;
+  const left = limitLeft(rules.annualLimit, usage.committed) - outcome.benefit;
+  const [deductible, coinsurance, benefit] = splitLine(amount, deductibleLeft, left, rules.coinsuranceBps);
+  outcome.eligible += amount;
+  outcome.deductible += deductible;
+  outcome.coinsurance += coinsurance;
+  outcome.benefit += benefit;
+  return benefit;
+}
+
+/**
+ * One covered line: the deductible takes what it still needs; the member's coinsurance is `rest * bps / BPS`
+ * rounded down (in the member's favour); the insurer's benefit is the remainder, capped by what is left of the
+ * limit. Twin: `Adjudication.splitLine`.
+ */
+export function splitLine(
+  amount: bigint,
+  deductibleLeft: bigint,
+  limitLeft_: bigint,
+  coinsuranceBps: bigint,
+): [deductible: bigint, coinsurance: bigint, benefit: bigint] {
+  const deductible = amount < deductibleLeft ? amount : deductibleLeft;
+  const rest = amount - deductible;
+  const coinsurance = (rest * coinsuranceBps) / BPS;
+  let benefit = rest - coinsurance;
+  if (benefit > limitLeft_) benefit = limitLeft_;
+  return [deductible, coinsurance, benefit];
+}
+
+/**
+ * Where an in-period claim with covered lines goes: Pended for review, else Pended when other claims' reservations
+ * would cut its benefit, else Pended when the insurer's free escrow is short, else Approved. Twin:
+ * `Adjudication.classify`.
+ */
+export function classify(
+  rules: Rules,
+  usage: Usage,
+  benefit: bigint,
+  citedBenefit: bigint,
+  citedAmount: bigint,
+  escrowAvailable: bigint,
+): [status: ClaimStatus, reason: number] {
+  if (needsReview(rules.reviewThreshold, benefit, citedBenefit, citedAmount)) {
+    return [ClaimStatus.Pended, ClaimReasons.PENDED_FOR_REVIEW];
+  }
+  if (benefit > freeLimit(rules.annualLimit, usage)) {
+    return [ClaimStatus.Pended, ClaimReasons.PENDED_LIMIT_RESERVED];
+  }
+  if (benefit > escrowAvailable) return [ClaimStatus.Pended, ClaimReasons.PENDED_ESCROW_SHORT];
+  return [ClaimStatus.Approved, ClaimReasons.NONE];
+}
+
+/**
+ * Whether a claim needs the insurer's review: its benefit is above the threshold, and a cited authorisation does
+ * not cover the excess (its category's lines pay more than its amount, or the other lines alone pay more than the
+ * threshold). Twin: `Adjudication.needsReview`.
+ */
+export function needsReview(
+  reviewThreshold: bigint,
+  benefit: bigint,
+  citedBenefit: bigint,
+  citedAmount: bigint,
+): boolean {
+  if (benefit <= reviewThreshold) return false;
+  return citedBenefit > citedAmount || benefit - citedBenefit > reviewThreshold;
+}
+
+/** What approved claims left of the annual limit. Twin: `Adjudication.limitLeft`. */
+export function limitLeft(annualLimit: bigint, committed: bigint): bigint {
+  return annualLimit - committed;
+}
+
+/** What is left of the annual limit once pended claims' reservations are set aside. Twin: `Adjudication.freeLimit`. */
+export function freeLimit(annualLimit: bigint, usage: Usage): bigint {
+  const left = limitLeft(annualLimit, usage.committed);
+  const reserved = usage.reserved;
+  return reserved < left ? left - reserved : 0n;
+}
+
+/** The part of a claim's deductible still due when its appeal is approved. Twin: `Adjudication.deductibleDue`. */
+export function deductibleDue(deductible: bigint, deductibleMet: bigint, applied: bigint): bigint {
+  const due = deductible - deductibleMet;
+  return applied < due ? applied : due;
+}
+
+/** Whether a policy covers a service category. Twin: `Adjudication.isCovered`. */
+export function isCovered(coveredCategories: bigint, category: bigint): boolean {
+  return ((coveredCategories >> category) & 1n) === 1n;
 }

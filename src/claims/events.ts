@@ -1,5 +1,5 @@
 import type { ClaimsManager } from "../../typechain-types";
-import { splitLines, policyYearOf, type AdjudicationResult, type PolicyRules } from "./adjudication";
+import { deniedLines, lineAdjudications, policyYearOf, type AdjudicationResult, type PolicyRules } from "./preview";
 import type { ClaimHistory } from "./fhir";
 import { ClaimStatus } from "./reasons";
 
@@ -49,17 +49,8 @@ export async function claimHistory(manager: ClaimsManager, claimId: string): Pro
     memberShare: a.memberShare,
     lines:
       status === ClaimStatus.Denied
-        ? lines.map((l) => ({
-            category: l.category,
-            billed: l.amount,
-            reason: Number(a.reason),
-            eligible: 0n,
-            deductible: 0n,
-            coinsurance: 0n,
-            benefit: 0n,
-            memberShare: 0n,
-          }))
-        : splitLines(policy, lines, a.deductible, a.benefit),
+        ? deniedLines(lines, Number(a.reason))
+        : lineAdjudications(policy, lines, a.deductible, a.benefit),
   };
   const history: ClaimHistory = {
     claimId,

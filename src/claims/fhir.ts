@@ -1,7 +1,8 @@
 import type { Claim, ClaimItem, ClaimResponse, ExplanationOfBenefit, Money, Reference } from "@medplum/fhirtypes";
 import { formatUnits } from "ethers";
 import { commit, type RecordCommitment } from "../records";
-import { assertLines, type AdjudicationResult, type ClaimLine } from "./adjudication";
+import { assertLines, type ClaimLine } from "./limits";
+import type { AdjudicationResult } from "./preview";
 import { serviceName } from "./categories";
 import { ClaimStatus, reasonText } from "./reasons";
 

@@ -3,5 +3,7 @@ export * from "./categories";
 export * from "./events";
 export * from "./fhir";
 export * from "./fingerprint";
+export * from "./limits";
 export * from "./permissions";
+export * from "./preview";
 export * from "./reasons";

@@ -32,13 +32,26 @@ function docText(node: Node): string {
   return notice.replace(/\s+/g, " ").trim();
 }
 
+/** Solidity's number units (subdenominations) in their base unit: seconds or wei. */
+const UNITS: Readonly<Record<string, bigint>> = {
+  seconds: 1n,
+  minutes: 60n,
+  hours: 3_600n,
+  days: 86_400n,
+  weeks: 604_800n,
+  wei: 1n,
+  gwei: 10n ** 9n,
+  ether: 10n ** 18n,
+};
+
 /** Evaluates a constant expression of the kinds our libraries use. */
 function evaluate(expr: Node, lookup: (id: number) => Value): Value {
   switch (expr.nodeType) {
     case "Literal": {
       if (expr.kind === "string") return String(expr.value);
       const text = String(expr.value).replace(/_/g, "");
-      return BigInt(text);
+      // A time or ether unit (`365 days`, `1 gwei`) multiplies the number.
+      return BigInt(text) * (UNITS[String(expr.subdenomination)] ?? 1n);
     }
     case "TupleExpression":
       return evaluate((expr.components as Node[])[0], lookup);

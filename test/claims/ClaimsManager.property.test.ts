@@ -2,46 +2,60 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
+import { ROLES } from "../../src/authority/roles";
 import {
   APPEAL_WINDOW,
   ClaimStatus,
   FILING_WINDOW,
   INSURER_REASON_MIN,
+  limitLeft,
+  MAX_AMOUNT,
   policyYearOf,
   previewAdjudication,
+  REASON,
   sortLines,
   usageAfter,
   type ClaimLine,
   type PolicyRules,
-  type YearUsage,
+  type Usage,
 } from "../../src/claims";
 import { claimFingerprint } from "../../src/claims/fingerprint";
 import { DAY, deployClaimsFixture, USD } from "./fixture";
 
 /** One random operation of the property test. */
 type Op =
-  | { kind: "submit"; policy: number; lines: ClaimLine[]; daysAgo: number; duplicate: boolean }
+  | {
+      kind: "submit";
+      policy: number;
+      lines: { category: number; percent: number }[];
+      daysAgo: number;
+      duplicate: boolean;
+    }
   | { kind: "approve" | "approveAppeal"; claim: number; percent: number }
-  | { kind: "deny" | "appeal" | "denyAppeal" | "withdraw"; claim: number }
+  | { kind: "deny" | "denyAppeal" | "withdraw"; claim: number }
+  | { kind: "appeal"; claim: number; byMember: boolean }
   | { kind: "withdrawEscrow"; percent: number }
   | { kind: "fund"; amount: bigint }
+  | { kind: "role" }
   | { kind: "wait"; days: number };
 
 const amount = fc.integer({ min: 1, max: 3_000 }).map((n) => BigInt(n) * USD);
-const line = fc.record({ category: fc.integer({ min: 0, max: 15 }), amount });
+/** A line billing `percent` of the policy's annual limit, so that claims compete for the limit whatever its size. */
+const line = fc.record({ category: fc.integer({ min: 0, max: 15 }), percent: fc.integer({ min: 1, max: 120 }) });
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
-    weight: 5,
+    weight: 10,
     arbitrary: fc.record({
       kind: fc.constant("submit" as const),
-      policy: fc.integer({ min: 0, max: 1 }),
-      lines: fc.array(line, { minLength: 1, maxLength: 3 }).map(sortLines),
-      daysAgo: fc.integer({ min: 0, max: 40 }),
-      duplicate: fc.boolean(),
+      policy: fc.integer({ min: 0, max: 3 }).map((n) => (n === 3 ? 1 : 0)), // mostly one policy: usage accrues
+      lines: fc.array(line, { minLength: 1, maxLength: 3 }),
+      // Coverage starts 10 days before the fixture: most service dates fall inside it, some before it.
+      daysAgo: fc.integer({ min: 0, max: 12 }),
+      duplicate: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
     }),
   },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc.record({
       kind: fc.constantFrom("approve" as const, "approveAppeal" as const),
       claim: fc.nat(),
@@ -51,25 +65,34 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.record({
-      kind: fc.constantFrom("deny" as const, "appeal" as const, "denyAppeal" as const, "withdraw" as const),
+      kind: fc.constantFrom("deny" as const, "denyAppeal" as const, "withdraw" as const),
       claim: fc.nat(),
     }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("appeal" as const), claim: fc.nat(), byMember: fc.boolean() }),
   },
   {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant("withdrawEscrow" as const), percent: fc.integer({ min: 1, max: 100 }) }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("fund" as const), amount }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("role" as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("wait" as const), days: fc.integer({ min: 1, max: 200 }) }) },
 );
 
-const terms = fc.record({
-  deductible: fc.integer({ min: 0, max: 1_000 }).map((n) => BigInt(n) * USD),
-  coinsuranceBps: fc.integer({ min: 0, max: 10_000 }),
-  annualLimit: fc.integer({ min: 1, max: 6_000 }).map((n) => BigInt(n) * USD),
-  reviewThreshold: fc.integer({ min: 0, max: 3_000 }).map((n) => BigInt(n) * USD),
-  coveredCategories: fc.integer({ min: 1, max: 0xffff }),
-});
+// A review threshold of the size of the annual limit, so that pended claims' reservations meet claims under it.
+const terms = fc
+  .record({
+    deductible: fc.integer({ min: 0, max: 500 }).map((n) => BigInt(n) * USD),
+    coinsuranceBps: fc.oneof(fc.integer({ min: 0, max: 5_000 }), fc.constant(10_000)),
+    annualLimit: fc.integer({ min: 1, max: 5_000 }).map((n) => BigInt(n) * USD),
+    // Picked evenly (fast-check biases integers towards 0, which would pend every claim for review).
+    thresholdPercent: fc.constantFrom(20, 35, 50, 65, 80, 0, 120),
+    coveredCategories: fc.oneof(fc.integer({ min: 1, max: 0xffff }), fc.constant(0xffff)),
+  })
+  .map(({ thresholdPercent, ...t }) => ({ ...t, reviewThreshold: (t.annualLimit * BigInt(thresholdPercent)) / 100n }));
 
 interface ModelClaim {
   id: string;
@@ -77,19 +100,21 @@ interface ModelClaim {
   year: bigint;
   status: ClaimStatus;
   amount: bigint;
+  /** What the contract keeps in `Claim.deductible`: a pended claim's applied deductible, or an appeal's. */
+  deductible: bigint;
   decidedAt: bigint;
 }
 
 describe("ClaimsManager (property)", function () {
-  it("keeps escrow conserved, benefits within the annual limit, and adjudicates as the SDK preview", async function () {
-    this.timeout(600_000);
+  it("keeps escrow conserved and usage within the policy, never loses a benefit to a reservation, and adjudicates as the SDK preview", async function () {
+    this.timeout(900_000);
     await fc.assert(
       fc.asyncProperty(
         fc.array(terms, { minLength: 2, maxLength: 2 }),
-        fc.array(op, { maxLength: 14 }),
+        fc.array(op, { minLength: 4, maxLength: 20 }),
         async (pt, ops) => {
           const f = await loadFixture(deployClaimsFixture);
-          const { manager, insurer, hospital, alice, token, terms: base } = f;
+          const { manager, authority, insurer, hospital, alice, token, terms: base } = f;
           const managerAddress = await manager.getAddress();
           const policies: (PolicyRules & { id: bigint })[] = [];
           for (const t of pt) {
@@ -107,12 +132,13 @@ describe("ClaimsManager (property)", function () {
               reviewThreshold: p.reviewThreshold,
             });
           }
-          const usage = new Map<string, YearUsage>();
+          const usage = new Map<string, Usage>();
           const paid = new Map<string, bigint>();
           const key = (policy: number, year: bigint) => `${policy}:${year}`;
-          const usageOf = (policy: number, year: bigint) =>
-            usage.get(key(policy, year)) ?? { deductibleMet: 0n, benefit: 0n };
-          let [balance, owed] = await manager.escrow(insurer.address);
+          const usageOf = (policy: number, year: bigint): Usage =>
+            usage.get(key(policy, year)) ?? { deductibleMet: 0n, committed: 0n, reserved: 0n };
+          let { balance, owed } = await manager.escrow(insurer.address);
+          let insurerRole = true;
           const claims: ModelClaim[] = [];
           const fingerprints = new Set<string>();
           let last: { policy: number; lines: ClaimLine[]; serviceDate: bigint } | undefined;
@@ -123,10 +149,14 @@ describe("ClaimsManager (property)", function () {
             const pick = (i: number) => (claims.length === 0 ? undefined : claims[i % claims.length]);
             switch (o.kind) {
               case "submit": {
+                const limit = policies[o.policy].annualLimit;
+                const lines = sortLines(
+                  o.lines.map((l) => ({ category: l.category, amount: 1n + (limit * BigInt(l.percent)) / 100n })),
+                );
                 const s =
                   o.duplicate && last !== undefined
                     ? last
-                    : { policy: o.policy, lines: o.lines, serviceDate: txTime - 1n - BigInt(o.daysAgo) * DAY };
+                    : { policy: o.policy, lines, serviceDate: txTime - 1n - BigInt(o.daysAgo) * DAY };
                 const p = policies[s.policy];
                 const cid = id(`claim-${n++}`);
                 const fp = claimFingerprint(alice.address, hospital.address, s.serviceDate, s.lines);
@@ -136,12 +166,14 @@ describe("ClaimsManager (property)", function () {
                   break;
                 }
                 if (fingerprints.has(fp)) {
-                  await expect(tx).to.be.revertedWithCustomError(manager, "ClaimsDuplicateFingerprint");
+                  await expect(tx).to.be.revertedWithCustomError(manager, "ClaimsFingerprintDuplicate");
                   break;
                 }
+                const year = policyYearOf(p, s.serviceDate);
+                const before = usageOf(s.policy, year);
                 const result = previewAdjudication({
                   policy: p,
-                  usage: usageOf(s.policy, policyYearOf(p, s.serviceDate)),
+                  usage: before,
                   escrowAvailable: balance - owed,
                   lines: s.lines,
                   serviceDate: s.serviceDate,
@@ -157,16 +189,35 @@ describe("ClaimsManager (property)", function () {
                 expect(c.amount, "amount = preview").to.equal(
                   result.status === ClaimStatus.Denied ? result.billed : result.benefit,
                 );
-                if (result.status !== ClaimStatus.Denied) {
-                  usage.set(key(s.policy, result.year), usageAfter(usageOf(s.policy, result.year), result));
-                }
+                const pended = result.status === ClaimStatus.Pended;
+                expect(c.deductible, "deductible kept by a pended claim").to.equal(pended ? result.deductible : 0n);
+                const after = usageAfter.submission(before, result);
+                usage.set(key(s.policy, year), after);
                 if (result.status === ClaimStatus.Approved) owed += result.benefit;
+                if (result.status !== ClaimStatus.Denied) {
+                  // A benefit is cut only by benefit really committed (the year's limit used), never by other
+                  // claims' reservations: what the claim is approved for, or may be, is its uncapped benefit
+                  // within what approved claims left of the limit.
+                  const uncapped = previewAdjudication({
+                    policy: { ...p, annualLimit: MAX_AMOUNT },
+                    usage: { ...before, committed: 0n, reserved: 0n },
+                    escrowAvailable: MAX_AMOUNT,
+                    lines: s.lines,
+                    serviceDate: s.serviceDate,
+                  }).benefit;
+                  const left = limitLeft(p.annualLimit, before.committed);
+                  expect(c.amount, "cut only by committed benefit").to.equal(uncapped < left ? uncapped : left);
+                }
+                if (result.reason === REASON.PENDED_LIMIT_RESERVED) {
+                  expect(before.reserved > 0n, "pended for reservations only when there are some").to.equal(true);
+                }
                 claims.push({
                   id: cid,
                   policy: s.policy,
                   year: result.year,
                   status: result.status,
                   amount: c.amount,
+                  deductible: c.deductible,
                   decidedAt: c.decidedAt,
                 });
                 break;
@@ -180,21 +231,25 @@ describe("ClaimsManager (property)", function () {
                 const tx = o.kind === "approve" ? m.approveClaim(c.id, value) : m.approveAppeal(c.id, value);
                 const expected = o.kind === "approve" ? ClaimStatus.Pended : ClaimStatus.Appealed;
                 const u = usageOf(c.policy, c.year);
-                const limitLeft = policies[c.policy].annualLimit - u.benefit;
+                const p = policies[c.policy];
                 if (
                   c.status !== expected ||
                   value === 0n ||
                   value > c.amount ||
-                  value > balance - owed ||
-                  (o.kind === "approveAppeal" && value > limitLeft)
+                  value > limitLeft(p.annualLimit, u.committed) ||
+                  value > balance - owed
                 ) {
                   await expect(tx).to.be.reverted;
                   break;
                 }
                 await tx;
-                if (o.kind === "approve") u.benefit -= c.amount - value;
-                else u.benefit += value;
-                usage.set(key(c.policy, c.year), u);
+                if (o.kind === "approve") {
+                  usage.set(key(c.policy, c.year), usageAfter.approval(u, c.amount, value));
+                } else {
+                  const next = usageAfter.appealApproval(p, u, value, c.deductible);
+                  usage.set(key(c.policy, c.year), next.usage);
+                  c.deductible = next.applied;
+                }
                 owed += value;
                 c.amount = value;
                 c.status = ClaimStatus.Approved;
@@ -215,8 +270,7 @@ describe("ClaimsManager (property)", function () {
                 const receipt = await (await tx).wait();
                 if (o.kind === "deny") {
                   const u = usageOf(c.policy, c.year);
-                  u.benefit -= c.amount;
-                  usage.set(key(c.policy, c.year), u);
+                  usage.set(key(c.policy, c.year), usageAfter.denial(u, c.amount, c.deductible));
                 }
                 c.status = o.kind === "deny" ? ClaimStatus.Denied : ClaimStatus.FinalDenied;
                 c.decidedAt = BigInt((await receipt!.getBlock()).timestamp);
@@ -225,7 +279,7 @@ describe("ClaimsManager (property)", function () {
               case "appeal": {
                 const c = pick(o.claim);
                 if (c === undefined) break;
-                const tx = manager.connect(hospital).appeal(c.id, id("evidence"));
+                const tx = manager.connect(o.byMember ? alice : hospital).appeal(c.id, id("evidence"));
                 if (c.status !== ClaimStatus.Denied || txTime > c.decidedAt + APPEAL_WINDOW) {
                   await expect(tx).to.be.reverted;
                   break;
@@ -251,6 +305,7 @@ describe("ClaimsManager (property)", function () {
                 break;
               }
               case "withdrawEscrow": {
+                // The insurer takes back free escrow whether or not it holds its role (wind-down).
                 const value = ((balance - owed) * BigInt(o.percent)) / 100n;
                 const tx = manager.connect(insurer).withdrawEscrow(value, insurer.address);
                 if (value === 0n) {
@@ -261,9 +316,20 @@ describe("ClaimsManager (property)", function () {
                 balance -= value;
                 break;
               }
-              case "fund":
-                await manager.connect(insurer).fundEscrow(o.amount);
+              case "fund": {
+                const tx = manager.connect(insurer).fundEscrow(o.amount);
+                if (!insurerRole) {
+                  await expect(tx).to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized");
+                  break;
+                }
+                await tx;
                 balance += o.amount;
+                break;
+              }
+              case "role":
+                if (insurerRole) await authority.revokeRole(ROLES.INSURER, insurer.address);
+                else await authority.grantRole(ROLES.INSURER, insurer.address, 0);
+                insurerRole = !insurerRole;
                 break;
               case "wait":
                 await time.increase(BigInt(o.days) * DAY);
@@ -276,18 +342,21 @@ describe("ClaimsManager (property)", function () {
             expect(balance >= owed, "escrow covers approved unpaid").to.equal(true);
             for (const [k, u] of usage) {
               const [policy, year] = k.split(":").map(BigInt);
-              const limit = policies[Number(policy)].annualLimit;
-              expect(await manager.usage(policies[Number(policy)].id, year), `usage ${k} = model`).to.deep.equal([
+              const p = policies[Number(policy)];
+              expect(await manager.usage(p.id, year), `usage ${k} = model`).to.deep.equal([
                 u.deductibleMet,
-                u.benefit,
+                u.committed,
+                u.reserved,
               ]);
-              expect(u.benefit <= limit, `benefit within limit ${k}`).to.equal(true);
-              expect((paid.get(k) ?? 0n) <= limit, `paid within limit ${k}`).to.equal(true);
+              expect(u.committed <= p.annualLimit, `committed within limit ${k}`).to.equal(true);
+              expect(u.deductibleMet <= p.deductible, `deductible within the policy's ${k}`).to.equal(true);
+              expect((paid.get(k) ?? 0n) <= u.committed, `paid within committed ${k}`).to.equal(true);
             }
             for (const c of claims) {
               const onChain = await manager.claim(c.id);
               expect(Number(onChain.status), `claim ${c.id} status`).to.equal(c.status);
               expect(onChain.amount, `claim ${c.id} amount`).to.equal(c.amount);
+              expect(onChain.deductible, `claim ${c.id} deductible`).to.equal(c.deductible);
             }
           }
         },

@@ -1,9 +1,20 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
-import { claimFingerprint, previewAdjudication, REASON, SERVICE, ClaimStatus, PriorAuthStatus } from "../../src/claims";
-import type { ClaimLine } from "../../src/claims";
+import { ROLES } from "../../src/authority/roles";
+import {
+  claimFingerprint,
+  ClaimStatus,
+  DATA,
+  previewAdjudication,
+  PriorAuthStatus,
+  REASON,
+  SERVICE,
+  type ClaimLine,
+} from "../../src/claims";
+import { deploySystem } from "../../src/system/deploy";
+import { shouldBehaveLikeRestricted } from "../shared/restricted";
 import { ALL_DATA, COVERED, DAY, deployClaimsFixture, USD, YEAR, defaultTerms } from "./fixture";
 
 const MAX = 2n ** 96n - 1n;
@@ -11,6 +22,8 @@ const LINES: ClaimLine[] = [
   { category: SERVICE.CONSULTATION, amount: 400n * USD },
   { category: SERVICE.LABORATORY, amount: 200n * USD },
 ];
+/** What billing surgery reveals: BILLING, CONDITIONS and PROCEDURES. */
+const SURGERY_DATA = BigInt(DATA.BILLING | DATA.CONDITIONS | DATA.PROCEDURES);
 
 async function fixture() {
   const f = await deployClaimsFixture();
@@ -26,63 +39,110 @@ async function fixture() {
   return { ...f, now, submit };
 }
 
+/** The fixture of the shared access-control behaviour, kept for its calls (loadFixture returns it cached). */
+let restricted: Awaited<ReturnType<typeof fixture>> | undefined;
+async function restrictedFixture() {
+  restricted = await fixture();
+  return { authority: restricted.authority, target: restricted.manager };
+}
+
 /** Lines whose benefit (after the default 500 deductible and 20% coinsurance) is above the 2,000 threshold. */
 const BIG: ClaimLine[] = [{ category: SERVICE.SURGERY, amount: 4_000n * USD }];
 
 describe("ClaimsManager", function () {
   describe("constructor", function () {
-    it("refuses a zero authority, consent verifier or token", async function () {
-      const { manager, authority, consent, token } = await loadFixture(fixture);
-      const [a, c, t] = [await authority.getAddress(), await consent.getAddress(), await token.getAddress()];
-      const Z = ethers.ZeroAddress;
-      await expect(ethers.deployContract("ClaimsManager", [Z, c, t]))
-        .to.be.revertedWithCustomError(manager, "HealthLedgerContractInvalid")
-        .withArgs(Z);
-      for (const args of [
-        [a, Z, t],
-        [a, c, Z],
-      ]) {
-        await expect(ethers.deployContract("ClaimsManager", args)).to.be.revertedWithCustomError(
-          manager,
-          "ClaimsZeroAddress",
+    it("refuses an empty account or another contract as consent verifier or payment token", async function () {
+      const { manager, authority, consent, token, stranger } = await loadFixture(fixture);
+      const [a, c, t, s] = [
+        await authority.getAddress(),
+        await consent.getAddress(),
+        await token.getAddress(),
+        stranger.address,
+      ];
+      // Before issue 9 only the zero address was refused: an empty account or the consent registry as payment
+      // token was accepted, and killed claims until a redeploy.
+      for (const [args, bad] of [
+        [[s, c, t], s],
+        [[a, s, t], s],
+        [[a, c, s], s],
+        [[a, c, c], c], // the consent registry as payment token: no decimals()
+        [[a, t, t], t], // the token as consent verifier: no isAuthorized()
+        [[a, ethers.ZeroAddress, t], ethers.ZeroAddress],
+      ] as const) {
+        await expect(ethers.deployContract("ClaimsManager", [...args]))
+          .to.be.revertedWithCustomError(manager, "HealthLedgerContractInvalid")
+          .withArgs(bad);
+      }
+    });
+
+    it("makes the Ignition deployment fail with a payment token that is no ERC-20", async function () {
+      const { consent, stranger } = await loadFixture(fixture);
+      for (const paymentToken of [stranger.address, await consent.getAddress()]) {
+        await expect(deploySystem(hre, { paymentToken })).to.be.rejectedWith(
+          new RegExp(`ClaimsManager.*HealthLedgerContractInvalid\\("${paymentToken}"\\)`, "s"),
         );
       }
     });
 
-    it("exposes its consent verifier and payment token", async function () {
+    it("exposes its consent verifier, payment token and the libraries' constants", async function () {
       const { manager, consent, token } = await loadFixture(fixture);
       expect(await manager.consentVerifier()).to.equal(await consent.getAddress());
       expect(await manager.paymentToken()).to.equal(await token.getAddress());
+      expect(await manager.POLICY_YEAR()).to.equal(365n * DAY);
+      expect(await manager.FILING_WINDOW()).to.equal(180n * DAY);
+      expect(await manager.APPEAL_WINDOW()).to.equal(180n * DAY);
+      expect(await manager.MAX_YEARS()).to.equal(100n);
+      expect(await manager.BPS()).to.equal(10_000n);
     });
+  });
+
+  shouldBehaveLikeRestricted("ClaimsManager", restrictedFixture, {
+    "createPolicy((bytes32,address,uint40,uint40,uint16,uint256,uint256,uint16,uint256))": {
+      send: async (subject) =>
+        restricted!.manager.connect(subject).createPolicy(await defaultTerms(restricted!.bob.address)),
+    },
+    "fundEscrow(uint256)": {
+      prepare: async (subject) => {
+        await restricted!.token.mint(subject.address, 10n * USD);
+        await restricted!.token.connect(subject).approve(await restricted!.manager.getAddress(), 10n * USD);
+      },
+      send: (subject) => restricted!.manager.connect(subject).fundEscrow(10n * USD),
+    },
+    "submitClaim(uint256,bytes32,(uint8,uint256)[],uint40,uint256)": {
+      prepare: (subject) => restricted!.allow(restricted!.alice, subject.address, ALL_DATA),
+      send: (subject) => restricted!.submit(id("restricted"), LINES, restricted!.now - DAY, 0n, subject),
+    },
+    "requestPriorAuth(uint256,uint8,bytes32)": {
+      prepare: (subject) => restricted!.allow(restricted!.alice, subject.address, ALL_DATA),
+      send: (subject) => restricted!.manager.connect(subject).requestPriorAuth(1, SERVICE.SURGERY, id("pa")),
+    },
   });
 
   describe("createPolicy", function () {
     context("with valid terms", function () {
-      it("stores the policy with the caller as insurer and emits PolicyCreated", async function () {
+      it("stores the policy in the terms' field order, the caller as insurer, and emits PolicyCreated", async function () {
         const { manager, insurer, bob } = await loadFixture(fixture);
         const terms = await defaultTerms(bob.address);
+        const ordered = [
+          terms.termsCommitment,
+          terms.member,
+          terms.coverageStart,
+          terms.coverageEnd,
+          terms.coinsuranceBps,
+          terms.annualLimit,
+          terms.deductible,
+          terms.coveredCategories,
+          terms.reviewThreshold,
+        ].map((v) => (typeof v === "number" ? BigInt(v) : v));
         await expect(manager.connect(insurer).createPolicy(terms))
           .to.emit(manager, "PolicyCreated")
-          .withArgs(2n, insurer.address, bob.address, [
-            terms.member,
-            terms.coverageStart,
-            terms.coverageEnd,
-            terms.annualLimit,
-            terms.deductible,
-            terms.coinsuranceBps,
-            terms.coveredCategories,
-            terms.reviewThreshold,
-            terms.termsCommitment,
-          ]);
+          .withArgs(2n, insurer.address, bob.address, ordered);
+        // The stored policy is the terms, in the same order, then the insurer.
+        expect(await manager.policy(2)).to.deep.equal([...ordered, insurer.address]);
         const p = await manager.policy(2);
         expect(p.member).to.equal(bob.address);
         expect(p.insurer).to.equal(insurer.address);
-        expect(p.annualLimit).to.equal(terms.annualLimit);
-        expect(p.deductible).to.equal(terms.deductible);
-        expect(p.coinsuranceBps).to.equal(2000n);
         expect(p.coveredCategories).to.equal(COVERED);
-        expect(p.reviewThreshold).to.equal(terms.reviewThreshold);
-        expect(p.termsCommitment).to.equal(terms.termsCommitment);
         expect(await manager.policyCount()).to.equal(2n);
       });
     });
@@ -93,7 +153,7 @@ describe("ClaimsManager", function () {
         const terms = await defaultTerms(ethers.ZeroAddress);
         await expect(manager.connect(insurer).createPolicy(terms)).to.be.revertedWithCustomError(
           manager,
-          "ClaimsMemberZero",
+          "ClaimsMemberMissing",
         );
       });
 
@@ -136,7 +196,7 @@ describe("ClaimsManager", function () {
         const t = await defaultTerms(bob.address);
         await expect(manager.connect(insurer).createPolicy({ ...t, coinsuranceBps: 10_001 }))
           .to.be.revertedWithCustomError(manager, "ClaimsCoinsuranceInvalid")
-          .withArgs(10_001);
+          .withArgs(10_001, 10_000);
       });
 
       it("refuses an empty covered-category set", async function () {
@@ -147,21 +207,12 @@ describe("ClaimsManager", function () {
           .withArgs(0);
       });
 
-      it("refuses a zero terms commitment", async function () {
+      it("refuses a missing terms commitment", async function () {
         const { manager, insurer, bob } = await loadFixture(fixture);
         const t = await defaultTerms(bob.address);
         await expect(
           manager.connect(insurer).createPolicy({ ...t, termsCommitment: ethers.ZeroHash }),
-        ).to.be.revertedWithCustomError(manager, "ClaimsCommitmentZero");
-      });
-    });
-
-    context("from a caller without INSURER", function () {
-      it("reverts with AccessManagedUnauthorized", async function () {
-        const { manager, hospital, bob } = await loadFixture(fixture);
-        await expect(manager.connect(hospital).createPolicy(await defaultTerms(bob.address)))
-          .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-          .withArgs(hospital.address);
+        ).to.be.revertedWithCustomError(manager, "ClaimsCommitmentMissing");
       });
     });
   });
@@ -176,6 +227,14 @@ describe("ClaimsManager", function () {
       expect(await token.balanceOf(await manager.getAddress())).to.equal(100_700n * USD);
     });
 
+    it("credits what arrives from a fee-on-transfer token", async function () {
+      const { manager, insurer2, token } = await loadFixture(fixture);
+      await token.setFee(100); // 1%
+      await expect(manager.connect(insurer2).fundEscrow(1_000n * USD))
+        .to.emit(manager, "EscrowFunded")
+        .withArgs(insurer2.address, 990n * USD, 990n * USD);
+    });
+
     it("refuses a zero amount", async function () {
       const { manager, insurer } = await loadFixture(fixture);
       await expect(manager.connect(insurer).fundEscrow(0)).to.be.revertedWithCustomError(manager, "ClaimsAmountZero");
@@ -188,13 +247,6 @@ describe("ClaimsManager", function () {
       await expect(manager.connect(insurer2).fundEscrow(huge))
         .to.be.revertedWithCustomError(manager, "ClaimsAmountTooLarge")
         .withArgs(huge, huge - 1n);
-    });
-
-    it("refuses a caller without INSURER", async function () {
-      const { manager, hospital } = await loadFixture(fixture);
-      await expect(manager.connect(hospital).fundEscrow(1))
-        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-        .withArgs(hospital.address);
     });
   });
 
@@ -215,16 +267,16 @@ describe("ClaimsManager", function () {
       expect(owed).to.equal(80n * USD);
       await expect(manager.connect(insurer).withdrawEscrow(100_000n * USD, stranger.address))
         .to.be.revertedWithCustomError(manager, "ClaimsEscrowInsufficient")
-        .withArgs(insurer.address, 100_000n * USD - owed, 100_000n * USD);
+        .withArgs(insurer.address, 100_000n * USD, 100_000n * USD - owed);
       await manager.connect(insurer).withdrawEscrow(100_000n * USD - owed, stranger.address);
       expect(await manager.escrow(insurer.address)).to.deep.equal([owed, owed]);
     });
 
-    it("refuses a zero recipient or amount", async function () {
+    it("refuses a missing recipient or a zero amount", async function () {
       const { manager, insurer, stranger } = await loadFixture(fixture);
       await expect(manager.connect(insurer).withdrawEscrow(1, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         manager,
-        "ClaimsZeroAddress",
+        "ClaimsRecipientMissing",
       );
       await expect(manager.connect(insurer).withdrawEscrow(0, stranger.address)).to.be.revertedWithCustomError(
         manager,
@@ -232,11 +284,11 @@ describe("ClaimsManager", function () {
       );
     });
 
-    it("refuses a caller without INSURER", async function () {
+    it("gives an account without escrow nothing", async function () {
       const { manager, hospital } = await loadFixture(fixture);
       await expect(manager.connect(hospital).withdrawEscrow(1, hospital.address))
-        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-        .withArgs(hospital.address);
+        .to.be.revertedWithCustomError(manager, "ClaimsEscrowInsufficient")
+        .withArgs(hospital.address, 1, 0);
     });
   });
 
@@ -251,13 +303,14 @@ describe("ClaimsManager", function () {
       expect(a.policyId).to.equal(1n);
       expect(a.category).to.equal(BigInt(SERVICE.SURGERY));
       expect(a.status).to.equal(BigInt(PriorAuthStatus.Requested));
+      expect(await manager.priorAuthCount()).to.equal(1n);
     });
 
-    it("refuses a zero commitment or an unknown category", async function () {
+    it("refuses a missing commitment or an unknown category", async function () {
       const { manager, hospital } = await loadFixture(fixture);
       await expect(manager.connect(hospital).requestPriorAuth(1, 3, ethers.ZeroHash)).to.be.revertedWithCustomError(
         manager,
-        "ClaimsCommitmentZero",
+        "ClaimsCommitmentMissing",
       );
       await expect(manager.connect(hospital).requestPriorAuth(1, 16, id("pa")))
         .to.be.revertedWithCustomError(manager, "ClaimsServiceCategoryUnknown")
@@ -278,22 +331,14 @@ describe("ClaimsManager", function () {
 
     it("needs the member's payment consent for the category's data", async function () {
       const { manager, clinic, alice, allow } = await loadFixture(fixture);
-      const needed = (1n << 14n) | (1n << 1n) | (1n << 11n); // BILLING | CONDITIONS | PROCEDURES
       await expect(manager.connect(clinic).requestPriorAuth(1, SERVICE.SURGERY, id("pa")))
         .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
-        .withArgs(alice.address, clinic.address, needed);
-      await allow(alice, clinic.address, needed);
+        .withArgs(alice.address, clinic.address, SURGERY_DATA);
+      await allow(alice, clinic.address, SURGERY_DATA);
       await expect(manager.connect(clinic).requestPriorAuth(1, SERVICE.SURGERY, id("pa"))).to.emit(
         manager,
         "PriorAuthRequested",
       );
-    });
-
-    it("refuses a caller without PROVIDER", async function () {
-      const { manager, insurer } = await loadFixture(fixture);
-      await expect(manager.connect(insurer).requestPriorAuth(1, 3, id("pa")))
-        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-        .withArgs(insurer.address);
     });
   });
 
@@ -323,14 +368,16 @@ describe("ClaimsManager", function () {
       await manager.connect(insurer).approvePriorAuth(1, 1, now + DAY);
       await expect(manager.connect(insurer).approvePriorAuth(1, 1, now + DAY))
         .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
-        .withArgs(1, PriorAuthStatus.Approved);
+        .withArgs(1, PriorAuthStatus.Approved, PriorAuthStatus.Requested);
     });
 
-    it("refuses another insurer", async function () {
-      const { manager, insurer2, now } = await loadFixture(requestedFixture);
-      await expect(manager.connect(insurer2).approvePriorAuth(1, 1, now + DAY))
-        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
-        .withArgs(1, insurer2.address);
+    it("refuses anyone but the policy's insurer", async function () {
+      const { manager, insurer2, hospital, now } = await loadFixture(requestedFixture);
+      for (const caller of [insurer2, hospital]) {
+        await expect(manager.connect(caller).approvePriorAuth(1, 1, now + DAY))
+          .to.be.revertedWithCustomError(manager, "ClaimsCallerNotInsurer")
+          .withArgs(1, caller.address);
+      }
     });
 
     it("refuses a zero or oversized amount and a validity in the past", async function () {
@@ -342,16 +389,10 @@ describe("ClaimsManager", function () {
       await expect(manager.connect(insurer).approvePriorAuth(1, MAX + 1n, now + DAY))
         .to.be.revertedWithCustomError(manager, "ClaimsAmountTooLarge")
         .withArgs(MAX + 1n, MAX);
-      await expect(manager.connect(insurer).approvePriorAuth(1, 1, now - DAY))
+      const tx = manager.connect(insurer).approvePriorAuth(1, 1, now - DAY);
+      await expect(tx)
         .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthValidityInvalid")
-        .withArgs(now - DAY);
-    });
-
-    it("refuses a caller without INSURER", async function () {
-      const { manager, hospital, now } = await loadFixture(requestedFixture);
-      await expect(manager.connect(hospital).approvePriorAuth(1, 1, now + DAY))
-        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-        .withArgs(hospital.address);
+        .withArgs(1, now - DAY, (v: bigint) => v > now);
     });
   });
 
@@ -364,33 +405,26 @@ describe("ClaimsManager", function () {
       expect((await manager.priorAuth(1)).status).to.equal(BigInt(PriorAuthStatus.Denied));
       await expect(manager.connect(insurer).denyPriorAuth(1, 16))
         .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
-        .withArgs(1, PriorAuthStatus.Denied);
+        .withArgs(1, PriorAuthStatus.Denied, PriorAuthStatus.Requested);
     });
 
     it("refuses a rule reason code, an unknown id and another insurer", async function () {
       const { manager, insurer, insurer2 } = await loadFixture(requestedFixture);
       await expect(manager.connect(insurer).denyPriorAuth(1, 15))
         .to.be.revertedWithCustomError(manager, "ClaimsReasonInvalid")
-        .withArgs(15);
+        .withArgs(15, 16);
       await expect(manager.connect(insurer).denyPriorAuth(5, 16))
         .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthUnknown")
         .withArgs(5);
       await expect(manager.connect(insurer2).denyPriorAuth(1, 16))
-        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .to.be.revertedWithCustomError(manager, "ClaimsCallerNotInsurer")
         .withArgs(1, insurer2.address);
-    });
-
-    it("refuses a caller without INSURER", async function () {
-      const { manager, hospital } = await loadFixture(requestedFixture);
-      await expect(manager.connect(hospital).denyPriorAuth(1, 16))
-        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-        .withArgs(hospital.address);
     });
   });
 
   describe("submitClaim", function () {
     context("when the claim is covered and under the review threshold", function () {
-      it("approves it, records usage and what the insurer owes, and emits ClaimSubmitted", async function () {
+      it("approves it, commits its benefit, records what the insurer owes and emits ClaimSubmitted", async function () {
         const { manager, hospital, alice, insurer, submit, now } = await loadFixture(fixture);
         const fp = claimFingerprint(alice.address, hospital.address, now - DAY, LINES);
         // 600 billed: 500 to the deductible, 20% of the other 100 to the member, 80 paid.
@@ -413,14 +447,16 @@ describe("ClaimsManager", function () {
         expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
         expect(c.amount).to.equal(80n * USD);
         expect(c.memberShare).to.equal(520n * USD);
-        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 80n * USD]);
+        expect(c.dataCategories).to.equal(BigInt(DATA.BILLING | DATA.CONDITIONS | DATA.LAB_RESULTS));
+        expect(c.deductible, "final at once: not kept on the claim").to.equal(0n);
+        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 80n * USD, 0n]);
         expect((await manager.escrow(insurer.address)).owed).to.equal(80n * USD);
         expect(await manager.claimOfFingerprint(fp)).to.equal(id("c1"));
       });
     });
 
     context("when the benefit is above the review threshold", function () {
-      it("pends it for review and reserves the benefit", async function () {
+      it("pends it for review, reserves the benefit and keeps the deductible it applied", async function () {
         const { manager, insurer, submit } = await loadFixture(fixture);
         await submit(id("big"), BIG);
         const c = await manager.claim(id("big"));
@@ -428,7 +464,8 @@ describe("ClaimsManager", function () {
         expect(c.status).to.equal(BigInt(ClaimStatus.Pended));
         expect(c.reason).to.equal(BigInt(REASON.PENDED_FOR_REVIEW));
         expect(c.amount).to.equal(2_800n * USD);
-        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_800n * USD]);
+        expect(c.deductible).to.equal(500n * USD);
+        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 0n, 2_800n * USD]);
         expect((await manager.escrow(insurer.address)).owed).to.equal(0n);
       });
     });
@@ -441,6 +478,7 @@ describe("ClaimsManager", function () {
         const c = await manager.claim(id("c1"));
         expect(c.status).to.equal(BigInt(ClaimStatus.Pended));
         expect(c.reason).to.equal(BigInt(REASON.PENDED_ESCROW_SHORT));
+        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 0n, 80n * USD]);
       });
     });
 
@@ -458,7 +496,7 @@ describe("ClaimsManager", function () {
         expect(c.amount).to.equal(600n * USD);
         await submit(id("early"), LINES, now - 40n * DAY, 0n, hospital, 2n);
         expect((await manager.claim(id("early"))).reason).to.equal(BigInt(REASON.OUTSIDE_COVERAGE_PERIOD));
-        expect(await manager.usage(2, 0)).to.deep.equal([0n, 0n]);
+        expect(await manager.usage(2, 0)).to.deep.equal([0n, 0n, 0n]);
       });
     });
 
@@ -491,7 +529,7 @@ describe("ClaimsManager", function () {
       it("applies a partly met deductible across lines", async function () {
         const { manager, submit } = await loadFixture(fixture);
         await submit(id("a"), [{ category: SERVICE.CONSULTATION, amount: 300n * USD }]);
-        expect(await manager.usage(1, 0)).to.deep.equal([300n * USD, 0n]);
+        expect(await manager.usage(1, 0)).to.deep.equal([300n * USD, 0n, 0n]);
         // 200 left: line 1 (150) all deductible, line 2 (250) takes 50 then 200 at 80%.
         await submit(id("b"), [
           { category: SERVICE.CONSULTATION, amount: 150n * USD },
@@ -500,10 +538,10 @@ describe("ClaimsManager", function () {
         const c = await manager.claim(id("b"));
         expect(c.amount).to.equal(160n * USD);
         expect(c.memberShare).to.equal(240n * USD);
-        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 160n * USD]);
+        expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 160n * USD, 0n]);
       });
 
-      it("caps a line when the annual limit runs out mid-claim", async function () {
+      it("caps a line when the annual limit runs out mid-claim, and approves nothing once it is used", async function () {
         const { manager, insurer, bob, submit, hospital } = await loadFixture(fixture);
         const t = await defaultTerms(bob.address);
         await manager
@@ -523,8 +561,8 @@ describe("ClaimsManager", function () {
         const c = await manager.claim(id("x"));
         expect(c.amount).to.equal(1_000n * USD);
         expect(c.memberShare).to.equal(300n * USD);
-        expect(await manager.usage(2, 0)).to.deep.equal([0n, 1_000n * USD]);
-        // Limit exhausted: the next claim is approved for nothing.
+        expect(await manager.usage(2, 0)).to.deep.equal([0n, 1_000n * USD, 0n]);
+        // The limit is really used (committed, not reserved): the next claim is approved for nothing, for good.
         await submit(id("y"), [{ category: SERVICE.LABORATORY, amount: 5n * USD }], undefined, 0n, hospital, 2n);
         const y = await manager.claim(id("y"));
         expect(y.status).to.equal(BigInt(ClaimStatus.Approved));
@@ -556,7 +594,7 @@ describe("ClaimsManager", function () {
         const c = await manager.claim(id("y1"));
         expect(c.year).to.equal(1n);
         expect(c.amount).to.equal(80n * USD);
-        expect(await manager.usage(1, 1)).to.deep.equal([500n * USD, 80n * USD]);
+        expect(await manager.usage(1, 1)).to.deep.equal([500n * USD, 80n * USD, 0n]);
       });
     });
 
@@ -576,16 +614,54 @@ describe("ClaimsManager", function () {
         expect((await manager.priorAuth(1)).status).to.equal(BigInt(PriorAuthStatus.Used));
         await expect(submit(id("s2"), [{ category: SERVICE.SURGERY, amount: 5n }], now - DAY, 1n))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
-          .withArgs(1, PriorAuthStatus.Used);
+          .withArgs(1, PriorAuthStatus.Used, PriorAuthStatus.Approved);
       });
 
-      it("is still pended above the authorised amount", async function () {
+      it("is still pended when the authorised category's lines pay more than the authorised amount", async function () {
         const { manager, submit, now } = await loadFixture(authorised);
+        // 5,000 billed: 3,600 benefit > 3,000 authorised.
         await submit(id("s"), [{ category: SERVICE.SURGERY, amount: 5_000n * USD }], now - DAY, 1n);
         expect((await manager.claim(id("s"))).status).to.equal(BigInt(ClaimStatus.Pended));
       });
 
-      it("keeps the review threshold when it is above the authorised amount", async function () {
+      it("covers only its own category: an imaging authorisation no longer auto-approves surgery", async function () {
+        const { manager, submit, now, hospital, insurer } = await loadFixture(authorised);
+        await manager.connect(hospital).requestPriorAuth(1, SERVICE.IMAGING, id("pa-imaging"));
+        await manager.connect(insurer).approvePriorAuth(2, 3_000n * USD, now + 30n * DAY);
+        // Surgery 3,500 (500 deductible, 2,400 benefit) and imaging 100 (80 benefit): 2,480 > the 2,000 threshold.
+        // Before issue 9 the imaging authorisation raised the whole claim's threshold to 3,000: approved at once.
+        await submit(
+          id("s"),
+          [
+            { category: SERVICE.SURGERY, amount: 3_500n * USD },
+            { category: SERVICE.IMAGING, amount: 100n * USD },
+          ],
+          now - DAY,
+          2n,
+        );
+        const c = await manager.claim(id("s"));
+        expect(c.status).to.equal(BigInt(ClaimStatus.Pended));
+        expect(c.reason).to.equal(BigInt(REASON.PENDED_FOR_REVIEW));
+      });
+
+      it("approves a claim whose authorised lines are within the authorisation and other lines within the threshold", async function () {
+        const { manager, submit, now } = await loadFixture(authorised);
+        // Consultation 1,875: 500 deductible, 1,100 benefit (<= 2,000); surgery 3,500: 2,800 benefit (<= 3,000).
+        await submit(
+          id("s"),
+          [
+            { category: SERVICE.CONSULTATION, amount: 1_875n * USD },
+            { category: SERVICE.SURGERY, amount: 3_500n * USD },
+          ],
+          now - DAY,
+          1n,
+        );
+        const c = await manager.claim(id("s"));
+        expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
+        expect(c.amount).to.equal(3_900n * USD);
+      });
+
+      it("never pends a claim that the review threshold alone would approve", async function () {
         const { manager, submit, now, hospital, insurer } = await loadFixture(authorised);
         await manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa2"));
         await manager.connect(insurer).approvePriorAuth(2, 1n * USD, now + 30n * DAY);
@@ -604,7 +680,7 @@ describe("ClaimsManager", function () {
         await manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa2"));
         await expect(submit(id("s"), BIG, now - DAY, 2n))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
-          .withArgs(2, PriorAuthStatus.Requested);
+          .withArgs(2, PriorAuthStatus.Requested, PriorAuthStatus.Approved);
         await allow(alice, clinic.address, ALL_DATA);
         await expect(submit(id("s"), BIG, now - DAY, 1n, clinic))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthMismatch")
@@ -619,17 +695,17 @@ describe("ClaimsManager", function () {
         await time.increase(31n * DAY);
         await expect(submit(id("s"), BIG, now + 30n * DAY + 1n, 1n))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthExpired")
-          .withArgs(1, now + 30n * DAY);
+          .withArgs(1, now + 30n * DAY + 1n, now + 30n * DAY);
       });
     });
 
     context("with bad input", function () {
-      it("refuses a zero commitment and a commitment submitted before", async function () {
+      it("refuses a missing commitment and a commitment submitted before", async function () {
         const { manager, submit } = await loadFixture(fixture);
-        await expect(submit(ethers.ZeroHash)).to.be.revertedWithCustomError(manager, "ClaimsCommitmentZero");
+        await expect(submit(ethers.ZeroHash)).to.be.revertedWithCustomError(manager, "ClaimsCommitmentMissing");
         await submit(id("c1"));
         await expect(submit(id("c1")))
-          .to.be.revertedWithCustomError(manager, "ClaimsDuplicateCommitment")
+          .to.be.revertedWithCustomError(manager, "ClaimsCommitmentDuplicate")
           .withArgs(id("c1"));
       });
 
@@ -638,8 +714,23 @@ describe("ClaimsManager", function () {
         await submit(id("c1"));
         const fp = claimFingerprint(alice.address, hospital.address, now - DAY, LINES);
         await expect(submit(id("c1-resalted")))
-          .to.be.revertedWithCustomError(manager, "ClaimsDuplicateFingerprint")
+          .to.be.revertedWithCustomError(manager, "ClaimsFingerprintDuplicate")
           .withArgs(fp, id("c1"));
+      });
+
+      it("refuses the same bill shifted by a second within the service day, and takes it the next day", async function () {
+        const { manager, submit, now } = await loadFixture(fixture);
+        const day = (now / DAY - 3n) * DAY;
+        await submit(id("c1"), LINES, day + 3_600n);
+        // Before issue 9 the fingerprint keyed on the second: the same bill one second later was paid twice.
+        await expect(submit(id("c1-shifted"), LINES, day + 3_601n))
+          .to.be.revertedWithCustomError(manager, "ClaimsFingerprintDuplicate")
+          .withArgs((fp: string) => fp.length === 66, id("c1"));
+        await expect(submit(id("c1-late"), LINES, day + DAY - 1n)).to.be.revertedWithCustomError(
+          manager,
+          "ClaimsFingerprintDuplicate",
+        );
+        await expect(submit(id("next-day"), LINES, day + DAY)).to.emit(manager, "ClaimSubmitted");
       });
 
       it("refuses an unknown or expired policy", async function () {
@@ -656,10 +747,9 @@ describe("ClaimsManager", function () {
 
       it("refuses a service date in the future", async function () {
         const { manager, submit, now } = await loadFixture(fixture);
-        await expect(submit(id("c"), LINES, now + DAY)).to.be.revertedWithCustomError(
-          manager,
-          "ClaimsServiceDateInFuture",
-        );
+        await expect(submit(id("c"), LINES, now + DAY))
+          .to.be.revertedWithCustomError(manager, "ClaimsServiceDateInFuture")
+          .withArgs(now + DAY, (t: bigint) => t > now && t < now + DAY);
       });
 
       it("refuses no lines or too many", async function () {
@@ -713,26 +803,17 @@ describe("ClaimsManager", function () {
 
       it("refuses a claim without the member's payment consent for its data", async function () {
         const { manager, submit, alice, clinic, allow } = await loadFixture(fixture);
-        const needed = (1n << 14n) | (1n << 1n) | (1n << 4n); // BILLING | CONDITIONS | LAB_RESULTS
+        const needed = BigInt(DATA.BILLING | DATA.CONDITIONS | DATA.LAB_RESULTS);
         await expect(submit(id("c"), LINES, undefined, 0n, clinic))
           .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
           .withArgs(alice.address, clinic.address, needed);
-        await allow(alice, clinic.address, needed & ~(1n << 4n));
+        await allow(alice, clinic.address, needed & ~BigInt(DATA.LAB_RESULTS));
         await expect(submit(id("c"), LINES, undefined, 0n, clinic)).to.be.revertedWithCustomError(
           manager,
           "ClaimsConsentMissing",
         );
         await allow(alice, clinic.address, needed);
         await expect(submit(id("c"), LINES, undefined, 0n, clinic)).to.emit(manager, "ClaimSubmitted");
-      });
-    });
-
-    context("from a caller without PROVIDER", function () {
-      it("reverts with AccessManagedUnauthorized", async function () {
-        const { manager, submit, alice } = await loadFixture(fixture);
-        await expect(submit(id("c"), LINES, undefined, 0n, alice))
-          .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-          .withArgs(alice.address);
       });
     });
   });
@@ -744,27 +825,27 @@ describe("ClaimsManager", function () {
   }
 
   describe("approveClaim", function () {
-    it("approves the computed amount and emits ClaimApproved", async function () {
+    it("approves the computed amount, commits it, frees the reservation and emits ClaimApproved", async function () {
       const { manager, insurer } = await loadFixture(pendedFixture);
       await expect(manager.connect(insurer).approveClaim(id("big"), 2_800n * USD))
         .to.emit(manager, "ClaimApproved")
-        .withArgs(id("big"), insurer.address, 2_800n * USD, false);
+        .withArgs(id("big"), insurer.address, 2_800n * USD, 0n, false);
       const c = await manager.claim(id("big"));
       expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
       expect(c.reason).to.equal(0n);
       expect((await manager.escrow(insurer.address)).owed).to.equal(2_800n * USD);
-      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_800n * USD]);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_800n * USD, 0n]);
     });
 
-    it("approves less and gives the rest back to the annual limit", async function () {
+    it("approves less and commits only that", async function () {
       const { manager, insurer } = await loadFixture(pendedFixture);
       await manager.connect(insurer).approveClaim(id("big"), 2_000n * USD);
       expect((await manager.claim(id("big"))).amount).to.equal(2_000n * USD);
-      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_000n * USD]);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_000n * USD, 0n]);
     });
 
-    it("refuses more than computed, zero, and a short escrow", async function () {
-      const { manager, insurer, stranger } = await loadFixture(pendedFixture);
+    it("refuses more than computed, zero, beyond what approved claims left of the limit, and a short escrow", async function () {
+      const { manager, insurer, stranger, submit, now } = await loadFixture(pendedFixture);
       await expect(manager.connect(insurer).approveClaim(id("big"), 2_800n * USD + 1n))
         .to.be.revertedWithCustomError(manager, "ClaimsApprovalTooHigh")
         .withArgs(id("big"), 2_800n * USD + 1n, 2_800n * USD);
@@ -772,65 +853,142 @@ describe("ClaimsManager", function () {
         manager,
         "ClaimsAmountZero",
       );
-      await manager.connect(insurer).withdrawEscrow(99_000n * USD, stranger.address);
+      // A second pended claim (10,000 at 80%, deductible met) reserves 8,000 too; approved first, it takes the room.
+      await submit(id("fill"), [{ category: SERVICE.INPATIENT, amount: 10_000n * USD }], now - 2n * DAY);
+      await manager.connect(insurer).approveClaim(id("fill"), 8_000n * USD);
       await expect(manager.connect(insurer).approveClaim(id("big"), 2_800n * USD))
+        .to.be.revertedWithCustomError(manager, "ClaimsAnnualLimitExceeded")
+        .withArgs(1, 0, 2_800n * USD, 2_000n * USD);
+      const { balance, owed } = await manager.escrow(insurer.address);
+      await manager.connect(insurer).withdrawEscrow(balance - owed - 1_000n * USD, stranger.address);
+      await expect(manager.connect(insurer).approveClaim(id("big"), 2_000n * USD))
         .to.be.revertedWithCustomError(manager, "ClaimsEscrowInsufficient")
-        .withArgs(insurer.address, 1_000n * USD, 2_800n * USD);
+        .withArgs(insurer.address, 2_000n * USD, 1_000n * USD);
+      await manager.connect(insurer).approveClaim(id("big"), 1_000n * USD);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 9_000n * USD, 0n]);
     });
 
     it("refuses an unknown or not pended claim, and another insurer", async function () {
       const { manager, insurer, insurer2, submit } = await loadFixture(pendedFixture);
       await expect(manager.connect(insurer).approveClaim(id("nope"), 1))
-        .to.be.revertedWithCustomError(manager, "ClaimsUnknown")
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimUnknown")
         .withArgs(id("nope"));
       await submit(id("c1"));
       await expect(manager.connect(insurer).approveClaim(id("c1"), 1))
-        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
-        .withArgs(id("c1"), ClaimStatus.Approved);
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("c1"), ClaimStatus.Approved, ClaimStatus.Pended);
       await expect(manager.connect(insurer2).approveClaim(id("big"), 1))
-        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .to.be.revertedWithCustomError(manager, "ClaimsCallerNotInsurer")
         .withArgs(1, insurer2.address);
-    });
-
-    it("refuses a caller without INSURER", async function () {
-      const { manager, hospital } = await loadFixture(pendedFixture);
-      await expect(manager.connect(hospital).approveClaim(id("big"), 1))
-        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-        .withArgs(hospital.address);
     });
   });
 
   describe("denyClaim", function () {
-    it("denies, releases the reserved benefit and emits ClaimDenied", async function () {
+    it("denies, frees the reservation, gives the deductible back and emits ClaimDenied", async function () {
       const { manager, insurer } = await loadFixture(pendedFixture);
       await expect(manager.connect(insurer).denyClaim(id("big"), REASON.INSUFFICIENT_DOCUMENTATION))
         .to.emit(manager, "ClaimDenied")
-        .withArgs(id("big"), insurer.address, REASON.INSUFFICIENT_DOCUMENTATION, false);
+        .withArgs(id("big"), insurer.address, REASON.INSUFFICIENT_DOCUMENTATION, 500n * USD, false);
       const c = await manager.claim(id("big"));
       expect(c.status).to.equal(BigInt(ClaimStatus.Denied));
       expect(c.reason).to.equal(BigInt(REASON.INSUFFICIENT_DOCUMENTATION));
-      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 0n]);
+      // Before issue 9 the 500 applied to the deductible stayed applied: usage was [500, 0].
+      expect(await manager.usage(1, 0)).to.deep.equal([0n, 0n, 0n]);
+    });
+
+    it("lets the member's next claim meet the deductible a claim denied as fraud no longer consumes", async function () {
+      const { manager, insurer, submit } = await loadFixture(pendedFixture);
+      await manager.connect(insurer).denyClaim(id("big"), REASON.SUSPECTED_FRAUD);
+      await submit(id("c1"));
+      // 600: 500 to the deductible, 80 paid (before issue 9 the fraud claim had met it: 480 would be paid).
+      expect((await manager.claim(id("c1"))).amount).to.equal(80n * USD);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 80n * USD, 0n]);
     });
 
     it("refuses a rule reason, a claim not pended and another insurer", async function () {
       const { manager, insurer, insurer2 } = await loadFixture(pendedFixture);
       await expect(manager.connect(insurer).denyClaim(id("big"), 4))
         .to.be.revertedWithCustomError(manager, "ClaimsReasonInvalid")
-        .withArgs(4);
+        .withArgs(4, 16);
       await expect(manager.connect(insurer2).denyClaim(id("big"), 16))
-        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .to.be.revertedWithCustomError(manager, "ClaimsCallerNotInsurer")
         .withArgs(1, insurer2.address);
       await manager.connect(insurer).denyClaim(id("big"), 16);
       await expect(manager.connect(insurer).denyClaim(id("big"), 16))
-        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
-        .withArgs(id("big"), ClaimStatus.Denied);
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.Denied, ClaimStatus.Pended);
+    });
+  });
+
+  describe("annual-limit reservations", function () {
+    /** A provider with the member's payment consent pends a claim whose benefit is the whole 10,000 limit. */
+    async function reservedFixture() {
+      const f = await fixture();
+      // 13,000 inpatient: 500 deductible, 2,500 coinsurance, 10,000 benefit: above the threshold, pended.
+      await f.submit(id("big"), [{ category: SERVICE.INPATIENT, amount: 13_000n * USD }], f.now - 2n * DAY);
+      return f;
+    }
+    const SMALL: ClaimLine[] = [{ category: SERVICE.CONSULTATION, amount: 400n * USD }];
+
+    it("pends a claim that another claim's reservation would cut, and pays it in full once that claim is denied", async function () {
+      const { manager, insurer, hospital, submit, token } = await loadFixture(reservedFixture);
+      await submit(id("small"), SMALL);
+      // Before issue 9: approved at once for 0 (the big claim's reservation had taken the limit), final, never paid.
+      const small = await manager.claim(id("small"));
+      expect(small.status).to.equal(BigInt(ClaimStatus.Pended));
+      expect(small.reason).to.equal(BigInt(REASON.PENDED_LIMIT_RESERVED));
+      expect(small.amount, "approvable against the committed benefit").to.equal(320n * USD);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 0n, 10_320n * USD]);
+
+      await manager.connect(insurer).denyClaim(id("big"), REASON.SUSPECTED_FRAUD);
+      await expect(manager.connect(insurer).approveClaim(id("small"), 320n * USD))
+        .to.emit(manager, "ClaimApproved")
+        .withArgs(id("small"), insurer.address, 320n * USD, 0n, false);
+      await expect(manager.connect(hospital).withdraw(id("small"))).to.changeTokenBalance(token, hospital, 320n * USD);
+      expect(await manager.usage(1, 0)).to.deep.equal([0n, 320n * USD, 0n]);
     });
 
-    it("refuses a caller without INSURER", async function () {
-      const { manager, hospital } = await loadFixture(pendedFixture);
-      await expect(manager.connect(hospital).denyClaim(id("big"), 16))
-        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-        .withArgs(hospital.address);
+    it("pends for the reservation only what the reservations would cut, and approves what fits beside them", async function () {
+      const { manager, insurer, bob, hospital, allow } = await loadFixture(fixture);
+      const t = await defaultTerms(bob.address);
+      await manager.connect(insurer).createPolicy({ ...t, deductible: 0, coinsuranceBps: 0 });
+      await allow(bob, hospital.address, ALL_DATA);
+      const now = BigInt(await time.latest());
+      const submitBob = (c: string, category: number, amount: bigint) =>
+        manager.connect(hospital).submitClaim(2, c, [{ category, amount }], now - DAY, 0);
+      await submitBob(id("pended"), SERVICE.SURGERY, 9_000n * USD); // above 2,000: reserves 9,000 of 10,000
+      await submitBob(id("fits"), SERVICE.LABORATORY, 800n * USD); // 800 <= 1,000 free
+      await submitBob(id("cut"), SERVICE.CONSULTATION, 300n * USD); // 300 > 200 free
+      expect((await manager.claim(id("fits"))).status).to.equal(BigInt(ClaimStatus.Approved));
+      const cut = await manager.claim(id("cut"));
+      expect([cut.status, cut.reason, cut.amount]).to.deep.equal([
+        BigInt(ClaimStatus.Pended),
+        BigInt(REASON.PENDED_LIMIT_RESERVED),
+        300n * USD,
+      ]);
+      expect(await manager.usage(2, 0)).to.deep.equal([0n, 800n * USD, 9_300n * USD]);
+    });
+
+    it("lets the first approved of overlapping reservations take the room", async function () {
+      const { manager, insurer, submit } = await loadFixture(reservedFixture);
+      await submit(id("small"), SMALL);
+      await manager.connect(insurer).approveClaim(id("big"), 10_000n * USD);
+      await expect(manager.connect(insurer).approveClaim(id("small"), 320n * USD))
+        .to.be.revertedWithCustomError(manager, "ClaimsAnnualLimitExceeded")
+        .withArgs(1, 0, 320n * USD, 0n);
+      await manager.connect(insurer).denyClaim(id("small"), REASON.NOT_MEDICALLY_NECESSARY);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 10_000n * USD, 0n]);
+    });
+
+    it("keeps final a claim cut by benefit really committed", async function () {
+      const { manager, insurer, hospital, submit } = await loadFixture(reservedFixture);
+      await manager.connect(insurer).approveClaim(id("big"), 10_000n * USD);
+      await submit(id("small"), SMALL);
+      const small = await manager.claim(id("small"));
+      expect([small.status, small.amount]).to.deep.equal([BigInt(ClaimStatus.Approved), 0n]);
+      await expect(manager.connect(hospital).appeal(id("small"), id("e")))
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("small"), ClaimStatus.Approved, ClaimStatus.Denied);
     });
   });
 
@@ -848,25 +1006,31 @@ describe("ClaimsManager", function () {
         .withArgs(id("big"), hospital.address, id("evidence"));
       expect((await manager.claim(id("big"))).status).to.equal(BigInt(ClaimStatus.Appealed));
       await expect(manager.connect(hospital).appeal(id("big"), id("evidence")))
-        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
-        .withArgs(id("big"), ClaimStatus.Appealed);
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.Appealed, ClaimStatus.Denied);
     });
 
-    it("lets the member appeal", async function () {
-      const { manager, alice } = await loadFixture(deniedFixture);
+    it("needs the member's payment consent for the claim's data when the provider appeals, not when she does", async function () {
+      const { manager, hospital, alice, allow } = await loadFixture(deniedFixture);
+      expect((await manager.claim(id("big"))).dataCategories).to.equal(SURGERY_DATA);
+      await allow(alice, hospital.address, BigInt(DATA.BILLING));
+      // Before issue 9 the provider could appeal, revealing the claim's data again, without the member's consent.
+      await expect(manager.connect(hospital).appeal(id("big"), id("evidence")))
+        .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
+        .withArgs(alice.address, hospital.address, SURGERY_DATA);
       await expect(manager.connect(alice).appeal(id("big"), id("evidence")))
         .to.emit(manager, "ClaimAppealed")
         .withArgs(id("big"), alice.address, id("evidence"));
     });
 
-    it("refuses anyone else, a zero commitment and a late appeal", async function () {
+    it("refuses anyone else, a missing commitment and a late appeal", async function () {
       const { manager, hospital, stranger } = await loadFixture(deniedFixture);
       await expect(manager.connect(stranger).appeal(id("big"), id("e")))
-        .to.be.revertedWithCustomError(manager, "ClaimsNotAppellant")
+        .to.be.revertedWithCustomError(manager, "ClaimsCallerNotAppellant")
         .withArgs(id("big"), stranger.address);
       await expect(manager.connect(hospital).appeal(id("big"), ethers.ZeroHash)).to.be.revertedWithCustomError(
         manager,
-        "ClaimsCommitmentZero",
+        "ClaimsCommitmentMissing",
       );
       const deadline = (await manager.claim(id("big"))).decidedAt + 180n * DAY;
       await time.increaseTo(deadline + 1n);
@@ -878,12 +1042,12 @@ describe("ClaimsManager", function () {
     it("refuses an unknown or not denied claim", async function () {
       const { manager, hospital, submit } = await loadFixture(deniedFixture);
       await expect(manager.connect(hospital).appeal(id("nope"), id("e")))
-        .to.be.revertedWithCustomError(manager, "ClaimsUnknown")
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimUnknown")
         .withArgs(id("nope"));
       await submit(id("c1"));
       await expect(manager.connect(hospital).appeal(id("c1"), id("e")))
-        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
-        .withArgs(id("c1"), ClaimStatus.Approved);
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("c1"), ClaimStatus.Approved, ClaimStatus.Denied);
     });
   });
 
@@ -894,16 +1058,27 @@ describe("ClaimsManager", function () {
   }
 
   describe("approveAppeal", function () {
-    it("approves, re-reserves the benefit, owes it and emits ClaimApproved", async function () {
+    it("approves, commits the benefit, applies the deductible again, owes it and emits ClaimApproved", async function () {
       const { manager, insurer } = await loadFixture(appealedFixture);
       await expect(manager.connect(insurer).approveAppeal(id("big"), 2_500n * USD))
         .to.emit(manager, "ClaimApproved")
-        .withArgs(id("big"), insurer.address, 2_500n * USD, true);
+        .withArgs(id("big"), insurer.address, 2_500n * USD, 500n * USD, true);
       const c = await manager.claim(id("big"));
       expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
       expect(c.amount).to.equal(2_500n * USD);
-      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_500n * USD]);
+      expect(c.deductible).to.equal(500n * USD);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_500n * USD, 0n]);
       expect((await manager.escrow(insurer.address)).owed).to.equal(2_500n * USD);
+    });
+
+    it("applies again only what is still due of the deductible", async function () {
+      const { manager, insurer, submit } = await loadFixture(appealedFixture);
+      await submit(id("c1")); // meets the 500 deductible the denial gave back
+      await expect(manager.connect(insurer).approveAppeal(id("big"), 2_800n * USD))
+        .to.emit(manager, "ClaimApproved")
+        .withArgs(id("big"), insurer.address, 2_800n * USD, 0n, true);
+      expect((await manager.claim(id("big"))).deductible).to.equal(0n);
+      expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 2_880n * USD, 0n]);
     });
 
     it("refuses zero, more than the cap, beyond the annual limit and a short escrow", async function () {
@@ -915,35 +1090,28 @@ describe("ClaimsManager", function () {
       await expect(manager.connect(insurer).approveAppeal(id("big"), 2_800n * USD + 1n))
         .to.be.revertedWithCustomError(manager, "ClaimsApprovalTooHigh")
         .withArgs(id("big"), 2_800n * USD + 1n, 2_800n * USD);
-      // Commit 8,000 of the 10,000 limit: 10,000 billed at 80% (deductible already met), approved on review.
+      // Commit 7,600 of the 10,000 limit: 10,000 billed, 500 deductible, 80% of the rest, approved on review.
       await submit(id("fill"), [{ category: SERVICE.INPATIENT, amount: 10_000n * USD }], now - 2n * DAY);
-      await manager.connect(insurer).approveClaim(id("fill"), 8_000n * USD);
+      await manager.connect(insurer).approveClaim(id("fill"), 7_600n * USD);
       await expect(manager.connect(insurer).approveAppeal(id("big"), 2_800n * USD))
         .to.be.revertedWithCustomError(manager, "ClaimsAnnualLimitExceeded")
-        .withArgs(1, 0, 2_000n * USD, 2_800n * USD);
-      const [balance, owed] = await manager.escrow(insurer.address);
+        .withArgs(1, 0, 2_800n * USD, 2_400n * USD);
+      const { balance, owed } = await manager.escrow(insurer.address);
       await manager.connect(insurer).withdrawEscrow(balance - owed - 1n, stranger.address);
       await expect(manager.connect(insurer).approveAppeal(id("big"), 2_000n * USD))
         .to.be.revertedWithCustomError(manager, "ClaimsEscrowInsufficient")
-        .withArgs(insurer.address, 1n, 2_000n * USD);
+        .withArgs(insurer.address, 2_000n * USD, 1n);
     });
 
     it("refuses a claim not appealed and another insurer", async function () {
       const { manager, insurer, insurer2, submit } = await loadFixture(appealedFixture);
       await submit(id("c1"));
       await expect(manager.connect(insurer).approveAppeal(id("c1"), 1))
-        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
-        .withArgs(id("c1"), ClaimStatus.Approved);
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("c1"), ClaimStatus.Approved, ClaimStatus.Appealed);
       await expect(manager.connect(insurer2).approveAppeal(id("big"), 1))
-        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .to.be.revertedWithCustomError(manager, "ClaimsCallerNotInsurer")
         .withArgs(1, insurer2.address);
-    });
-
-    it("refuses a caller without INSURER", async function () {
-      const { manager, hospital } = await loadFixture(appealedFixture);
-      await expect(manager.connect(hospital).approveAppeal(id("big"), 1))
-        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-        .withArgs(hospital.address);
     });
   });
 
@@ -952,31 +1120,25 @@ describe("ClaimsManager", function () {
       const { manager, insurer, hospital } = await loadFixture(appealedFixture);
       await expect(manager.connect(insurer).denyAppeal(id("big"), REASON.NOT_MEDICALLY_NECESSARY))
         .to.emit(manager, "ClaimDenied")
-        .withArgs(id("big"), insurer.address, REASON.NOT_MEDICALLY_NECESSARY, true);
+        .withArgs(id("big"), insurer.address, REASON.NOT_MEDICALLY_NECESSARY, 0n, true);
       expect((await manager.claim(id("big"))).status).to.equal(BigInt(ClaimStatus.FinalDenied));
       await expect(manager.connect(hospital).appeal(id("big"), id("again")))
-        .to.be.revertedWithCustomError(manager, "ClaimsAppealAlreadyUsed")
-        .withArgs(id("big"));
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.FinalDenied, ClaimStatus.Denied);
       await expect(manager.connect(insurer).denyAppeal(id("big"), 16))
-        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
-        .withArgs(id("big"), ClaimStatus.FinalDenied);
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.FinalDenied, ClaimStatus.Appealed);
+      expect(await manager.usage(1, 0)).to.deep.equal([0n, 0n, 0n]);
     });
 
     it("refuses a rule reason and another insurer", async function () {
       const { manager, insurer, insurer2 } = await loadFixture(appealedFixture);
       await expect(manager.connect(insurer).denyAppeal(id("big"), 0))
         .to.be.revertedWithCustomError(manager, "ClaimsReasonInvalid")
-        .withArgs(0);
+        .withArgs(0, 16);
       await expect(manager.connect(insurer2).denyAppeal(id("big"), 16))
-        .to.be.revertedWithCustomError(manager, "ClaimsNotPolicyInsurer")
+        .to.be.revertedWithCustomError(manager, "ClaimsCallerNotInsurer")
         .withArgs(1, insurer2.address);
-    });
-
-    it("refuses a caller without INSURER", async function () {
-      const { manager, hospital } = await loadFixture(appealedFixture);
-      await expect(manager.connect(hospital).denyAppeal(id("big"), 16))
-        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
-        .withArgs(hospital.address);
     });
   });
 
@@ -991,33 +1153,40 @@ describe("ClaimsManager", function () {
       expect(await manager.escrow(insurer.address)).to.deep.equal([100_000n * USD - 80n * USD, 0n]);
       expect((await manager.claim(id("c1"))).status).to.equal(BigInt(ClaimStatus.Paid));
       await expect(manager.connect(hospital).withdraw(id("c1")))
-        .to.be.revertedWithCustomError(manager, "ClaimsAlreadyPaid")
-        .withArgs(id("c1"));
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("c1"), ClaimStatus.Paid, ClaimStatus.Approved);
     });
 
     it("refuses anyone but the provider", async function () {
       const { manager, alice, submit } = await loadFixture(fixture);
       await submit(id("c1"));
       await expect(manager.connect(alice).withdraw(id("c1")))
-        .to.be.revertedWithCustomError(manager, "ClaimsNotProvider")
+        .to.be.revertedWithCustomError(manager, "ClaimsCallerNotProvider")
         .withArgs(id("c1"), alice.address);
+    });
+
+    it("pays a provider whose PROVIDER role was revoked what it is owed", async function () {
+      const { manager, authority, hospital, submit } = await loadFixture(fixture);
+      await submit(id("c1"));
+      await authority.revokeRole(ROLES.PROVIDER, hospital.address);
+      await expect(manager.connect(hospital).withdraw(id("c1"))).to.emit(manager, "ClaimPaid");
     });
 
     it("refuses an unknown, pended or denied claim", async function () {
       const { manager, hospital, submit } = await loadFixture(pendedFixture);
       await expect(manager.connect(hospital).withdraw(id("nope")))
-        .to.be.revertedWithCustomError(manager, "ClaimsUnknown")
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimUnknown")
         .withArgs(id("nope"));
       await expect(manager.connect(hospital).withdraw(id("big")))
-        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
-        .withArgs(id("big"), ClaimStatus.Pended);
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.Pended, ClaimStatus.Approved);
       await submit(id("zero"), [
         { category: SERVICE.DENTAL, amount: 1n },
         { category: SERVICE.VISION, amount: 1n },
       ]);
       await expect(manager.connect(hospital).withdraw(id("zero")))
-        .to.be.revertedWithCustomError(manager, "ClaimsStatusInvalid")
-        .withArgs(id("zero"), ClaimStatus.Denied);
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("zero"), ClaimStatus.Denied, ClaimStatus.Approved);
     });
 
     it("refuses an approved claim that pays nothing", async function () {
@@ -1031,12 +1200,78 @@ describe("ClaimsManager", function () {
     });
   });
 
+  describe("an insurer whose INSURER role is revoked (wind-down)", function () {
+    /** A pended, an appealed and a requested record for the insurer, then its role revoked. */
+    async function revokedFixture() {
+      const f = await fixture();
+      await f.submit(id("big"), BIG);
+      await f.submit(id("other"), [{ category: SERVICE.SURGERY, amount: 5_000n * USD }], f.now - 2n * DAY);
+      await f.manager.connect(f.insurer).denyClaim(id("other"), REASON.NOT_MEDICALLY_NECESSARY);
+      await f.manager.connect(f.hospital).appeal(id("other"), id("evidence"));
+      await f.manager.connect(f.hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa1"));
+      await f.manager.connect(f.hospital).requestPriorAuth(1, SERVICE.IMAGING, id("pa2"));
+      await f.authority.revokeRole(ROLES.INSURER, f.insurer.address);
+      return f;
+    }
+
+    // Before issue 9 each of these was `restricted` to INSURER: the pended claims and the free escrow were locked
+    // until the role came back.
+    it("still decides its pended claims and appeals", async function () {
+      const { manager, insurer } = await loadFixture(revokedFixture);
+      await expect(manager.connect(insurer).approveClaim(id("big"), 2_800n * USD)).to.emit(manager, "ClaimApproved");
+      await expect(manager.connect(insurer).approveAppeal(id("other"), 1_000n * USD)).to.emit(manager, "ClaimApproved");
+    });
+
+    it("still denies a pended claim and an appeal", async function () {
+      const { manager, insurer } = await loadFixture(revokedFixture);
+      await expect(manager.connect(insurer).denyClaim(id("big"), 16)).to.emit(manager, "ClaimDenied");
+      await expect(manager.connect(insurer).denyAppeal(id("other"), 16)).to.emit(manager, "ClaimDenied");
+    });
+
+    it("still decides prior-authorisation requests", async function () {
+      const { manager, insurer, now } = await loadFixture(revokedFixture);
+      await expect(manager.connect(insurer).approvePriorAuth(1, 1n * USD, now + DAY)).to.emit(
+        manager,
+        "PriorAuthApproved",
+      );
+      await expect(manager.connect(insurer).denyPriorAuth(2, 16)).to.emit(manager, "PriorAuthDenied");
+    });
+
+    it("takes back its free escrow, and no more", async function () {
+      const { manager, insurer, hospital } = await loadFixture(revokedFixture);
+      await manager.connect(insurer).approveClaim(id("big"), 2_800n * USD);
+      const { balance, owed } = await manager.escrow(insurer.address);
+      await expect(manager.connect(insurer).withdrawEscrow(balance - owed + 1n, insurer.address))
+        .to.be.revertedWithCustomError(manager, "ClaimsEscrowInsufficient")
+        .withArgs(insurer.address, balance - owed + 1n, balance - owed);
+      await expect(manager.connect(insurer).withdrawEscrow(balance - owed, insurer.address))
+        .to.emit(manager, "EscrowWithdrawn")
+        .withArgs(insurer.address, insurer.address, balance - owed, owed);
+      // What it owes stays for the provider.
+      await expect(manager.connect(hospital).withdraw(id("big"))).to.emit(manager, "ClaimPaid");
+    });
+
+    it("can neither issue a policy nor fund its escrow", async function () {
+      const { manager, insurer, bob } = await loadFixture(revokedFixture);
+      await expect(manager.connect(insurer).createPolicy(await defaultTerms(bob.address)))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(insurer.address);
+      await expect(manager.connect(insurer).fundEscrow(1))
+        .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
+        .withArgs(insurer.address);
+    });
+  });
+
   describe("views", function () {
-    it("computes the fingerprint like the SDK", async function () {
+    it("computes the fingerprint like the SDK, on the service day", async function () {
       const { manager, alice, hospital, now } = await loadFixture(fixture);
       const lines = LINES.map((l) => ({ category: l.category, amount: l.amount }));
       expect(await manager.fingerprintOf(alice.address, hospital.address, now, lines)).to.equal(
         claimFingerprint(alice.address, hospital.address, now, LINES),
+      );
+      const day = (now / DAY) * DAY;
+      expect(await manager.fingerprintOf(alice.address, hospital.address, day, lines)).to.equal(
+        await manager.fingerprintOf(alice.address, hospital.address, day + DAY - 1n, lines),
       );
     });
 
@@ -1054,10 +1289,10 @@ describe("ClaimsManager", function () {
     it("matches the SDK preview for a submitted claim", async function () {
       const { manager, insurer, submit, now } = await loadFixture(fixture);
       const p = await manager.policy(1);
-      const [balance, owed] = await manager.escrow(insurer.address);
+      const { balance, owed } = await manager.escrow(insurer.address);
       const preview = previewAdjudication({
         policy: p,
-        usage: { deductibleMet: 0n, benefit: 0n },
+        usage: await manager.usage(1, 0),
         escrowAvailable: balance - owed,
         lines: LINES,
         serviceDate: now - DAY,

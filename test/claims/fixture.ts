@@ -18,15 +18,15 @@ export const COVERED = BigInt(ALL_SERVICES & ~((1 << SERVICE.DENTAL) | (1 << SER
 export async function defaultTerms(member: string): Promise<IClaimsManager.PolicyTermsStruct> {
   const now = BigInt(await time.latest());
   return {
+    termsCommitment: id("terms-v1"),
     member,
     coverageStart: now - 10n * DAY,
     coverageEnd: now - 10n * DAY + 2n * YEAR,
+    coinsuranceBps: 2000,
     annualLimit: 10_000n * USD,
     deductible: 500n * USD,
-    coinsuranceBps: 2000,
     coveredCategories: COVERED,
     reviewThreshold: 2_000n * USD,
-    termsCommitment: id("terms-v1"),
   };
 }
 

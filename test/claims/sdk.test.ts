@@ -1,10 +1,12 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { readFile } from "node:fs/promises";
+import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
 import { verify } from "../../src/records";
 import {
   ALL_SERVICES,
+  APPEAL_WINDOW,
   assertLines,
   buildClaim,
   buildClaimResponse,
@@ -14,18 +16,25 @@ import {
   ClaimStatus,
   commitClaim,
   coveredSet,
+  deductibleDue,
+  FILING_WINDOW,
   FINGERPRINT_TAG,
+  freeLimit,
+  lineAdjudications,
   MAX_AMOUNT,
   MAX_LINES,
+  MAX_YEARS,
+  needsReview,
+  POLICY_YEAR,
   previewAdjudication,
   REASON,
   reasonText,
   revealedDataCategories,
   SERVICE,
   SERVICE_COUNT,
+  serviceDay,
   serviceName,
   sortLines,
-  splitLines,
   type ClaimLine,
 } from "../../src/claims";
 import { DAY, deployClaimsFixture, USD } from "./fixture";
@@ -34,11 +43,30 @@ const CURRENCY = { code: "USD" as const, decimals: 6 };
 
 describe("claims SDK", function () {
   describe("mirrors of the contract's constants", function () {
-    it("has the contract's fingerprint tag and limits", async function () {
+    it("has the contract's fingerprint tag, limits and windows", async function () {
       const { manager } = await loadFixture(deployClaimsFixture);
       expect(await manager.FINGERPRINT_TAG()).to.equal(FINGERPRINT_TAG);
       expect(await manager.MAX_AMOUNT()).to.equal(MAX_AMOUNT);
       expect(await manager.MAX_LINES()).to.equal(BigInt(MAX_LINES));
+      expect(await manager.MAX_YEARS()).to.equal(MAX_YEARS);
+      expect(await manager.FILING_WINDOW()).to.equal(FILING_WINDOW);
+      expect(await manager.APPEAL_WINDOW()).to.equal(APPEAL_WINDOW);
+      expect(await manager.POLICY_YEAR()).to.equal(POLICY_YEAR);
+    });
+
+    it("mirrors Adjudication.sol function by function, with the same names in the same order", async function () {
+      const artifact = "contracts/claims/Adjudication.sol:Adjudication";
+      const source = (await hre.artifacts.getBuildInfo(artifact))!.output.sources["contracts/claims/Adjudication.sol"];
+      const library = (source.ast as { nodes: { nodeType: string; name: string; nodes?: unknown[] }[] }).nodes.find(
+        (n) => n.nodeType === "ContractDefinition" && n.name === "Adjudication",
+      )!;
+      const solidity = (library.nodes as { nodeType: string; name: string }[])
+        .filter((n) => n.nodeType === "FunctionDefinition" && !n.name.startsWith("c_")) // c_…: coverage's probes
+        .map((n) => n.name);
+      const mirror = [
+        ...(await readFile("src/claims/adjudication.ts", "utf8")).matchAll(/^export function (\w+)/gm),
+      ].map((m) => m[1]);
+      expect(mirror).to.deep.equal(solidity);
     });
 
     it("asks consent for exactly the data categories the SDK says each service reveals", async function () {
@@ -113,7 +141,7 @@ describe("claims SDK", function () {
       coveredCategories: BigInt(coveredSet("CONSULTATION", "LABORATORY")),
       reviewThreshold: 500n,
     };
-    const usage = { deductibleMet: 40n, benefit: 0n };
+    const usage = { deductibleMet: 40n, committed: 0n, reserved: 0n };
 
     it("applies deductible, coinsurance and limit line by line", function () {
       const r = previewAdjudication({
@@ -144,18 +172,42 @@ describe("claims SDK", function () {
       ]);
     });
 
-    it("pends above the threshold unless an authorisation covers it, and when escrow is short", function () {
+    it("pends above the threshold unless an authorisation of the claim's category covers it, and when escrow is short", function () {
       const lines: ClaimLine[] = [{ category: SERVICE.CONSULTATION, amount: 900n }];
-      const base = { policy, usage: { deductibleMet: 100n, benefit: 0n }, serviceDate: 2_000n, lines };
-      expect(previewAdjudication({ ...base, escrowAvailable: 10_000n }).reason).to.equal(REASON.PENDED_FOR_REVIEW);
-      expect(previewAdjudication({ ...base, escrowAvailable: 10_000n, priorAuthAmount: 675n }).status).to.equal(
-        ClaimStatus.Approved,
-      );
-      expect(previewAdjudication({ ...base, escrowAvailable: 10_000n, priorAuthAmount: 1n }).status).to.equal(
-        ClaimStatus.Pended,
-      );
+      const met = { deductibleMet: 100n, committed: 0n, reserved: 0n };
+      const base = { policy, usage: met, serviceDate: 2_000n, lines, escrowAvailable: 10_000n };
+      // 900 at 25% coinsurance: 675 > the 500 threshold.
+      expect(previewAdjudication(base).reason).to.equal(REASON.PENDED_FOR_REVIEW);
+      const consultation = (amount: bigint) => ({ category: SERVICE.CONSULTATION, amount });
+      expect(previewAdjudication({ ...base, priorAuth: consultation(675n) }).status).to.equal(ClaimStatus.Approved);
+      expect(previewAdjudication({ ...base, priorAuth: consultation(674n) }).status).to.equal(ClaimStatus.Pended);
+      expect(
+        previewAdjudication({ ...base, priorAuth: { category: SERVICE.LABORATORY, amount: 10_000n } }).status,
+        "an authorisation of another category exempts nothing",
+      ).to.equal(ClaimStatus.Pended);
       const small = { ...base, lines: [{ category: SERVICE.CONSULTATION, amount: 100n }] };
       expect(previewAdjudication({ ...small, escrowAvailable: 74n }).reason).to.equal(REASON.PENDED_ESCROW_SHORT);
+    });
+
+    it("pends a claim that other claims' reservations would cut, at its benefit against the committed limit", function () {
+      const lines: ClaimLine[] = [{ category: SERVICE.CONSULTATION, amount: 400n }];
+      const reserved = { deductibleMet: 100n, committed: 200n, reserved: 700n };
+      const r = previewAdjudication({ policy, usage: reserved, serviceDate: 2_000n, lines, escrowAvailable: 10_000n });
+      // 400 at 25%: 300 of benefit; 800 is left of the limit once 200 is committed, but only 100 beside reservations.
+      expect([r.status, r.reason, r.benefit]).to.deep.equal([ClaimStatus.Pended, REASON.PENDED_LIMIT_RESERVED, 300n]);
+      const fits = previewAdjudication({
+        ...{ policy, serviceDate: 2_000n, lines, escrowAvailable: 10_000n },
+        usage: { ...reserved, reserved: 500n },
+      });
+      expect([fits.status, fits.benefit]).to.deep.equal([ClaimStatus.Approved, 300n]);
+      const used = previewAdjudication({
+        ...{ policy, serviceDate: 2_000n, lines, escrowAvailable: 10_000n },
+        usage: { ...reserved, committed: 900n, reserved: 0n },
+      });
+      expect([used.status, used.benefit], "cut by the limit really used: approved").to.deep.equal([
+        ClaimStatus.Approved,
+        100n,
+      ]);
     });
 
     it("denies outside the coverage period or with no covered line", function () {
@@ -184,12 +236,34 @@ describe("claims SDK", function () {
       ];
       const r = previewAdjudication({
         policy,
-        usage: { deductibleMet: 0n, benefit: 400n },
+        usage: { deductibleMet: 0n, committed: 400n, reserved: 0n },
         escrowAvailable: 10_000n,
         serviceDate: 2_000n,
         lines,
       });
-      expect(splitLines(policy, lines, r.deductible, r.benefit)).to.deep.equal(r.lines);
+      expect(lineAdjudications(policy, lines, r.deductible, r.benefit)).to.deep.equal(r.lines);
+    });
+  });
+
+  describe("the rules' building blocks", function () {
+    it("scopes a prior authorisation to its own lines", function () {
+      // Threshold 500: 400 other + 300 authorised (<= 300 authorised) is fine; 600 other is not, whatever the auth.
+      expect(needsReview(500n, 700n, 300n, 300n)).to.equal(false);
+      expect(needsReview(500n, 700n, 301n, 300n)).to.equal(true);
+      expect(needsReview(500n, 900n, 300n, 10_000n)).to.equal(true);
+      expect(needsReview(500n, 500n, 500n, 1n), "never pends what the threshold alone approves").to.equal(false);
+    });
+
+    it("sets reservations aside from the limit, and applies again only the deductible still due", function () {
+      expect(freeLimit(1_000n, { deductibleMet: 0n, committed: 300n, reserved: 500n })).to.equal(200n);
+      expect(freeLimit(1_000n, { deductibleMet: 0n, committed: 300n, reserved: 900n })).to.equal(0n);
+      expect(deductibleDue(500n, 200n, 400n)).to.equal(300n);
+      expect(deductibleDue(500n, 0n, 400n)).to.equal(400n);
+    });
+
+    it("keys the fingerprint on the service day", function () {
+      expect(serviceDay(86_399n)).to.equal(0n);
+      expect(serviceDay(86_400n)).to.equal(1n);
     });
   });
 
@@ -316,12 +390,14 @@ describe("claims SDK", function () {
     });
   });
 
-  it("fingerprints ignore the salt but not the service", function () {
+  it("fingerprints ignore the salt and the time of day, but not the service or its day", function () {
     const a = ethers.Wallet.createRandom().address;
     const b = ethers.Wallet.createRandom().address;
     const lines = [{ category: 0, amount: 1n }];
-    expect(claimFingerprint(a, b, 1n, lines)).to.equal(claimFingerprint(a, b, 1n, lines));
-    expect(claimFingerprint(a, b, 1n, lines)).to.not.equal(claimFingerprint(a, b, 2n, lines));
-    expect(claimFingerprint(a, b, 1n, lines)).to.not.equal(claimFingerprint(b, a, 1n, lines));
+    const day = 20_000n * DAY;
+    expect(claimFingerprint(a, b, day + 1n, lines)).to.equal(claimFingerprint(a, b, day + DAY - 1n, lines));
+    expect(claimFingerprint(a, b, day, lines)).to.not.equal(claimFingerprint(a, b, day + DAY, lines));
+    expect(claimFingerprint(a, b, day, lines)).to.not.equal(claimFingerprint(b, a, day, lines));
+    expect(claimFingerprint(a, b, day, lines)).to.not.equal(claimFingerprint(a, b, day, [{ category: 0, amount: 2n }]));
   });
 });

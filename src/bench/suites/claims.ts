@@ -8,8 +8,8 @@ import { deployTestSystem } from "../../../tooling/system";
 /** `ClaimSubmitted`: 4 topics; data = fingerprint, serviceDate, priorAuthId, lines offset, 8-word adjudication,
  *  then the lines array (length + 2 words per line). */
 const submittedLog = (lines: number) => ({ topics: 4, dataBytes: (12 + 1 + 2 * lines) * 32 }) as const;
-/** `ClaimApproved(claimId, insurer indexed; amount, onAppeal)`. */
-const APPROVED_LOG = { topics: 3, dataBytes: 64 } as const;
+/** `ClaimApproved(claimId, insurer indexed; amount, deductible, onAppeal)`. */
+const APPROVED_LOG = { topics: 3, dataBytes: 96 } as const;
 /** `ClaimPaid(claimId, provider, insurer indexed; amount)` and the token's `Transfer(from, to indexed; value)`. */
 const PAID_LOG = { topics: 4, dataBytes: 32 } as const;
 const TRANSFER_LOG = { topics: 3, dataBytes: 32 } as const;
@@ -33,12 +33,14 @@ async function mined(sent: Promise<ContractTransactionResponse>): Promise<{ gas:
 }
 
 /**
- * The claims manager's operations (issue 6's budgets), asking the real consent registry, in a steady state: the policy year already has usage, the
- * insurer's escrow is funded and the provider already holds the payment token (first-time slots are the EVM's
- * one-off cost, documented in docs/claims.md).
+ * The claims manager's operations (issue 6's budgets), asking the real consent registry, in a steady state: the
+ * policy year already has usage and its deductible is met, the insurer's escrow is funded and the provider already
+ * holds the payment token (first-time slots are the EVM's one-off cost, documented in docs/claims.md).
  * - `claims.submit`: a 2-line claim, auto-approved, with the member's consent checked. Writes two claim slots and
- *   the fingerprint (new), the year's usage and the insurer's owed amount (changed).
- * - `claims.review`: the insurer approves a pended claim for its computed amount: claim status and owed amount.
+ *   the fingerprint (new), the year's committed benefit and the insurer's owed amount (changed).
+ * - `claims.review`: the insurer approves a pended claim for its computed amount: claim status, owed amount and the
+ *   year's committed benefit change; the year's reserved benefit goes back to zero (a cleared slot, which a floor
+ *   does not count).
  * - `claims.withdraw`: the provider's payout: claim status, escrow, and both token balances.
  * - `claims.priorAuthRequest` / `claims.priorAuthApprove`: one new slot each, plus the counter / the status.
  */
@@ -65,15 +67,15 @@ export const claimsSuite: BenchSuite = {
     await (await manager.connect(insurer).fundEscrow(100_000n * USD)).wait();
     await (
       await manager.connect(insurer).createPolicy({
+        termsCommitment: commitmentNo(0),
         member: member.address,
         coverageStart: now - 30n * DAY,
         coverageEnd: now + 335n * DAY,
+        coinsuranceBps: 2000,
         annualLimit: 50_000n * USD,
         deductible: 500n * USD,
-        coinsuranceBps: 2000,
         coveredCategories: ALL_SERVICES,
         reviewThreshold: 2_000n * USD,
-        termsCommitment: commitmentNo(0),
       })
     ).wait();
     const lines = (a: bigint, b: bigint) => [
@@ -107,7 +109,7 @@ export const claimsSuite: BenchSuite = {
         floor: floor(submitted.calldata, 3, 2, [submittedLog(2)]),
         budget: 170_000,
       },
-      { op: "claims.review", gas: reviewed.gas, floor: floor(reviewed.calldata, 0, 2, [APPROVED_LOG]), budget: 60_000 },
+      { op: "claims.review", gas: reviewed.gas, floor: floor(reviewed.calldata, 0, 3, [APPROVED_LOG]), budget: 60_000 },
       {
         op: "claims.withdraw",
         gas: withdrawn.gas,

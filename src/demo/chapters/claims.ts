@@ -47,7 +47,8 @@ const usd = (amount: bigint) => `${(Number(amount) / 1e6).toFixed(2)} USD`;
 
 /**
  * Claims: Northwind insures Alice; she lets St. Mary's bill it; her visit is claimed, auto-approved and paid; the
- * same visit billed again under a new salt is refused; a denied dental line is appealed and paid after all. The
+ * same visit billed again under a new salt is refused; a denied dental line is appealed and paid after all; a big
+ * claim under review does not starve a small one, which waits and is paid in full once the big one is denied. The
  * ClaimResponse is rebuilt from events.
  */
 export const claimsChapter: Chapter = {
@@ -66,15 +67,15 @@ export const claimsChapter: Chapter = {
     const terms = commit({ resourceType: "Coverage", status: "active", beneficiary: { reference: "Patient/alice" } });
     await (
       await manager.connect(cast.insurer).createPolicy({
+        termsCommitment: terms.commitment,
         member: alice,
         coverageStart: now - 30n * DAY,
         coverageEnd: now + 335n * DAY,
+        coinsuranceBps: 2000,
         annualLimit: 20_000n * USD,
         deductible: 300n * USD,
-        coinsuranceBps: 2000,
         coveredCategories: coveredSet("CONSULTATION", "EMERGENCY", "LABORATORY", "IMAGING", "PHARMACY"),
         reviewThreshold: 2_500n * USD,
-        termsCommitment: terms.commitment,
       })
     ).wait();
     const policyId = await manager.policyCount();
@@ -96,7 +97,11 @@ export const claimsChapter: Chapter = {
       { category: SERVICE.LABORATORY, amount: 180n * USD },
     ]);
     const dental: ClaimLine[] = [{ category: SERVICE.DENTAL, amount: 240n * USD }];
-    const needed = BigInt(revealedDataCategories([...visit, ...dental].map((l) => l.category)));
+    const emergency: ClaimLine[] = [{ category: SERVICE.EMERGENCY, amount: 25_000n * USD }];
+    const medicines: ClaimLine[] = [{ category: SERVICE.PHARMACY, amount: 50n * USD }];
+    const needed = BigInt(
+      revealedDataCategories([...visit, ...dental, ...emergency, ...medicines].map((l) => l.category)),
+    );
     const refused = await revertName(
       manager,
       manager.connect(cast.hospital).submitClaim.staticCall(policyId, id("probe"), visit, now - DAY, 0),
@@ -123,11 +128,11 @@ export const claimsChapter: Chapter = {
       currency: CURRENCY,
     };
     const { record } = commitClaim(claimInput);
-    const [deductibleMet, benefit] = await manager.usage(policyId, policyYearOf(policy, serviceDate));
-    const [balance, owed] = await manager.escrow(insurer);
+    const usage = await manager.usage(policyId, policyYearOf(policy, serviceDate));
+    const { balance, owed } = await manager.escrow(insurer);
     const preview = previewAdjudication({
       policy,
-      usage: { deductibleMet, benefit },
+      usage,
       escrowAvailable: balance - owed,
       lines: visit,
       serviceDate,
@@ -172,7 +177,7 @@ export const claimsChapter: Chapter = {
     const fp = claimFingerprint(alice, hospital, serviceDate, visit);
     narrator.say(`The visit resubmitted under a new salt is refused: ${duplicate}.`);
     narrator.fact("fingerprint", `${fp} already billed by ${await manager.claimOfFingerprint(fp)}`);
-    check(duplicate === "ClaimsDuplicateFingerprint", `the duplicate was not refused (${duplicate})`);
+    check(duplicate === "ClaimsFingerprintDuplicate", `the duplicate was not refused (${duplicate})`);
 
     // 6. A dental claim, denied, appealed and paid.
     const dentalClaim = commitClaim({ ...claimInput, lines: dental, serviceDate: now - DAY });
@@ -193,8 +198,46 @@ export const claimsChapter: Chapter = {
     narrator.say(`Northwind approves on appeal (final) and St. Mary's is paid ${usd(appealed.paid)}.`);
     narrator.fact("ClaimResponse", buildClaimResponse(appealed, CURRENCY).disposition);
     check(appealed.appealed && appealed.status === ClaimStatus.Paid, "the appeal did not end in a payment");
+
+    // 7. A claim under review does not starve another: its reservation pends the other instead of cutting it.
+    const submitAs = async (lines: ClaimLine[]) => {
+      const claimId = commitClaim({ ...claimInput, lines, serviceDate: now - DAY }).record.commitment;
+      await (await manager.connect(cast.hospital).submitClaim(policyId, claimId, lines, now - DAY, 0)).wait();
+      return { claimId, claim: await manager.claim(claimId) };
+    };
+    const er = await submitAs(emergency);
+    narrator.say(
+      `An emergency stay billed ${usd(emergency[0].amount)} waits for Northwind's review: it reserves ` +
+        `${usd(er.claim.amount)}, all that approved claims left of the year's limit.`,
+    );
+    narrator.fact("reason", reasonText(Number(er.claim.reason)));
+    check(Number(er.claim.reason) === REASON.PENDED_FOR_REVIEW, "the emergency claim was not pended for review");
+    const meds = await submitAs(medicines);
+    narrator.say(
+      `The medicines Alice took home (${usd(medicines[0].amount)}) would be cut to nothing by that reservation. ` +
+        `Instead of being approved for nothing, for good, they wait too, still approvable for ${usd(meds.claim.amount)}.`,
+    );
+    narrator.fact("reason", reasonText(Number(meds.claim.reason)));
+    check(
+      Number(meds.claim.reason) === REASON.PENDED_LIMIT_RESERVED && meds.claim.amount === 40n * USD,
+      "the medicines were not pended for their full benefit",
+    );
+    await (await manager.connect(cast.insurer).denyClaim(er.claimId, REASON.INSUFFICIENT_DOCUMENTATION)).wait();
+    await (await manager.connect(cast.insurer).approveClaim(meds.claimId, meds.claim.amount)).wait();
+    await (await manager.connect(cast.hospital).withdraw(meds.claimId)).wait();
+    const year = await manager.usage(policyId, policyYearOf(policy, now - DAY));
+    narrator.say(
+      "Northwind denies the emergency claim for want of documents: its reservation is released, and the medicines " +
+        "are approved and paid in full.",
+    );
+    narrator.fact("year's limit", `${usd(year.committed)} committed, ${usd(year.reserved)} reserved`);
+    check(year.reserved === 0n && year.committed === 264n * USD + 192n * USD + 40n * USD, "the year's usage is off");
+
     const [finalBalance, finalOwed] = await manager.escrow(insurer);
     narrator.fact("escrow left", `${usd(finalBalance)}, owed ${usd(finalOwed)}`);
-    check(finalBalance === 50_000n * USD - received - 192n * USD && finalOwed === 0n, "the escrow does not add up");
+    check(
+      finalBalance === 50_000n * USD - received - 192n * USD - 40n * USD && finalOwed === 0n,
+      "the escrow does not add up",
+    );
   },
 };
