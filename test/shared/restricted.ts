@@ -12,14 +12,14 @@ import type { HealthLedgerAuthority } from "../../typechain-types";
 export interface RestrictedCall {
   /**
    * Sets up state so that `subject` could make the call if it held the role, e.g. gives it units or registers its
-   * trial. Runs while `subject` holds the role under test, with no delay.
+   * trial. Runs while `subject` holds the role under test (`role`; a row may declare several), with no delay.
    */
-  prepare?: (subject: HardhatEthersSigner) => Promise<unknown>;
+  prepare?: (subject: HardhatEthersSigner, role: RoleName) => Promise<unknown>;
   /**
    * Makes the call whose role check is about `subject`: usually sent by `subject`, or naming it where the role is
    * checked of another account (a shipment's receiver, a site's investigator).
    */
-  send: (subject: HardhatEthersSigner) => Promise<ContractTransactionResponse>;
+  send: (subject: HardhatEthersSigner, role: RoleName) => Promise<ContractTransactionResponse>;
   /** The custom error of a refusal when it is not the shared one (`HealthLedgerRoleMissing`, or OZ's for authority). */
   error?: string;
   /** The custom error when the subject holds the role with an execution delay (default `HealthLedgerRoleDelayed`). */
@@ -80,7 +80,7 @@ function describeRole(
     const signers = await ethers.getSigners();
     const subject = signers[signers.length - 1];
     await f.authority.grantRole(ROLES[role], subject.address, 0);
-    if (call.prepare) await call.prepare(subject);
+    if (call.prepare) await call.prepare(subject, role);
     if (delay !== 0) await f.authority.grantRole(ROLES[role], subject.address, delay);
     return { ...f, subject };
   }
@@ -91,15 +91,15 @@ function describeRole(
     for (const other of row.roles as RoleName[])
       expect((await authority.hasRole(ROLES[other], subject))[0]).to.equal(false);
     const refusal = call.error ?? (byAuthority ? "AccessManagedUnauthorized" : "HealthLedgerRoleMissing");
-    await expect(call.send(subject)).to.be.revertedWithCustomError(target, refusal);
+    await expect(call.send(subject, role)).to.be.revertedWithCustomError(target, refusal);
   });
 
   it(`is refused to a ${role} member with an execution delay`, async function () {
     const { authority, target, subject } = await withSubject(3600);
     if (byAuthority) {
-      await expect(call.send(subject)).to.be.revertedWithCustomError(authority, "AccessManagerNotScheduled");
+      await expect(call.send(subject, role)).to.be.revertedWithCustomError(authority, "AccessManagerNotScheduled");
     } else {
-      await expect(call.send(subject)).to.be.revertedWithCustomError(
+      await expect(call.send(subject, role)).to.be.revertedWithCustomError(
         target,
         call.delayedError ?? "HealthLedgerRoleDelayed",
       );
@@ -108,6 +108,6 @@ function describeRole(
 
   it(`is allowed to a ${role} member`, async function () {
     const { subject } = await withSubject(0);
-    await expect(call.send(subject)).to.not.be.reverted;
+    await expect(call.send(subject, role)).to.not.be.reverted;
   });
 }
