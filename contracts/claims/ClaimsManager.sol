@@ -73,13 +73,15 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     /// @dev Each address is probed: the consent verifier must answer `isAuthorized`, the token `decimals()` and
     ///      `totalSupply()`; an empty account or another contract reverts `HealthLedgerContractInvalid`.
     /// @param initialAuthority The shared `HealthLedgerAuthority`.
+    /// @param trustedForwarder The `HealthLedgerForwarder` that relays patients\' signed calls.
     /// @param consentVerifier_ The consent registry asked before every submission.
     /// @param paymentToken_ The ERC-20 token escrows and payouts are in.
     constructor(
         address initialAuthority,
+        address trustedForwarder,
         address consentVerifier_,
         address paymentToken_
-    ) HealthLedgerManaged(initialAuthority) {
+    ) HealthLedgerManaged(initialAuthority, trustedForwarder) {
         _requireAnswers(
             consentVerifier_,
             abi.encodeCall(
@@ -125,36 +127,36 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
             deductible: uint96(terms.deductible),
             coveredCategories: terms.coveredCategories,
             reviewThreshold: uint96(terms.reviewThreshold),
-            insurer: msg.sender
+            insurer: _msgSender()
         });
-        emit PolicyCreated(policyId, msg.sender, terms.member, terms);
+        emit PolicyCreated(policyId, _msgSender(), terms.member, terms);
     }
 
     /// @inheritdoc IClaimsManager
     function fundEscrow(uint256 amount) external restricted nonReentrant {
         if (amount == 0) revert ClaimsAmountZero();
         uint256 before = _token.balanceOf(address(this));
-        _token.safeTransferFrom(msg.sender, address(this), amount);
+        _token.safeTransferFrom(_msgSender(), address(this), amount);
         uint256 received = _token.balanceOf(address(this)) - before;
-        Escrow storage e = _escrows[msg.sender];
+        Escrow storage e = _escrows[_msgSender()];
         uint256 balance = e.balance + received;
         if (balance > type(uint128).max) revert ClaimsAmountTooLarge(balance, type(uint128).max);
         e.balance = uint128(balance);
-        emit EscrowFunded(msg.sender, received, balance);
+        emit EscrowFunded(_msgSender(), received, balance);
     }
 
     /// @inheritdoc IClaimsManager
     function withdrawEscrow(uint256 amount, address to) external nonReentrant {
         if (to == address(0)) revert ClaimsRecipientMissing();
         if (amount == 0) revert ClaimsAmountZero();
-        Escrow storage e = _escrows[msg.sender];
+        Escrow storage e = _escrows[_msgSender()];
         uint256 balance = e.balance;
         uint256 available = balance - e.owed;
-        if (amount > available) revert ClaimsEscrowInsufficient(msg.sender, amount, available);
+        if (amount > available) revert ClaimsEscrowInsufficient(_msgSender(), amount, available);
         balance -= amount;
         e.balance = uint128(balance);
         _token.safeTransfer(to, amount);
-        emit EscrowWithdrawn(msg.sender, to, amount, balance);
+        emit EscrowWithdrawn(_msgSender(), to, amount, balance);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -170,18 +172,18 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         if (requestCommitment == 0) revert ClaimsCommitmentMissing();
         if (category >= ServiceCategories.COUNT) revert ClaimsServiceCategoryUnknown(category);
         address member = _livePolicy(policyId);
-        _requireConsent(member, msg.sender, DataCategories.BILLING | ServiceCategories.dataCategories(category));
+        _requireConsent(member, _msgSender(), DataCategories.BILLING | ServiceCategories.dataCategories(category));
 
         authId = ++_authCount;
         _auths[authId] = PriorAuth({
-            provider: msg.sender,
+            provider: _msgSender(),
             policyId: uint32(policyId),
             category: category,
             status: PriorAuthStatus.Requested,
             validUntil: 0,
             amount: 0
         });
-        emit PriorAuthRequested(authId, policyId, msg.sender, category, requestCommitment);
+        emit PriorAuthRequested(authId, policyId, _msgSender(), category, requestCommitment);
     }
 
     /// @inheritdoc IClaimsManager
@@ -193,7 +195,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         a.status = PriorAuthStatus.Approved;
         a.validUntil = validUntil;
         a.amount = uint96(amount);
-        emit PriorAuthApproved(authId, msg.sender, amount, validUntil);
+        emit PriorAuthApproved(authId, _msgSender(), amount, validUntil);
     }
 
     /// @inheritdoc IClaimsManager
@@ -201,7 +203,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         _checkInsurerReason(reason);
         PriorAuth storage a = _requestedAuth(authId);
         a.status = PriorAuthStatus.Denied;
-        emit PriorAuthDenied(authId, msg.sender, reason);
+        emit PriorAuthDenied(authId, _msgSender(), reason);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -233,7 +235,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         emit ClaimSubmitted(
             claimCommitment,
             policyId,
-            msg.sender,
+            _msgSender(),
             fingerprint,
             serviceDate,
             priorAuthId,
@@ -278,15 +280,15 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     function appeal(bytes32 claimId, bytes32 evidenceCommitment) external {
         Claim storage c = _claimIn(claimId, ClaimStatus.Denied);
         address member = _policies[c.policyId].member;
-        if (msg.sender != member) {
-            if (msg.sender != c.provider) revert ClaimsCallerNotAppellant(claimId, msg.sender);
-            _requireConsent(member, msg.sender, c.dataCategories);
+        if (_msgSender() != member) {
+            if (_msgSender() != c.provider) revert ClaimsCallerNotAppellant(claimId, _msgSender());
+            _requireConsent(member, _msgSender(), c.dataCategories);
         }
         uint256 deadline = uint256(c.decidedAt) + APPEAL_WINDOW;
         if (block.timestamp > deadline) revert ClaimsAppealWindowClosed(claimId, uint40(deadline));
         if (evidenceCommitment == 0) revert ClaimsCommitmentMissing();
         _decide(c, ClaimStatus.Appealed, c.reason);
-        emit ClaimAppealed(claimId, msg.sender, evidenceCommitment);
+        emit ClaimAppealed(claimId, _msgSender(), evidenceCommitment);
     }
 
     /// @inheritdoc IClaimsManager
@@ -322,7 +324,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     function withdraw(bytes32 claimId) external nonReentrant {
         Claim storage c = _claimIn(claimId, ClaimStatus.Approved);
         address provider = c.provider;
-        if (msg.sender != provider) revert ClaimsCallerNotProvider(claimId, msg.sender);
+        if (_msgSender() != provider) revert ClaimsCallerNotProvider(claimId, _msgSender());
         uint256 amount = c.amount;
         if (amount == 0) revert ClaimsAmountZero();
         address insurer = _policies[c.policyId].insurer;
@@ -421,10 +423,10 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         address member = _livePolicy(policyId);
         if (serviceDate > block.timestamp) revert ClaimsServiceDateInFuture(serviceDate, block.timestamp);
         revealed = _checkLines(lines);
-        fingerprint = _fingerprint(member, msg.sender, serviceDate, lines);
+        fingerprint = _fingerprint(member, _msgSender(), serviceDate, lines);
         bytes32 existing = _fingerprints[fingerprint];
         if (existing != 0) revert ClaimsFingerprintDuplicate(fingerprint, existing);
-        _requireConsent(member, msg.sender, revealed);
+        _requireConsent(member, _msgSender(), revealed);
     }
 
     /// @dev Reads what the rules need (the policy, its year's usage, the insurer's free escrow) and runs them.
@@ -509,7 +511,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     /// @dev The policy's insurer, which must be the caller (its INSURER role is not needed: see the contract's @dev).
     function _requireInsurer(uint256 policyId) private view returns (address insurer) {
         insurer = _policies[policyId].insurer;
-        if (msg.sender != insurer) revert ClaimsCallerNotInsurer(policyId, msg.sender);
+        if (_msgSender() != insurer) revert ClaimsCallerNotInsurer(policyId, _msgSender());
     }
 
     /// @dev A claim that is in `expected` status.
@@ -556,7 +558,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         if (status != PriorAuthStatus.Approved) {
             revert ClaimsPriorAuthStatusInvalid(authId, status, PriorAuthStatus.Approved);
         }
-        if (a.policyId != policyId || a.provider != msg.sender) revert ClaimsPriorAuthMismatch(authId);
+        if (a.policyId != policyId || a.provider != _msgSender()) revert ClaimsPriorAuthMismatch(authId);
         uint40 validUntil = a.validUntil;
         if (serviceDate > validUntil) revert ClaimsPriorAuthExpired(authId, serviceDate, validUntil);
         uint256 category = a.category;
@@ -601,7 +603,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     ) private {
         ClaimStatus status = outcome.status;
         Claim storage c = _claims[claimId];
-        c.provider = msg.sender;
+        c.provider = _msgSender();
         c.policyId = uint32(policyId);
         c.year = uint8(year);
         c.status = status;

@@ -75,7 +75,11 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
 
     /// @notice Deploys the registry under the shared permission authority.
     /// @param initialAuthority The `HealthLedgerAuthority` that decides who may call `breakGlass` (PROVIDER).
-    constructor(address initialAuthority) HealthLedgerManaged(initialAuthority) EIP712("Health Ledger Consent", "1") {}
+    /// @param trustedForwarder The `HealthLedgerForwarder` that relays patients\' signed calls.
+    constructor(
+        address initialAuthority,
+        address trustedForwarder
+    ) HealthLedgerManaged(initialAuthority, trustedForwarder) EIP712("Health Ledger Consent", "1") {}
 
     // ------------------------------------------------------------------------------------------ consent changes
 
@@ -89,28 +93,28 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
         uint40 expiresAt,
         bytes32 documentCommitment
     ) external returns (uint32 version) {
-        _authorize(patient, msg.sender);
-        return _grant(patient, grantee, purpose, categories, startsAt, expiresAt, documentCommitment, msg.sender);
+        _authorize(patient, _msgSender());
+        return _grant(patient, grantee, purpose, categories, startsAt, expiresAt, documentCommitment, _msgSender());
     }
 
     /// @inheritdoc IConsentRegistry
     function revoke(address patient, address grantee, bytes32 purpose) external returns (uint32 version) {
-        _authorize(patient, msg.sender);
+        _authorize(patient, _msgSender());
         version = _revoke(patient, grantee, purpose);
-        emit ConsentRevoked(patient, grantee, msg.sender, purpose, version);
+        emit ConsentRevoked(patient, grantee, _msgSender(), purpose, version);
     }
 
     /// @inheritdoc IConsentRegistry
     function renounce(address patient, bytes32 purpose) external returns (uint32 version) {
-        version = _revoke(patient, msg.sender, purpose);
-        emit ConsentRenounced(patient, msg.sender, purpose, version);
+        version = _revoke(patient, _msgSender(), purpose);
+        emit ConsentRenounced(patient, _msgSender(), purpose, version);
     }
 
     /// @inheritdoc IConsentRegistry
     function batch(address patient, GrantTerms[] calldata grants, RevokeTerms[] calldata revocations) external {
         uint256 size = grants.length + revocations.length;
         if (size == 0 || size > MAX_BATCH_SIZE) revert ConsentBatchSizeInvalid(size, MAX_BATCH_SIZE);
-        _authorize(patient, msg.sender);
+        _authorize(patient, _msgSender());
         for (uint256 i = 0; i < grants.length; ++i) {
             GrantTerms calldata g = grants[i];
             _grant(
@@ -121,13 +125,13 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
                 g.startsAt,
                 g.expiresAt,
                 g.documentCommitment,
-                msg.sender
+                _msgSender()
             );
         }
         for (uint256 i = 0; i < revocations.length; ++i) {
             RevokeTerms calldata r = revocations[i];
             uint32 version = _revoke(patient, r.grantee, r.purpose);
-            emit ConsentRevoked(patient, r.grantee, msg.sender, r.purpose, version);
+            emit ConsentRevoked(patient, r.grantee, _msgSender(), r.purpose, version);
         }
     }
 
@@ -158,15 +162,15 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
 
     /// @inheritdoc IConsentRegistry
     function cancelNonce() external returns (uint256 nonce) {
-        nonce = _useNonce(msg.sender);
-        emit NonceUsed(msg.sender, nonce);
+        nonce = _useNonce(_msgSender());
+        emit NonceUsed(_msgSender(), nonce);
     }
 
     // ------------------------------------------------------------------------------------------------ delegates
 
     /// @inheritdoc IConsentRegistry
     function appointDelegate(address delegate, DelegateKind kind, uint40 expiresAt) external returns (uint32 epoch) {
-        return _appoint(msg.sender, delegate, kind, expiresAt);
+        return _appoint(_msgSender(), delegate, kind, expiresAt);
     }
 
     /// @inheritdoc IConsentRegistry
@@ -181,13 +185,13 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
 
     /// @inheritdoc IConsentRegistry
     function removeDelegate(address patient, address delegate) external {
-        if (msg.sender != patient && msg.sender != delegate) revert ConsentActorUnauthorized(patient, msg.sender);
+        if (_msgSender() != patient && _msgSender() != delegate) revert ConsentActorUnauthorized(patient, _msgSender());
         Delegation storage d = _delegations[patient][delegate];
         if (d.kind == DelegateKind.None) revert ConsentDelegateUnknown(patient, delegate);
         // The epoch stays, so that the next appointment gets a new one (see the layout comment).
         d.kind = DelegateKind.None;
         d.expiresAt = 0;
-        emit DelegateRemoved(patient, delegate, msg.sender);
+        emit DelegateRemoved(patient, delegate, _msgSender());
     }
 
     // ---------------------------------------------------------------------------------------- emergency access
@@ -197,7 +201,7 @@ contract ConsentRegistry is IConsentRegistry, HealthLedgerManaged, EIP712, Nonce
         if (patient == address(0)) revert ConsentPatientZero();
         if (reasonCommitment == bytes32(0)) revert ConsentCommitmentMissing();
         count = ++_emergencyAccesses[patient];
-        emit EmergencyAccessRecorded(patient, msg.sender, count, reasonCommitment);
+        emit EmergencyAccessRecorded(patient, _msgSender(), count, reasonCommitment);
     }
 
     // ---------------------------------------------------------------------------------------------------- views

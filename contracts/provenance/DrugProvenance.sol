@@ -36,7 +36,11 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
 
     /// @notice Binds the contract to the shared permission authority.
     /// @param initialAuthority The shared HealthLedgerAuthority.
-    constructor(address initialAuthority) HealthLedgerManaged(initialAuthority) {}
+    /// @param trustedForwarder The `HealthLedgerForwarder` that relays patients\' signed calls.
+    constructor(
+        address initialAuthority,
+        address trustedForwarder
+    ) HealthLedgerManaged(initialAuthority, trustedForwarder) {}
 
     // ------------------------------------------------------------------ commissioning
 
@@ -57,17 +61,17 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         batchId = keccak256(abi.encode(gtin, lot));
         Batch storage record = _batches[batchId];
         if (record.manufacturer != address(0)) revert ProvenanceBatchExists(batchId);
-        record.manufacturer = msg.sender;
+        record.manufacturer = _msgSender();
         record.expiresAt = expiresAt;
         record.unitCount = unitCount;
         record.serialRoot = serialRoot;
-        _holdings[batchId][msg.sender] = Holding({
+        _holdings[batchId][_msgSender()] = Holding({
             quantity: unitCount,
             dispensed: 0,
             destroyed: 0,
-            supplier: msg.sender
+            supplier: _msgSender()
         });
-        emit BatchCommissioned(batchId, msg.sender, gtin, lot, expiresAt, unitCount, serialRoot, metadataCommitment);
+        emit BatchCommissioned(batchId, _msgSender(), gtin, lot, expiresAt, unitCount, serialRoot, metadataCommitment);
     }
 
     // ------------------------------------------------------------------ custody
@@ -82,47 +86,47 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         Batch storage record = _existing(batchId);
         if (quantity == 0) revert ProvenanceQuantityZero();
         if (documentsCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
-        if (to == msg.sender) revert ProvenanceReceiverIsSender(batchId, to);
-        Holding storage stock = _holdings[batchId][msg.sender];
+        if (to == _msgSender()) revert ProvenanceReceiverIsSender(batchId, to);
+        Holding storage stock = _holdings[batchId][_msgSender()];
         uint32 held = stock.quantity;
-        if (held < quantity) revert ProvenanceHoldingInsufficient(batchId, msg.sender, quantity, held);
+        if (held < quantity) revert ProvenanceHoldingInsufficient(batchId, _msgSender(), quantity, held);
         _checkShippable(batchId, record, to, stock.supplier);
         // The batch's manufacturer ships most; asking for its own role first saves two authority reads.
         bool senderIsPartner =
-            msg.sender == record.manufacturer
-                ? _hasRole(Roles.MANUFACTURER, msg.sender) || _isPartner(msg.sender)
-                : _isPartner(msg.sender);
-        if (!senderIsPartner) revert ProvenanceAccountNotTradingPartner(msg.sender);
+            _msgSender() == record.manufacturer
+                ? _hasRole(Roles.MANUFACTURER, _msgSender()) || _isPartner(_msgSender())
+                : _isPartner(_msgSender());
+        if (!senderIsPartner) revert ProvenanceAccountNotTradingPartner(_msgSender());
         if (!_isPartner(to)) revert ProvenanceAccountNotTradingPartner(to);
-        shipmentId = keccak256(abi.encode(Shipment(batchId, msg.sender, to, quantity, documentsCommitment)));
+        shipmentId = keccak256(abi.encode(Shipment(batchId, _msgSender(), to, quantity, documentsCommitment)));
         if (_shipments[shipmentId] != ShipmentStatus.None) revert ProvenanceShipmentExists(shipmentId);
         _shipments[shipmentId] = ShipmentStatus.InTransit;
         stock.quantity = held - quantity;
-        emit ShipmentSent(shipmentId, batchId, msg.sender, to, quantity, documentsCommitment);
+        emit ShipmentSent(shipmentId, batchId, _msgSender(), to, quantity, documentsCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
     function accept(Shipment calldata shipment) external {
         bytes32 shipmentId = _settle(shipment, ShipmentStatus.Accepted);
-        if (!_isPartner(msg.sender)) revert ProvenanceAccountNotTradingPartner(msg.sender);
-        Holding storage stock = _holdings[shipment.batchId][msg.sender];
+        if (!_isPartner(_msgSender())) revert ProvenanceAccountNotTradingPartner(_msgSender());
+        Holding storage stock = _holdings[shipment.batchId][_msgSender()];
         stock.quantity += shipment.quantity;
         if (stock.supplier == address(0)) stock.supplier = shipment.from;
-        emit ShipmentAccepted(shipmentId, shipment.batchId, msg.sender);
+        emit ShipmentAccepted(shipmentId, shipment.batchId, _msgSender());
     }
 
     /// @inheritdoc IDrugProvenance
     function reject(Shipment calldata shipment) external {
         bytes32 shipmentId = _settle(shipment, ShipmentStatus.Rejected);
         _holdings[shipment.batchId][shipment.from].quantity += shipment.quantity;
-        emit ShipmentRejected(shipmentId, shipment.batchId, msg.sender);
+        emit ShipmentRejected(shipmentId, shipment.batchId, _msgSender());
     }
 
     /// @inheritdoc IDrugProvenance
     function cancel(Shipment calldata shipment) external {
         bytes32 shipmentId = _settle(shipment, ShipmentStatus.Cancelled);
         _holdings[shipment.batchId][shipment.from].quantity += shipment.quantity;
-        emit ShipmentCancelled(shipmentId, shipment.batchId, msg.sender);
+        emit ShipmentCancelled(shipmentId, shipment.batchId, _msgSender());
     }
 
     // ------------------------------------------------------------------ units
@@ -130,18 +134,18 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
     /// @inheritdoc IDrugProvenance
     function dispense(bytes32 batchId, uint256 position, string calldata serial, bytes32[] calldata proof) external {
         Batch storage record = _existing(batchId);
-        _requireRole(Roles.DISPENSER, msg.sender);
+        _requireRole(Roles.DISPENSER, _msgSender());
         _checkSaleable(batchId, record);
-        Holding storage stock = _holdings[batchId][msg.sender];
+        Holding storage stock = _holdings[batchId][_msgSender()];
         uint32 held = stock.quantity;
-        if (held == 0) revert ProvenanceHoldingInsufficient(batchId, msg.sender, 1, 0);
+        if (held == 0) revert ProvenanceHoldingInsufficient(batchId, _msgSender(), 1, 0);
         _checkProof(batchId, record, position, serial, proof);
         _spend(batchId, position, false);
         unchecked {
             stock.quantity = held - 1;
             ++stock.dispensed;
         }
-        emit UnitDispensed(batchId, msg.sender, position);
+        emit UnitDispensed(batchId, _msgSender(), position);
     }
 
     /// @inheritdoc IDrugProvenance
@@ -149,9 +153,9 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         _existing(batchId);
         if (quantity == 0) revert ProvenanceQuantityZero();
         if (evidenceCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
-        if (!_isPartner(msg.sender)) revert ProvenanceAccountNotTradingPartner(msg.sender);
-        _debitForDestruction(batchId, msg.sender, quantity);
-        emit UnitsDestroyed(batchId, msg.sender, msg.sender, quantity, evidenceCommitment);
+        if (!_isPartner(_msgSender())) revert ProvenanceAccountNotTradingPartner(_msgSender());
+        _debitForDestruction(batchId, _msgSender(), quantity);
+        emit UnitsDestroyed(batchId, _msgSender(), _msgSender(), quantity, evidenceCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
@@ -166,9 +170,10 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         if (evidenceCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
         // The manufacturer answers for its serials, from its own stock; a regulator for any holder's.
         bool accountable =
-            (holder == msg.sender && msg.sender == record.manufacturer && _hasRole(Roles.MANUFACTURER, msg.sender)) ||
-                _hasRole(Roles.REGULATOR, msg.sender);
-        if (!accountable) revert ProvenanceDestructionUnauthorized(batchId, msg.sender, holder);
+            (holder == _msgSender() &&
+                _msgSender() == record.manufacturer &&
+                _hasRole(Roles.MANUFACTURER, _msgSender())) || _hasRole(Roles.REGULATOR, _msgSender());
+        if (!accountable) revert ProvenanceDestructionUnauthorized(batchId, _msgSender(), holder);
         uint32 quantity = SafeCast.toUint32(units.length);
         _debitForDestruction(batchId, holder, quantity);
         for (uint256 i = 0; i < units.length; ++i) {
@@ -177,7 +182,7 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
             _spend(batchId, unit.position, true);
             emit UnitDestroyed(batchId, holder, unit.position);
         }
-        emit UnitsDestroyed(batchId, holder, msg.sender, quantity, evidenceCommitment);
+        emit UnitsDestroyed(batchId, holder, _msgSender(), quantity, evidenceCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
@@ -188,7 +193,7 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         }
         if (_anchors[batchId][node]) return;
         _anchors[batchId][node] = true;
-        emit SubtreeAnchored(batchId, msg.sender, node);
+        emit SubtreeAnchored(batchId, _msgSender(), node);
     }
 
     // ------------------------------------------------------------------ recall and quarantine
@@ -196,23 +201,23 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
     /// @inheritdoc IDrugProvenance
     function recall(bytes32 batchId, bytes32 reasonCommitment) external {
         Batch storage record = _existing(batchId);
-        if (!_isManufacturerOf(record) && !_hasRole(Roles.REGULATOR, msg.sender)) {
-            revert ProvenanceRecallUnauthorized(batchId, msg.sender);
+        if (!_isManufacturerOf(record) && !_hasRole(Roles.REGULATOR, _msgSender())) {
+            revert ProvenanceRecallUnauthorized(batchId, _msgSender());
         }
         if (reasonCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
         if (record.flags & BatchFlags.RECALLED != 0) revert ProvenanceBatchAlreadyRecalled(batchId);
         record.flags |= BatchFlags.RECALLED;
-        emit BatchRecalled(batchId, msg.sender, reasonCommitment);
+        emit BatchRecalled(batchId, _msgSender(), reasonCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
     function quarantine(bytes32 batchId, bytes32 reasonCommitment) external {
         Batch storage record = _existing(batchId);
         uint8 flags = record.flags;
-        if (!_isManufacturerOf(record) && !_hasRole(Roles.REGULATOR, msg.sender)) {
+        if (!_isManufacturerOf(record) && !_hasRole(Roles.REGULATOR, _msgSender())) {
             // A holder's alarm stops the batch once; after a regulator's clearance it reports with evidence.
-            if (_holdings[batchId][msg.sender].quantity == 0 || !_isPartner(msg.sender)) {
-                revert ProvenanceQuarantineUnauthorized(batchId, msg.sender);
+            if (_holdings[batchId][_msgSender()].quantity == 0 || !_isPartner(_msgSender())) {
+                revert ProvenanceQuarantineUnauthorized(batchId, _msgSender());
             }
             if (flags & BatchFlags.CLEARED != 0) revert ProvenanceBatchCleared(batchId);
         }
@@ -220,21 +225,21 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         if (flags & BatchFlags.ILLEGITIMATE != 0) revert ProvenanceBatchIllegitimate(batchId);
         if (flags & BatchFlags.QUARANTINED != 0) revert ProvenanceBatchAlreadyQuarantined(batchId);
         record.flags = flags | BatchFlags.QUARANTINED;
-        emit BatchQuarantined(batchId, msg.sender, reasonCommitment);
+        emit BatchQuarantined(batchId, _msgSender(), reasonCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
     function clearQuarantine(bytes32 batchId, bytes32 reasonCommitment) external restricted {
         Batch storage record = _quarantined(batchId, reasonCommitment);
         record.flags = (record.flags & ~BatchFlags.QUARANTINED) | BatchFlags.CLEARED;
-        emit QuarantineCleared(batchId, msg.sender, reasonCommitment);
+        emit QuarantineCleared(batchId, _msgSender(), reasonCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
     function confirmIllegitimate(bytes32 batchId, bytes32 reasonCommitment) external restricted {
         Batch storage record = _quarantined(batchId, reasonCommitment);
         record.flags = (record.flags & ~BatchFlags.QUARANTINED) | BatchFlags.ILLEGITIMATE;
-        emit BatchIllegitimate(batchId, msg.sender, reasonCommitment);
+        emit BatchIllegitimate(batchId, _msgSender(), reasonCommitment);
     }
 
     /// @inheritdoc IDrugProvenance
@@ -243,12 +248,12 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         UnitProof calldata unit,
         bytes32 evidenceCommitment
     ) external returns (UnitStatus status) {
-        if (!_isPartner(msg.sender) && !_hasRole(Roles.REGULATOR, msg.sender)) {
-            revert ProvenanceReportUnauthorized(batchId, msg.sender);
+        if (!_isPartner(_msgSender()) && !_hasRole(Roles.REGULATOR, _msgSender())) {
+            revert ProvenanceReportUnauthorized(batchId, _msgSender());
         }
         if (evidenceCommitment == bytes32(0)) revert ProvenanceCommitmentMissing();
         status = _statusOf(batchId, unit.position, unit.serial, unit.proof);
-        emit SuspectUnitReported(batchId, msg.sender, unit.position, status, evidenceCommitment);
+        emit SuspectUnitReported(batchId, _msgSender(), unit.position, status, evidenceCommitment);
     }
 
     // ------------------------------------------------------------------ views
@@ -304,7 +309,7 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
     /// @dev Whether the caller is the batch's manufacturer and still holds MANUFACTURER (a revoked manufacturer
     ///      loses its say over the batches it made).
     function _isManufacturerOf(Batch storage record) private view returns (bool) {
-        return msg.sender == record.manufacturer && _hasRole(Roles.MANUFACTURER, msg.sender);
+        return _msgSender() == record.manufacturer && _hasRole(Roles.MANUFACTURER, _msgSender());
     }
 
     /// @dev Dispensing needs a batch that is neither illegitimate, recalled, quarantined nor expired.
@@ -336,9 +341,9 @@ contract DrugProvenance is IDrugProvenance, HealthLedgerManaged {
         ShipmentStatus status = _shipments[shipmentId];
         if (status != ShipmentStatus.InTransit) revert ProvenanceShipmentNotInTransit(shipmentId, status);
         if (outcome == ShipmentStatus.Cancelled) {
-            if (msg.sender != shipment.from) revert ProvenanceCallerNotSender(shipmentId, msg.sender);
-        } else if (msg.sender != shipment.to) {
-            revert ProvenanceCallerNotReceiver(shipmentId, msg.sender);
+            if (_msgSender() != shipment.from) revert ProvenanceCallerNotSender(shipmentId, _msgSender());
+        } else if (_msgSender() != shipment.to) {
+            revert ProvenanceCallerNotReceiver(shipmentId, _msgSender());
         }
         _shipments[shipmentId] = outcome;
     }

@@ -51,8 +51,13 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
 
     /// @notice Deploys the registry under the shared authority, asking `verifier` about consent.
     /// @param initialAuthority The shared `HealthLedgerAuthority`.
+    /// @param trustedForwarder The `HealthLedgerForwarder` that relays patients\' signed calls.
     /// @param verifier The consent registry asked at enrolment and visits.
-    constructor(address initialAuthority, IConsentVerifier verifier) HealthLedgerManaged(initialAuthority) {
+    constructor(
+        address initialAuthority,
+        address trustedForwarder,
+        IConsentVerifier verifier
+    ) HealthLedgerManaged(initialAuthority, trustedForwarder) {
         _requireAnswers(
             address(verifier),
             abi.encodeCall(IConsentVerifier.isAuthorized, (address(0), address(this), bytes32(0), 1))
@@ -84,7 +89,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         t.consentFormVersion = registration.consentFormVersion;
         t.requiredCategories = categories;
         t.protocolVersion = 1;
-        t.sponsor = msg.sender;
+        t.sponsor = _msgSender();
         t.registeredAt = uint40(block.timestamp);
         if (registration.stipendToken != address(0)) {
             t.stipendToken = registration.stipendToken;
@@ -96,7 +101,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
 
         emit TrialRegistered(
             trialId,
-            msg.sender,
+            _msgSender(),
             registration.protocolCommitment,
             registration.researchStudyCommitment,
             registration.targetEnrolment,
@@ -149,7 +154,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         t.status = TrialStatus.Terminated;
         t.suspendedFrom = TrialStatus.None;
         t.suspendedByRegulator = false;
-        emit TrialStatusChanged(trialId, msg.sender, from, TrialStatus.Terminated, reasonCommitment, false);
+        emit TrialStatusChanged(trialId, _msgSender(), from, TrialStatus.Terminated, reasonCommitment, false);
     }
 
     /// @inheritdoc ITrialRegistry
@@ -160,7 +165,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
             t.suspendedByRegulator = true;
             emit TrialStatusChanged(
                 trialId,
-                msg.sender,
+                _msgSender(),
                 TrialStatus.Suspended,
                 TrialStatus.Suspended,
                 reasonCommitment,
@@ -246,7 +251,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     function enroll(uint256 trialId, address account, bytes32 researchSubjectCommitment) external {
         Trial storage t = _trials[trialId];
         if (t.status != TrialStatus.Recruiting) _revertNotRecruiting(trialId, t.status);
-        _requireSite(trialId);
+        address site = _requireSite(trialId);
         Participant storage p = _participants[trialId][account];
         if (p.status != ParticipantStatus.None) revert TrialParticipantAlreadyEnrolled(trialId, account, p.status);
         uint32 enrolled = t.enrolled;
@@ -257,12 +262,12 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         t.enrolled = ++enrolled;
         p.status = ParticipantStatus.Enrolled;
         p.enrolledAt = uint40(block.timestamp);
-        emit ParticipantEnrolled(trialId, account, msg.sender, researchSubjectCommitment, form, enrolled);
+        emit ParticipantEnrolled(trialId, account, site, researchSubjectCommitment, form, enrolled);
     }
 
     /// @inheritdoc ITrialRegistry
     function withdraw(uint256 trialId) external {
-        _withdraw(trialId, msg.sender);
+        _withdraw(trialId, _msgSender());
     }
 
     /// @inheritdoc ITrialRegistry
@@ -278,7 +283,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         if (status != TrialStatus.Recruiting && status != TrialStatus.EnrolmentClosed) {
             _revertNotActive(trialId, status);
         }
-        _requireSite(trialId);
+        address site = _requireSite(trialId);
         Participant storage p = _participants[trialId][account];
         if (p.status != ParticipantStatus.Enrolled) revert TrialParticipantNotEnrolled(trialId, account);
         _requireConsent(trialId, account, t.consentFormVersion, t.requiredCategories);
@@ -295,22 +300,22 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
             p.accrued += stipend;
         }
         uint32 visit = ++p.visits;
-        emit VisitRecorded(trialId, account, msg.sender, visit, stipend);
+        emit VisitRecorded(trialId, account, site, visit, stipend);
     }
 
     /// @inheritdoc ITrialRegistry
     function anchorData(uint256 trialId, bytes32 merkleRoot, uint32 recordCount, bytes32 visitLabel) external {
         // No status check: a site anchors data it already holds in any status, the final data lock after
         // completion included (and the trial's slot stays unread, which pays for the INVESTIGATOR check).
-        _requireSite(trialId);
+        address site = _requireSite(trialId);
         if (merkleRoot == 0) revert TrialCommitmentMissing(trialId, CommitmentKind.Dataset);
         if (recordCount == 0) revert TrialDatasetEmpty(trialId);
         Dataset storage d = _datasets[trialId][merkleRoot];
         if (d.anchoredAt != 0) revert TrialDatasetAlreadyAnchored(trialId, merkleRoot);
-        d.investigator = msg.sender;
+        d.investigator = site;
         d.anchoredAt = uint40(block.timestamp);
         d.recordCount = recordCount;
-        emit DataAnchored(trialId, merkleRoot, msg.sender, recordCount, visitLabel);
+        emit DataAnchored(trialId, merkleRoot, site, recordCount, visitLabel);
     }
 
     // ---------------------------------------------------------------- stipends
@@ -325,7 +330,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         uint256 held = token.balanceOf(address(this));
         if (held == 0 && owed != 0) revert TrialStipendPoolEmpty(address(token), owed);
         // Credit what actually arrived, so that a fee-taking token cannot make the budget over-committed.
-        token.safeTransferFrom(msg.sender, address(this), amount);
+        token.safeTransferFrom(_msgSender(), address(this), amount);
         uint256 received = token.balanceOf(address(this)) - held;
         if (received == 0) revert TrialFundingZero(trialId);
         // While the pool is short (held < owed), credit at the pool's rate: the deposit then neither pays for the
@@ -333,28 +338,28 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         uint256 credited = held < owed ? Math.mulDiv(received, owed, held) : received;
         t.unallocated += SafeCast.toUint128(credited);
         _liabilities[address(token)] = owed + credited;
-        emit BudgetFunded(trialId, msg.sender, received, credited);
+        emit BudgetFunded(trialId, _msgSender(), received, credited);
     }
 
     /// @inheritdoc ITrialRegistry
     function claimStipend(uint256 trialId) external nonReentrant returns (uint256 paid) {
         Trial storage t = _knownTrial(trialId);
-        Participant storage p = _participants[trialId][msg.sender];
+        Participant storage p = _participants[trialId][_msgSender()];
         uint256 amount = p.accrued;
-        if (amount == 0) revert TrialStipendNotAccrued(trialId, msg.sender);
+        if (amount == 0) revert TrialStipendNotAccrued(trialId, _msgSender());
         p.accrued = 0;
         t.outstanding -= uint128(amount);
         IERC20 token = IERC20(t.stipendToken);
         paid = _settle(token, amount);
-        emit StipendClaimed(trialId, msg.sender, amount, paid);
-        if (paid != 0) token.safeTransfer(msg.sender, paid);
+        emit StipendClaimed(trialId, _msgSender(), amount, paid);
+        if (paid != 0) token.safeTransfer(_msgSender(), paid);
     }
 
     /// @inheritdoc ITrialRegistry
     function recoverBudget(uint256 trialId) external nonReentrant returns (uint256 paid) {
         // Wind-down exception: the trial's sponsor recovers its own leftover money even after losing SPONSOR.
         Trial storage t = _knownTrial(trialId);
-        if (msg.sender != t.sponsor) revert TrialCallerNotSponsor(trialId, msg.sender);
+        if (_msgSender() != t.sponsor) revert TrialCallerNotSponsor(trialId, _msgSender());
         _requireNoRegulatorHold(trialId, t);
         if (!_isFinished(t.status)) revert TrialNotFinished(trialId, t.status);
         uint256 amount = t.unallocated;
@@ -362,8 +367,8 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         t.unallocated = 0;
         IERC20 token = IERC20(t.stipendToken);
         paid = _settle(token, amount);
-        emit BudgetRecovered(trialId, msg.sender, amount, paid);
-        if (paid != 0) token.safeTransfer(msg.sender, paid);
+        emit BudgetRecovered(trialId, _msgSender(), amount, paid);
+        if (paid != 0) token.safeTransfer(_msgSender(), paid);
     }
 
     // ---------------------------------------------------------------- results
@@ -475,15 +480,17 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     /// @dev The trial, when the caller is its sponsor and still holds SPONSOR (with no execution delay).
     function _sponsorTrial(uint256 trialId) private view returns (Trial storage t) {
         t = _knownTrial(trialId);
-        if (msg.sender != t.sponsor) revert TrialCallerNotSponsor(trialId, msg.sender);
-        _requireRole(Roles.SPONSOR, msg.sender);
+        if (_msgSender() != t.sponsor) revert TrialCallerNotSponsor(trialId, _msgSender());
+        _requireRole(Roles.SPONSOR, _msgSender());
     }
 
     /// @dev Reverts unless the caller is an authorised site of the trial and still holds INVESTIGATOR (with no
     ///      execution delay); the storage read first, so that only a site pays for the call to the authority.
-    function _requireSite(uint256 trialId) private view {
-        if (!_sites[trialId][msg.sender]) revert TrialSiteNotAuthorized(trialId, msg.sender);
-        _requireRole(Roles.INVESTIGATOR, msg.sender);
+    /// @dev Reverts unless the caller is an authorised site of the trial holding INVESTIGATOR; returns the caller.
+    function _requireSite(uint256 trialId) private view returns (address site) {
+        site = _msgSender();
+        if (!_sites[trialId][site]) revert TrialSiteNotAuthorized(trialId, site);
+        _requireRole(Roles.INVESTIGATOR, site);
     }
 
     function _requireNoRegulatorHold(uint256 trialId, Trial storage t) private view {
@@ -509,7 +516,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     function _move(uint256 trialId, Trial storage t, TrialStatus from, TrialStatus to, bytes32 reason) private {
         if (t.status != from) revert TrialTransitionInvalid(trialId, t.status, to);
         t.status = to;
-        emit TrialStatusChanged(trialId, msg.sender, from, to, reason, false);
+        emit TrialStatusChanged(trialId, _msgSender(), from, to, reason, false);
     }
 
     function _suspend(uint256 trialId, Trial storage t, bool byRegulator, bytes32 reason) private {
@@ -520,7 +527,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         t.status = TrialStatus.Suspended;
         t.suspendedFrom = from;
         t.suspendedByRegulator = byRegulator;
-        emit TrialStatusChanged(trialId, msg.sender, from, TrialStatus.Suspended, reason, byRegulator);
+        emit TrialStatusChanged(trialId, _msgSender(), from, TrialStatus.Suspended, reason, byRegulator);
     }
 
     function _resume(uint256 trialId, Trial storage t) private {
@@ -529,7 +536,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         t.status = to;
         t.suspendedFrom = TrialStatus.None;
         t.suspendedByRegulator = false;
-        emit TrialStatusChanged(trialId, msg.sender, TrialStatus.Suspended, to, 0, false);
+        emit TrialStatusChanged(trialId, _msgSender(), TrialStatus.Suspended, to, 0, false);
     }
 
     function _withdraw(uint256 trialId, address account) private {
@@ -539,7 +546,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         p.status = ParticipantStatus.Withdrawn;
         p.withdrawnAt = uint40(block.timestamp);
         ++t.withdrawn;
-        emit ParticipantWithdrawn(trialId, account, msg.sender);
+        emit ParticipantWithdrawn(trialId, account, _msgSender());
     }
 
     function _requireConsent(uint256 trialId, address account, uint32 form, uint32 categories) private view {

@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import AuthorityModule from "./Authority";
+import ForwarderModule from "./Forwarder";
 import ConsentModule from "./Consent";
 import { wireContract } from "./wiring";
 
@@ -12,7 +13,8 @@ export default buildModule("Claims", (m) => {
   const { authority } = m.useModule(AuthorityModule);
   const { consentRegistry } = m.useModule(ConsentModule);
   const paymentToken = m.getParameter<string>("paymentToken");
-  const claimsManager = m.contract("ClaimsManager", [authority, consentRegistry, paymentToken]);
+  const { forwarder } = m.useModule(ForwarderModule);
+  const claimsManager = m.contract("ClaimsManager", [authority, forwarder, consentRegistry, paymentToken]);
   wireContract(m, authority, claimsManager, "ClaimsManager");
   return { claimsManager };
 });

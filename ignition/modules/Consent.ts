@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import AuthorityModule from "./Authority";
+import ForwarderModule from "./Forwarder";
 import { wireContract } from "./wiring";
 
 /**
@@ -8,7 +9,8 @@ import { wireContract } from "./wiring";
  */
 export default buildModule("Consent", (m) => {
   const { authority } = m.useModule(AuthorityModule);
-  const consentRegistry = m.contract("ConsentRegistry", [authority]);
+  const { forwarder } = m.useModule(ForwarderModule);
+  const consentRegistry = m.contract("ConsentRegistry", [authority, forwarder]);
   wireContract(m, authority, consentRegistry, "ConsentRegistry");
   return { consentRegistry };
 });

@@ -5,6 +5,7 @@ import ConsentModule from "./Consent";
 import TrialsModule from "./Trials";
 import ProvenanceModule from "./Provenance";
 import ClaimsModule from "./Claims";
+import ForwarderModule from "./Forwarder";
 
 /**
  * The whole Health Ledger system. Parameters (see docs/deployment.md):
@@ -18,6 +19,7 @@ export default buildModule("HealthLedger", (m) => {
   const { trialRegistry } = m.useModule(TrialsModule);
   const { drugProvenance } = m.useModule(ProvenanceModule);
   const { claimsManager } = m.useModule(ClaimsModule);
+  const { forwarder } = m.useModule(ForwarderModule);
   const deployer = m.getAccount(0);
   const guardian = m.getParameter("guardian", deployer);
   const adminDelay = m.getParameter("adminDelay", 0);
@@ -33,5 +35,5 @@ export default buildModule("HealthLedger", (m) => {
   // Last: the admin's own delay, so that every later admin operation is scheduled and can be cancelled.
   m.call(authority, "grantRole", [ROLES.ADMIN, deployer, adminDelay], { id: "set_admin_delay", after: wiring });
 
-  return { authority, consentRegistry, drugProvenance, claimsManager, trialRegistry };
+  return { authority, forwarder, consentRegistry, drugProvenance, claimsManager, trialRegistry };
 });

@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import AuthorityModule from "./Authority";
+import ForwarderModule from "./Forwarder";
 import { wireContract } from "./wiring";
 
 /**
@@ -9,7 +10,8 @@ import { wireContract } from "./wiring";
  */
 export default buildModule("Provenance", (m) => {
   const { authority } = m.useModule(AuthorityModule);
-  const drugProvenance = m.contract("DrugProvenance", [authority]);
+  const { forwarder } = m.useModule(ForwarderModule);
+  const drugProvenance = m.contract("DrugProvenance", [authority, forwarder]);
   wireContract(m, authority, drugProvenance, "DrugProvenance");
   return { drugProvenance };
 });

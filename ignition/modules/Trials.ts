@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import AuthorityModule from "./Authority";
+import ForwarderModule from "./Forwarder";
 import ConsentModule from "./Consent";
 import { wireContract } from "./wiring";
 
@@ -11,7 +12,8 @@ import { wireContract } from "./wiring";
 export default buildModule("Trials", (m) => {
   const { authority } = m.useModule(AuthorityModule);
   const { consentRegistry } = m.useModule(ConsentModule);
-  const trialRegistry = m.contract("TrialRegistry", [authority, consentRegistry]);
+  const { forwarder } = m.useModule(ForwarderModule);
+  const trialRegistry = m.contract("TrialRegistry", [authority, forwarder, consentRegistry]);
   wireContract(m, authority, trialRegistry, "TrialRegistry");
   return { trialRegistry };
 });

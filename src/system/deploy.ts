@@ -12,11 +12,15 @@ import {
   type DrugProvenance,
   type HealthLedgerAuthority,
   type TrialRegistry,
+  HealthLedgerForwarder__factory,
+  type HealthLedgerForwarder,
 } from "../../typechain-types";
 
 /** The deployed Health Ledger contracts, typed, connected to the deploying signer. */
 export interface System {
   authority: HealthLedgerAuthority;
+  /** The ERC-2771 forwarder that relays patients' signed calls to every domain contract. */
+  forwarder: HealthLedgerForwarder;
   consentRegistry: ConsentRegistry;
   trialRegistry: TrialRegistry;
   drugProvenance: DrugProvenance;
@@ -54,6 +58,7 @@ export async function deploySystem(hre: HardhatRuntimeEnvironment, options: Depl
   });
   return {
     authority: HealthLedgerAuthority__factory.connect(await deployed.authority.getAddress(), deployer),
+    forwarder: HealthLedgerForwarder__factory.connect(await deployed.forwarder.getAddress(), deployer),
     consentRegistry: ConsentRegistry__factory.connect(await deployed.consentRegistry.getAddress(), deployer),
     trialRegistry: TrialRegistry__factory.connect(await deployed.trialRegistry.getAddress(), deployer),
     drugProvenance: DrugProvenance__factory.connect(await deployed.drugProvenance.getAddress(), deployer),

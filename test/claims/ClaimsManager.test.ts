@@ -52,9 +52,10 @@ const BIG: ClaimLine[] = [{ category: SERVICE.SURGERY, amount: 4_000n * USD }];
 describe("ClaimsManager", function () {
   describe("constructor", function () {
     it("refuses an empty account or another contract as consent verifier or payment token", async function () {
-      const { manager, authority, consent, token, stranger } = await loadFixture(fixture);
-      const [a, c, t, s] = [
+      const { manager, authority, forwarder, consent, token, stranger } = await loadFixture(fixture);
+      const [a, f, c, t, s] = [
         await authority.getAddress(),
+        await forwarder.getAddress(),
         await consent.getAddress(),
         await token.getAddress(),
         stranger.address,
@@ -62,12 +63,14 @@ describe("ClaimsManager", function () {
       // Before issue 9 only the zero address was refused: an empty account or the consent registry as payment
       // token was accepted, and killed claims until a redeploy.
       for (const [args, bad] of [
-        [[s, c, t], s],
-        [[a, s, t], s],
-        [[a, c, s], s],
-        [[a, c, c], c], // the consent registry as payment token: no decimals()
-        [[a, t, t], t], // the token as consent verifier: no isAuthorized()
-        [[a, ethers.ZeroAddress, t], ethers.ZeroAddress],
+        [[s, f, c, t], s],
+        [[a, s, c, t], s], // an empty account as forwarder
+        [[a, c, c, t], c], // the consent registry as forwarder: no verify()
+        [[a, f, s, t], s],
+        [[a, f, c, s], s],
+        [[a, f, c, c], c], // the consent registry as payment token: no decimals()
+        [[a, f, t, t], t], // the token as consent verifier: no isAuthorized()
+        [[a, f, ethers.ZeroAddress, t], ethers.ZeroAddress],
       ] as const) {
         await expect(ethers.deployContract("ClaimsManager", [...args]))
           .to.be.revertedWithCustomError(manager, "HealthLedgerContractInvalid")

@@ -45,7 +45,7 @@ export async function deployClaimsFixture() {
       { role: "PROVIDER", account: clinic.address },
     ],
   });
-  const { authority, consentRegistry: consent, token, claimsManager: manager } = system;
+  const { authority, forwarder, consentRegistry: consent, token, claimsManager: manager } = system;
   for (const ins of [insurer, insurer2]) {
     await token.mint(ins.address, 1_000_000n * USD);
     await token.connect(ins).approve(await manager.getAddress(), ethers.MaxUint256);
@@ -68,6 +68,6 @@ export async function deployClaimsFixture() {
   await manager.connect(insurer).createPolicy(terms);
   return {
     ...{ admin, insurer, insurer2, hospital, clinic, alice, bob, stranger },
-    ...{ authority, consent, token, manager, terms, allow },
+    ...{ authority, forwarder, consent, token, manager, terms, allow },
   };
 }

@@ -69,9 +69,9 @@ describe("ConsentRegistry", function () {
   describe("constructor", function () {
     context("when the authority is not an AccessManager", function () {
       it("reverts with HealthLedgerContractInvalid for an empty account or another contract", async function () {
-        const { registry, stranger } = await loadFixture(deployFixture);
+        const { registry, stranger, forwarder } = await loadFixture(deployFixture);
         for (const address of [stranger.address, await registry.getAddress()]) {
-          await expect(ethers.deployContract("ConsentRegistry", [address]))
+          await expect(ethers.deployContract("ConsentRegistry", [address, await forwarder.getAddress()]))
             .to.be.revertedWithCustomError(registry, "HealthLedgerContractInvalid")
             .withArgs(address);
         }

@@ -16,9 +16,13 @@ export async function deployFixture() {
   const system = await deployTestSystem(hre, { grants: [{ role: "PROVIDER", account: hospital.address }] });
   const { authority, consentRegistry: registry } = system;
   const wallet = await new ConsentWallet__factory(admin).deploy(walletOwner.address);
-  const other = await new ConsentRegistry__factory(admin).deploy(await authority.getAddress());
+  const other = await new ConsentRegistry__factory(admin).deploy(
+    await authority.getAddress(),
+    await system.forwarder.getAddress(),
+  );
   return {
     authority,
+    forwarder: system.forwarder,
     registry,
     other,
     wallet,

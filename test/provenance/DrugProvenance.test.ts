@@ -144,10 +144,10 @@ shouldBehaveLikeRestricted("DrugProvenance", restrictedFixture, {
 describe("DrugProvenance", function () {
   describe("constructor", function () {
     it("refuses an authority address that is not an AccessManager", async function () {
-      const { provenance, stranger } = await loadFixture(deployFixture);
+      const { provenance, stranger, forwarder } = await loadFixture(deployFixture);
       const factory = new DrugProvenance__factory(stranger);
       for (const address of [stranger.address, await provenance.getAddress()]) {
-        await expect(factory.deploy(address))
+        await expect(factory.deploy(address, await forwarder.getAddress()))
           .to.be.revertedWithCustomError(provenance, "HealthLedgerContractInvalid")
           .withArgs(address);
       }

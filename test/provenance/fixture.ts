@@ -28,7 +28,7 @@ export async function deployFixture() {
       { role: "REGULATOR", account: regulator.address },
     ],
   });
-  const { authority, drugProvenance: provenance } = system;
+  const { authority, forwarder, drugProvenance: provenance } = system;
   const tree = SerialTree.build(SERIALS);
   const expiresAt = BigInt(await time.latest()) + YEAR;
   const gtin = BigInt(GTIN);
@@ -37,6 +37,7 @@ export async function deployFixture() {
   const batchId = batchIdOf(GTIN, LOT);
   return {
     authority,
+    forwarder,
     provenance,
     admin,
     manufacturer,

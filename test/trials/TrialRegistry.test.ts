@@ -23,10 +23,10 @@ describe("TrialRegistry", function () {
 
     // Before: any address was accepted as the consent verifier, and enrolment failed only later.
     it("refuses a consent verifier that is an empty account or another contract", async function () {
-      const { registry, authority, token, stranger } = await loadFixture(deployTrialsFixture);
+      const { registry, authority, forwarder, token, stranger } = await loadFixture(deployTrialsFixture);
       const factory = await ethers.getContractFactory("TrialRegistry");
       for (const verifier of [stranger.address, await token.getAddress(), await authority.getAddress()]) {
-        await expect(factory.deploy(await authority.getAddress(), verifier))
+        await expect(factory.deploy(await authority.getAddress(), await forwarder.getAddress(), verifier))
           .to.be.revertedWithCustomError(registry, "HealthLedgerContractInvalid")
           .withArgs(verifier);
       }

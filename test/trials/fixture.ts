@@ -36,7 +36,7 @@ export async function deployTrialsFixture() {
       { role: "REGULATOR", account: regulator.address },
     ],
   });
-  const { authority, consentRegistry, trialRegistry: registry, token } = system;
+  const { authority, forwarder, consentRegistry, trialRegistry: registry, token } = system;
   for (const funder of [sponsor, otherSponsor]) {
     await token.mint(funder.address, BUDGET * 10n);
     await token.connect(funder).approve(await registry.getAddress(), ethers.MaxUint256);
@@ -125,6 +125,7 @@ export async function deployTrialsFixture() {
     carol,
     stranger,
     authority,
+    forwarder,
     consentRegistry,
     registry,
     token,
