@@ -4,7 +4,8 @@
  * The SDK's hot paths beside a reference that computes the same bytes, in the same run: SerialTree build, one
  * proof, all proofs, save and load at each size, and commit() of small FHIR resources. Each implementation at each
  * size runs in its own child process, one at a time, so that peak memory (maxrss) is its own and runs do not
- * compete for the two cores. A benchmark, not a test: timings on a shared machine are noisy, so read the ratios.
+ * compete for the two cores. A benchmark, not a test: the table gives CPU time, which other processes on a shared
+ * machine do not stretch (wall times are in the JSON), and ratios against the reference measured in the same run.
  *
  * Implementations: "sdk" (src/), "reference" (flat buffers + hash-wasm's API, scripts/bench-sdk/reference.ts),
  * "previous" (the SDK before issue 14: @openzeppelin/merkle-tree and ethers, scripts/bench-sdk/legacy.ts; its
@@ -25,6 +26,7 @@ import {
   type TreeResult,
 } from "./bench-sdk/measure";
 import { transpileTree } from "./bench-sdk/compile";
+import { measureEngines, type EngineResult } from "./bench-sdk/engines";
 import { renderReport } from "./bench-sdk/table";
 
 interface Options {
@@ -82,17 +84,21 @@ function child<T>(entry: string, job: object): T {
   return JSON.parse(last) as T;
 }
 
-async function runChild(job: { kind: string; impl: string; size?: number; count?: number; sample?: number }) {
+async function runChild(job: { kind: string; impl?: string; size?: number; count?: number; sample?: number }) {
   const result =
-    job.kind === "tree"
-      ? await measureTree(job.impl as TreeImpl, job.size ?? 0, job.sample ?? Number.POSITIVE_INFINITY)
-      : await measureCommit(job.impl as CommitImpl, job.count ?? 0);
+    job.kind === "engines"
+      ? await measureEngines()
+      : job.kind === "tree"
+        ? await measureTree(job.impl as TreeImpl, job.size ?? 0, job.sample ?? Number.POSITIVE_INFINITY)
+        : await measureCommit(job.impl as CommitImpl, job.count ?? 0);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 function main(options: Options): void {
   const root = path.resolve(__dirname, "..");
   const entry = transpileTree(__filename, root, path.join(root, "reports", ".bench-build"));
+  process.stderr.write("keccak engines...\n");
+  const engines = child<EngineResult[]>(entry, { kind: "engines" });
   const trees: TreeResult[] = [];
   for (const size of options.sizes) {
     const impls: TreeImpl[] = ["sdk", "reference", ...(size <= options.previousMax ? (["previous"] as const) : [])];
@@ -118,12 +124,13 @@ function main(options: Options): void {
     generatedAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "unknown", node: process.version },
     keccak: keccakInfo(),
+    engines,
     trees,
     commits,
   };
   mkdirSync(path.dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(renderReport(trees, commits));
+  console.log(renderReport(engines, trees, commits));
   console.log(`\nWritten to ${options.out}`);
 }
 

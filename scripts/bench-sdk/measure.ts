@@ -33,21 +33,31 @@ export interface Memory {
   heapLimitMb: number;
 }
 
+/**
+ * A duration as the process's CPU time (user + system, all its threads) and as wall time. On this shared machine
+ * other processes stretch wall time but not CPU time, so the table shows CPU time; both are in the JSON.
+ */
+export interface Timing {
+  cpuMs: number;
+  wallMs: number;
+}
+
 export interface TreeResult extends Memory {
   kind: "tree";
   impl: TreeImpl;
   size: number;
   root: string;
-  buildMs: number;
+  build: Timing;
   /** Peak RSS right after the build (MB). */
   buildPeakRssMb: number;
-  proofUs: number;
+  /** One proof (a mean over `proofSamples` pseudo-random positions). */
+  proof: Timing;
   proofSamples: number;
-  allProofsMs: number;
+  allProofs: Timing;
   /** True when all proofs were timed on a sample and scaled to the batch. */
   allProofsEstimated: boolean;
-  saveMs: number;
-  loadMs: number;
+  save: Timing;
+  load: Timing;
   fileBytes: number;
   keccak: string;
 }
@@ -56,15 +66,26 @@ export interface CommitResult extends Memory {
   kind: "commit";
   impl: CommitImpl;
   count: number;
-  perSecond: number;
+  /** Commitments per second of CPU time, and per second of wall time. */
+  perCpuSecond: number;
+  perWallSecond: number;
   /** sha256 of the commitments of 1,000 fixed resources under fixed salts: equal across implementations. */
   checksum: string;
 }
 
 const MB = 1024 * 1024;
 
-function now(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
+/** Starts a stopwatch; calling the result gives the time since, divided by `per` (to scale a sample). */
+function stopwatch(): (per?: number) => Timing {
+  const wall = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  return (per = 1) => {
+    const used = process.cpuUsage(cpu);
+    return {
+      cpuMs: (used.user + used.system) / 1000 / per,
+      wallMs: Number(process.hrtime.bigint() - wall) / 1e6 / per,
+    };
+  };
 }
 
 function memory(baseline: number): Memory {
@@ -139,48 +160,49 @@ async function buildSubject(impl: TreeImpl, size: number): Promise<Subject> {
 /** Build, one proof, all proofs, save and load of one implementation at one size. */
 export async function measureTree(impl: TreeImpl, size: number, sampleAllProofsAbove: number): Promise<TreeResult> {
   const baseline = process.memoryUsage().rss;
-  let t = now();
+  let t = stopwatch();
   const subject = await buildSubject(impl, size);
-  const buildMs = now() - t;
+  const build = t();
   const buildPeakRssMb = (process.resourceUsage().maxRSS * 1024) / MB;
 
   const samples = impl === "previous" ? 500 : 20_000;
   const picks = positions(samples, size);
   let sink = 0;
-  t = now();
+  for (const p of positions(samples, size).reverse()) sink += subject.unit(p).proof.length; // warm-up (JIT tiers)
+  t = stopwatch();
   for (const p of picks) sink += subject.unit(p).proof.length;
-  const proofUs = ((now() - t) * 1000) / samples;
+  const proof = t(samples);
 
   const estimate = size > sampleAllProofsAbove;
   const counted = estimate ? sampleAllProofsAbove : size;
-  t = now();
+  t = stopwatch();
   for (let p = 0; p < counted; p++) sink += subject.unit(p).proof.length;
-  const allProofsMs = ((now() - t) * size) / counted;
+  const allProofs = t(counted / size);
 
   const dir = await mkdtemp(path.join(os.tmpdir(), "bench-sdk-"));
   try {
     const file = path.join(dir, "tree");
-    t = now();
+    t = stopwatch();
     await subject.save(file);
-    const saveMs = now() - t;
+    const save = t();
     const fileBytes = (await stat(file)).size;
-    t = now();
+    t = stopwatch();
     const loaded = await subject.load(file);
-    const loadMs = now() - t;
+    const load = t();
     if (loaded.root !== subject.root || sink === 0) throw new Error(`${impl}: the loaded tree has another root`);
     return {
       kind: "tree",
       impl,
       size,
       root: subject.root,
-      buildMs,
+      build,
       buildPeakRssMb,
-      proofUs,
+      proof,
       proofSamples: samples,
-      allProofsMs,
+      allProofs,
       allProofsEstimated: estimate,
-      saveMs,
-      loadMs,
+      save,
+      load,
       fileBytes,
       keccak: impl === "sdk" ? keccakInfo().backend : impl === "reference" ? "hash-wasm (API)" : "ethers",
       ...memory(baseline),
@@ -250,14 +272,15 @@ export async function measureCommit(impl: CommitImpl, count: number): Promise<Co
   resources.forEach((r, i) => checksum.update(run(r, fixedSalt(i))));
   const baseline = process.memoryUsage().rss;
   for (let i = 0; i < Math.min(count, 5_000); i++) run(resources[i % 1_000]);
-  const t = now();
+  const t = stopwatch();
   for (let i = 0; i < count; i++) run(resources[i % 1_000]);
-  const seconds = (now() - t) / 1000;
+  const { cpuMs, wallMs } = t();
   return {
     kind: "commit",
     impl,
     count,
-    perSecond: count / seconds,
+    perCpuSecond: (count * 1000) / cpuMs,
+    perWallSecond: (count * 1000) / wallMs,
     checksum: checksum.digest("hex"),
     ...memory(baseline),
   };

@@ -1,4 +1,5 @@
 /** The printed table of `npm run bench:sdk` (markdown, ready to paste into docs/provenance.md). */
+import { ENGINE_INPUT_LENGTHS, type EngineResult } from "./engines";
 import type { CommitResult, TreeImpl, TreeResult } from "./measure";
 
 function time(ms: number): string {
@@ -29,8 +30,20 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-/** Tree rows: each measure at each size, SDK beside the reference and the previous SDK. */
-export function renderReport(trees: readonly TreeResult[], commits: readonly CommitResult[]): string {
+/** Engines, then tree rows (each measure at each size, SDK beside the reference and the previous SDK), then commit(). */
+export function renderReport(
+  engines: readonly EngineResult[],
+  trees: readonly TreeResult[],
+  commits: readonly CommitResult[],
+): string {
+  const engineTable = table(
+    ["keccak256 engine", ...ENGINE_INPUT_LENGTHS.map((l) => `${l} B`), "note"],
+    engines.map((e) => [
+      e.engine,
+      ...ENGINE_INPUT_LENGTHS.map((l) => `${Math.round(e.nsPerHash[String(l)]).toLocaleString("en-US")} ns`),
+      e.note,
+    ]),
+  );
   const rows: string[][] = [];
   for (const n of [...new Set(trees.map((t) => t.size))]) {
     const at = (impl: TreeImpl) => trees.find((t) => t.size === n && t.impl === impl);
@@ -39,11 +52,16 @@ export function renderReport(trees: readonly TreeResult[], commits: readonly Com
     const prev = at("previous");
     if (sdk === undefined || ref === undefined) continue;
     const measures: [string, (t: TreeResult) => number, (t: TreeResult) => string][] = [
-      ["build", (t) => t.buildMs, (t) => time(t.buildMs)],
-      ["one proof", (t) => t.proofUs / 1000, (t) => time(t.proofUs / 1000)],
-      ["all proofs", (t) => t.allProofsMs, (t) => `${time(t.allProofsMs)}${t.allProofsEstimated ? " (est.)" : ""}`],
-      ["save", (t) => t.saveMs, (t) => `${time(t.saveMs)} (${(t.fileBytes / 1e6).toFixed(1)} MB)`],
-      ["load", (t) => t.loadMs, (t) => time(t.loadMs)],
+      ["build", (t) => t.build.cpuMs, (t) => time(t.build.cpuMs)],
+      ["one proof", (t) => t.proof.cpuMs, (t) => time(t.proof.cpuMs)],
+      [
+        "all proofs",
+        (t) => t.allProofs.cpuMs,
+        (t) => `${time(t.allProofs.cpuMs)}${t.allProofsEstimated ? " (est.)" : ""}`,
+      ],
+      ["file size", (t) => t.fileBytes, (t) => `${(t.fileBytes / 1e6).toFixed(1)} MB`],
+      ["save (wall)", (t) => t.save.cpuMs, (t) => `${time(t.save.cpuMs)} (${time(t.save.wallMs)})`],
+      ["load (wall)", (t) => t.load.cpuMs, (t) => `${time(t.load.cpuMs)} (${time(t.load.wallMs)})`],
       [
         "peak RSS after build",
         (t) => t.buildPeakRssMb,
@@ -69,7 +87,7 @@ export function renderReport(trees: readonly TreeResult[], commits: readonly Com
   );
   const by = (impl: string) => commits.find((c) => c.impl === impl);
   const [sdk, ref, prev] = [by("sdk"), by("reference"), by("previous")];
-  const rate = (c: CommitResult) => `${Math.round(c.perSecond).toLocaleString("en-US")}/s`;
+  const rate = (c: CommitResult) => `${Math.round(c.perCpuSecond).toLocaleString("en-US")}/s`;
   const commitTable =
     sdk && ref && prev
       ? table(
@@ -79,9 +97,9 @@ export function renderReport(trees: readonly TreeResult[], commits: readonly Com
               "small FHIR resources, fresh salts",
               rate(sdk),
               rate(ref),
-              ratio(ref.perSecond, sdk.perSecond),
+              ratio(ref.perCpuSecond, sdk.perCpuSecond),
               rate(prev),
-              ratio(sdk.perSecond, prev.perSecond),
+              ratio(sdk.perCpuSecond, prev.perCpuSecond),
             ],
             ["peak RSS", mb(sdk.peakRssMb), mb(ref.peakRssMb), "", mb(prev.peakRssMb), ""],
           ],
@@ -89,10 +107,14 @@ export function renderReport(trees: readonly TreeResult[], commits: readonly Com
       : "";
   const heap = trees.length > 0 ? `V8 heap limit ${mb(trees[0].heapLimitMb)} (not raised). ` : "";
   return [
+    engineTable,
+    "",
     treeTable,
     "",
     commitTable,
     "",
-    `${heap}"+N": above the child's RSS before the work (Node and the modules loaded). ÷: time over time (below 1: faster).`,
+    "Times are CPU time of the measuring process (user + system), which other processes on this shared machine do",
+    "not stretch; wall times are in the JSON. ÷: time over time (below 1: faster).",
+    `${heap}"+N": above the child's RSS before the work (Node and the modules loaded).`,
   ].join("\n");
 }

@@ -4,7 +4,8 @@
  * Two engines compute the same function:
  * - `hash-wasm`: the Keccak WebAssembly module that the `hash-wasm` package ships, instantiated synchronously so that
  *   synchronous callers (`commit()`, `SerialTree.build`) can use it (the package's own API is asynchronous). Measured
- *   here at ~0.5 us per 64-byte hash, 15-25x faster than the pure-JS engines (`npm run bench:sdk`, docs/provenance.md).
+ *   here at ~0.5 us per 64-byte hash, against ~0.7 us through hash-wasm's API, ~7 us for the native `keccak`
+ *   binding (N-API call overhead) and 4-11 us for the pure-JS engines (`npm run bench:sdk`, docs/provenance.md).
  * - `noble`: `@noble/hashes`' audited pure-JS keccak, the fallback when WebAssembly is missing or the module cannot be
  *   loaded or disagrees with it on the self-test.
  *
