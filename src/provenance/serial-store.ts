@@ -1,8 +1,14 @@
 /**
- * A batch's serials in flat byte buffers: their ASCII bytes end to end, the end offset of each, and an
- * open-addressing hash index from serial to position. At 1,000,000 serials of ~10 characters this is ~22 MB where a
- * `string[]` plus a `Map` take ~150 MB of V8 heap, and it lives outside the heap (typed arrays), so batches of
- * tens of millions fit without raising Node's heap limit.
+ * A batch's serials in flat byte buffers: their ASCII bytes end to end, the end offset of each, and an index from
+ * serial to position. At 1,000,000 serials of 10 characters this is ~22 MB where a `string[]` plus a `Map` take
+ * ~150 MB of V8 heap, and it lives outside the heap (typed arrays), so batches of tens of millions fit without
+ * raising Node's heap limit.
+ *
+ * The index is built in sequential passes rather than by inserting into a hash table one serial at a time (a cache
+ * miss each, the larger part of loading a saved tree): every serial's 32-bit hash, a stable radix sort of the
+ * positions by hash (two 16-bit passes), and a directory of where each hash prefix starts. A lookup is one hash, a
+ * binary search in one directory bucket (~16 entries at 1M) and a byte comparison. Duplicates are adjacent after the
+ * sort, which is how they are found.
  */
 import { assertSerial } from "./gs1";
 
@@ -25,10 +31,10 @@ export function isSerialChar(code: number): boolean {
   return code < 128 && SERIAL_CHAR[code] === 1;
 }
 
-/** Index table load factor above which it doubles. */
-const MAX_LOAD = 0.7;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
-/** FNV-1a over bytes, finished with murmur3's fmix32 so that the low bits (the table slot) are well mixed. */
+/** Finishes an FNV-1a hash with murmur3's fmix32, so that its top bits (the directory bucket) are well mixed. */
 function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -37,16 +43,99 @@ function finish(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+/** The index hash of a serial (FNV-1a over its characters, then fmix32): exposed for the collision tests. */
+export function serialHash(serial: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < serial.length; i++) h = Math.imul(h ^ serial.charCodeAt(i), FNV_PRIME);
   return finish(h);
 }
 
-function tableCapacity(count: number): number {
-  let capacity = 1024;
-  while (capacity * MAX_LOAD < count + 1) capacity *= 2;
-  return capacity;
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
+}
+
+function duplicateMessage(serial: string, first: number, second: number): string {
+  return (
+    `Serial ${JSON.stringify(serial)} appears twice (positions ${first} and ${second}): ` +
+    "serials must be unique in a batch"
+  );
+}
+
+/** Positions sorted by hash, the hashes in the same order, and a directory of the top `bits` bits of the hash. */
+interface SerialIndex {
+  hashes: Uint32Array;
+  positions: Uint32Array;
+  /** `directory[b]` is the first sorted index whose hash starts with `b`; `directory[2^bits]` is `n`. */
+  directory: Uint32Array;
+  bits: number;
+}
+
+/**
+ * Sorts positions by hash (stable LSD radix sort, two 16-bit passes) and builds the directory. Throws, naming the
+ * serial, when two positions hold the same serial: of all such pairs, the one whose later position comes first, as
+ * reading the list in order would find it.
+ */
+function buildIndex(bytes: Uint8Array, ends: Uint32Array, hashOf: Uint32Array): SerialIndex {
+  const n = ends.length;
+  const counts = new Uint32Array(65_536);
+  let positions = new Uint32Array(n);
+  let hashes = new Uint32Array(n);
+  let nextPositions = new Uint32Array(n);
+  let nextHashes = new Uint32Array(n);
+  for (let p = 0; p < n; p++) {
+    positions[p] = p;
+    hashes[p] = hashOf[p];
+  }
+  for (const shift of [0, 16]) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(hashes[i] >>> shift) & 0xffff]++;
+    let sum = 0;
+    for (let d = 0; d < 65_536; d++) {
+      const c = counts[d];
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const at = counts[(hashes[i] >>> shift) & 0xffff]++;
+      nextHashes[at] = hashes[i];
+      nextPositions[at] = positions[i];
+    }
+    [hashes, nextHashes] = [nextHashes, hashes];
+    [positions, nextPositions] = [nextPositions, positions];
+  }
+  let duplicate: [number, number] | undefined;
+  for (let i = 1; i < n; i++) {
+    if (hashes[i] !== hashes[i - 1]) continue;
+    // A run of equal hashes (rare, short); positions ascend within it, the sort being stable.
+    let end = i + 1;
+    while (end < n && hashes[end] === hashes[i]) end++;
+    for (let a = i - 1; a < end; a++) {
+      for (let b = a + 1; b < end; b++) {
+        const pa = positions[a];
+        const pb = positions[b];
+        const start = pa === 0 ? 0 : ends[pa - 1];
+        const other = pb === 0 ? 0 : ends[pb - 1];
+        const length = ends[pa] - start;
+        if (ends[pb] - other === length && sameBytes(bytes, start, other, length)) {
+          if (duplicate === undefined || pb < duplicate[1]) duplicate = [pa, pb];
+        }
+      }
+    }
+    i = end - 1;
+  }
+  if (duplicate !== undefined) {
+    const [first, second] = duplicate;
+    const start = first === 0 ? 0 : ends[first - 1];
+    const serial = Buffer.from(bytes.buffer, bytes.byteOffset + start, ends[first] - start).toString("latin1");
+    throw new Error(duplicateMessage(serial, first, second));
+  }
+  // About 8 to 16 entries a bucket, at most 2^16 buckets (256 KiB).
+  const bits = Math.max(4, Math.min(16, Math.ceil(Math.log2(n + 1)) - 3));
+  const directory = new Uint32Array((1 << bits) + 1);
+  for (let i = 0; i < n; i++) directory[(hashes[i] >>> (32 - bits)) + 1]++;
+  for (let b = 0; b < 1 << bits; b++) directory[b + 1] += directory[b];
+  return { hashes, positions, directory, bits };
 }
 
 /** The serials of a built or loaded tree, read-only. Position `p` is `bytes[ends[p - 1] .. ends[p])` (`0` before 0). */
@@ -54,15 +143,31 @@ export class SerialList {
   /** `bytes` as a Buffer view, to decode a serial in one native call. */
   private readonly text: Buffer;
 
-  constructor(
+  private constructor(
     /** Serial characters end to end (ASCII). */
     readonly bytes: Uint8Array,
     /** End offset (exclusive) of each position's serial in `bytes`. */
     readonly ends: Uint32Array,
-    /** Open-addressing table of `position + 1` (0 = empty slot), sized a power of two. */
-    private readonly index: Uint32Array,
+    private readonly index: SerialIndex,
   ) {
     this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+
+  /** A list over collected or stored bytes and ends, with its index. Throws naming a serial that appears twice. */
+  static of(bytes: Uint8Array, ends: Uint32Array, hashes?: Uint32Array): SerialList {
+    let hashOf = hashes;
+    if (hashOf === undefined) {
+      hashOf = new Uint32Array(ends.length);
+      let start = 0;
+      for (let p = 0; p < ends.length; p++) {
+        const end = ends[p];
+        let h = FNV_OFFSET;
+        for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+        hashOf[p] = finish(h);
+        start = end;
+      }
+    }
+    return new SerialList(bytes, ends, buildIndex(bytes, ends, hashOf));
   }
 
   get count(): number {
@@ -83,70 +188,43 @@ export class SerialList {
   positionOf(serial: string): number {
     const length = serial.length;
     if (length === 0 || length > MAX_SERIAL_LENGTH) return -1;
-    let h = 0x811c9dc5;
+    let h = FNV_OFFSET;
     for (let i = 0; i < length; i++) {
       const code = serial.charCodeAt(i);
       if (code > 0x7f) return -1;
-      h = Math.imul(h ^ code, 0x01000193);
+      h = Math.imul(h ^ code, FNV_PRIME);
     }
-    const mask = this.index.length - 1;
-    for (let slot = finish(h) & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.index[slot];
-      if (entry === 0) return -1;
-      const start = this.start(entry - 1);
-      if (this.ends[entry - 1] - start !== length) continue;
-      let i = 0;
-      while (i < length && this.bytes[start + i] === serial.charCodeAt(i)) i++;
-      if (i === length) return entry - 1;
+    h = finish(h);
+    const { hashes, positions, directory, bits } = this.index;
+    // First sorted index with this hash, by binary search in the hash's bucket.
+    let lo = directory[h >>> (32 - bits)];
+    let hi = directory[(h >>> (32 - bits)) + 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (hashes[mid] < h) lo = mid + 1;
+      else hi = mid;
     }
+    for (let i = lo; i < hashes.length && hashes[i] === h; i++) {
+      const p = positions[i];
+      const start = this.start(p);
+      if (this.ends[p] - start !== length) continue;
+      let k = 0;
+      while (k < length && this.bytes[start + k] === serial.charCodeAt(k)) k++;
+      if (k === length) return p;
+    }
+    return -1;
   }
-
-  /**
-   * A list over stored bytes and ends (a loaded file), with its index built here. Throws naming the first serial
-   * that appears twice.
-   */
-  static fromParts(bytes: Uint8Array, ends: Uint32Array): SerialList {
-    const index = new Uint32Array(tableCapacity(ends.length));
-    const mask = index.length - 1;
-    let start = 0;
-    for (let p = 0; p < ends.length; p++) {
-      const end = ends[p];
-      const length = end - start;
-      let slot = hashBytes(bytes, start, end) & mask;
-      for (let entry = index[slot]; entry !== 0; entry = index[slot]) {
-        const other = entry === 1 ? 0 : ends[entry - 2];
-        if (ends[entry - 1] - other === length && sameBytes(bytes, other, start, length)) {
-          throw new Error(duplicateMessage(Buffer.from(bytes.subarray(start, end)).toString("latin1"), entry - 1, p));
-        }
-        slot = (slot + 1) & mask;
-      }
-      index[slot] = p + 1;
-      start = end;
-    }
-    return new SerialList(bytes, ends, index);
-  }
-}
-
-function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
-  return true;
-}
-
-function duplicateMessage(serial: string, first: number, second: number): string {
-  return (
-    `Serial ${JSON.stringify(serial)} appears twice (positions ${first} and ${second}): ` +
-    "serials must be unique in a batch"
-  );
 }
 
 /**
- * Collects serials one at a time (from an array, a generator or a stream), validating each as GS1 AI 21 and
- * refusing duplicates as they arrive; {@link finish} hands over a {@link SerialList} without copying strings.
+ * Collects serials one at a time (from an array, a generator or a stream), validating each as GS1 AI 21 as it
+ * arrives and hashing it for the index; {@link finish} builds the index (refusing duplicates) and hands over a
+ * {@link SerialList} without copying strings.
  */
 export class SerialCollector {
   private bytes: Uint8Array;
   private ends: Uint32Array;
-  private index: Uint32Array;
+  private hashes: Uint32Array;
   private length = 0;
   private count = 0;
 
@@ -160,61 +238,39 @@ export class SerialCollector {
     const hint = Math.min(Math.max(sizeHint, 1024), maxCount);
     this.bytes = new Uint8Array(hint * 12);
     this.ends = new Uint32Array(hint);
-    this.index = new Uint32Array(tableCapacity(hint));
+    this.hashes = new Uint32Array(hint);
   }
 
-  /** Adds the serial at the next position. Throws on a serial that is not GS1 AI 21, a duplicate, or one too many. */
+  /** Adds the serial at the next position. Throws on a serial that is not GS1 AI 21, or one too many. */
   add(serial: string): void {
     if (typeof serial !== "string" || serial.length === 0 || serial.length > MAX_SERIAL_LENGTH) assertSerial(serial);
     if (this.count === this.maxCount) throw new Error(this.tooMany);
     const length = serial.length;
     if (this.length + length > this.bytes.length) this.bytes = grow(this.bytes, this.length + length);
-    if (this.count === this.ends.length) this.ends = grow(this.ends, this.count + 1);
+    if (this.count === this.ends.length) {
+      this.ends = grow(this.ends, this.count + 1);
+      this.hashes = grow(this.hashes, this.count + 1);
+    }
     const bytes = this.bytes;
     const start = this.length;
-    let h = 0x811c9dc5;
+    let h = FNV_OFFSET;
     for (let i = 0; i < length; i++) {
       const code = serial.charCodeAt(i);
       if (code > 0x7f || SERIAL_CHAR[code] === 0) assertSerial(serial);
       bytes[start + i] = code;
-      h = Math.imul(h ^ code, 0x01000193);
+      h = Math.imul(h ^ code, FNV_PRIME);
     }
-    const index = this.index;
-    const mask = index.length - 1;
-    let slot = finish(h) & mask;
-    for (let entry = index[slot]; entry !== 0; entry = index[slot]) {
-      const other = entry === 1 ? 0 : this.ends[entry - 2];
-      if (this.ends[entry - 1] - other === length && sameBytes(bytes, other, start, length)) {
-        throw new Error(duplicateMessage(serial, entry - 1, this.count));
-      }
-      slot = (slot + 1) & mask;
-    }
-    index[slot] = this.count + 1;
+    this.hashes[this.count] = finish(h);
     this.length += length;
     this.ends[this.count++] = this.length;
-    if (this.count > index.length * MAX_LOAD) this.rehash();
   }
 
-  /** The collected serials (buffers trimmed to size). Throws when there are none. */
+  /** The collected serials (buffers trimmed to size) and their index. Throws when there are none or on a duplicate. */
   finish(): SerialList {
     if (this.count === 0) throw new Error("A batch needs at least one serial");
     const bytes = this.bytes.length === this.length ? this.bytes : this.bytes.slice(0, this.length);
     const ends = this.ends.length === this.count ? this.ends : this.ends.slice(0, this.count);
-    return new SerialList(bytes, ends, this.index);
-  }
-
-  private rehash(): void {
-    const index = new Uint32Array(this.index.length * 2);
-    const mask = index.length - 1;
-    let start = 0;
-    for (let p = 0; p < this.count; p++) {
-      const end = this.ends[p];
-      let slot = hashBytes(this.bytes, start, end) & mask;
-      while (index[slot] !== 0) slot = (slot + 1) & mask;
-      index[slot] = p + 1;
-      start = end;
-    }
-    this.index = index;
+    return SerialList.of(bytes, ends, this.hashes.subarray(0, this.count));
   }
 }
 

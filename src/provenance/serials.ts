@@ -146,7 +146,7 @@ export class SerialTree {
     const { nodes, bytes: serialBytes, ends } = decodeSerialTree(bytes, source);
     let list: SerialList;
     try {
-      list = SerialList.fromParts(serialBytes, ends);
+      list = SerialList.of(serialBytes, ends);
     } catch (e) {
       throw new Error(`${source} is corrupt: ${(e as Error).message}`, { cause: e });
     }

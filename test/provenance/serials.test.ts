@@ -16,6 +16,7 @@ import {
   type SerialLeaf,
 } from "../../src/provenance";
 import { crc32Js } from "../../src/provenance/serial-file";
+import { serialHash } from "../../src/provenance/serial-store";
 import { distributedFixture } from "./fixture";
 
 /** The oracle: the library's tree of `[position, serial]` leaves in position order, as the SDK used to build. */
@@ -168,6 +169,25 @@ describe("SerialTree (flat buffers)", function () {
       for (let p = 0; p < serials.length; p += 997) expect(tree.positionOf(serials[p])).to.equal(p);
       for (const other of numbered(200, "ZZ")) expect(() => tree.positionOf(other)).to.throw(/not in this batch/);
       expect([...tree.units(49_998)].map((u) => u.serial)).to.deep.equal(serials.slice(49_998));
+    });
+
+    it("keeps apart distinct serials whose 32-bit index hashes collide", function () {
+      const seen = new Map<number, string>();
+      const pairs: [string, string][] = [];
+      for (const serial of numbered(100_000, "C")) {
+        const other = seen.get(serialHash(serial));
+        if (other !== undefined) pairs.push([other, serial]);
+        seen.set(serialHash(serial), serial);
+      }
+      expect(pairs.length).to.equal(3); // these 100,000 serials (fixed) hold 3 collisions of the 32-bit hash
+      const serials = [...pairs.flat(), ...numbered(1_000)];
+      const tree = SerialTree.build(serials);
+      serials.forEach((s, p) => expect(tree.positionOf(s)).to.equal(p));
+      const loaded = SerialTree.fromBytes(tree.toBytes());
+      serials.forEach((s, p) => expect(loaded.positionOf(s)).to.equal(p));
+      expect(() => SerialTree.build([...serials, pairs[0][1]])).to.throw(
+        `Serial "${pairs[0][1]}" appears twice (positions 1 and ${serials.length})`,
+      );
     });
 
     it("builds the same tree with the pure-JS fallback engine", function () {
