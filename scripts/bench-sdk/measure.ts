@@ -25,6 +25,8 @@ export type TreeImpl = "sdk" | "reference" | "previous";
 export type CommitImpl = "sdk" | "reference" | "previous";
 
 export interface Memory {
+  /** How many runs the figures are the best of (set by the parent with --repeat). */
+  runs?: number;
   /** RSS once modules are loaded, before the work (MB). */
   baselineRssMb: number;
   /** Peak RSS of the process (MB), `getrusage` maxrss. */

@@ -106,6 +106,8 @@ export function renderReport(
         )
       : "";
   const heap = trees.length > 0 ? `V8 heap limit ${mb(trees[0].heapLimitMb)} (not raised). ` : "";
+  const runs = trees[0]?.runs ?? 1;
+  const best = runs > 1 ? `Each time is the least of ${runs} runs taking turns, each peak the highest. ` : "";
   return [
     engineTable,
     "",
@@ -114,7 +116,7 @@ export function renderReport(
     commitTable,
     "",
     "Times are CPU time of the measuring process (user + system), which other processes on this shared machine do",
-    "not stretch; wall times are in the JSON. ÷: time over time (below 1: faster).",
+    `not stretch; wall times are in the JSON. ${best}÷: time over time (below 1: faster).`,
     `${heap}"+N": above the child's RSS before the work (Node and the modules loaded).`,
   ].join("\n");
 }
