@@ -115,7 +115,7 @@ export class SerialTree {
 
   /**
    * Loads a tree saved with {@link dump} (the library's JSON): rebuilds it from its values and checks that every
-   * node matches. Prefer {@link save} / {@link open}, which load ~100x faster.
+   * node matches. Prefer {@link save} / {@link open}, which need no rebuild.
    */
   static load(data: SerialTreeDump): SerialTree {
     const serials = serialsOfDump(data);
@@ -139,7 +139,8 @@ export class SerialTree {
 
   /**
    * A tree from the bytes of {@link toBytes} / a file of {@link save}, without rebuilding it. See
-   * {@link LoadOptions} for what is checked.
+   * {@link LoadOptions} for what is checked. The tree uses `bytes` in place (unless its nodes are not 4-byte
+   * aligned): do not modify them afterwards.
    */
   static fromBytes(bytes: Uint8Array, options: LoadOptions = {}): SerialTree {
     const source = options.source ?? "the serial tree bytes";
@@ -234,6 +235,9 @@ export class SerialTree {
     const proof = this.proofOf(position);
     const unit: UnitProof = { position: BigInt(position), serial: this.list.serialAt(position), proof };
     if (anchor === undefined) return unit;
+    if (!Number.isInteger(anchor.height) || anchor.height < 0) {
+      throw new Error(`anchor.height ${anchor.height} must be a whole number >= 0 (use the anchor from anchorFor)`);
+    }
     const node = bytesToHex(this.nodes, this.ancestor(position, Math.min(anchor.height, proof.length)) * 32, 32);
     if (node !== anchor.node.toLowerCase()) {
       throw new Error(`Unit ${position} is not under the anchored subtree ${anchor.node}`);

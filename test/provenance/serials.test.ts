@@ -161,6 +161,10 @@ describe("SerialTree (flat buffers)", function () {
       expect(() => tree.positionOf("é")).to.throw('Serial "é" is not in this batch');
       expect(() => tree.positionOf("")).to.throw(/not in this batch/);
       expect(() => tree.anchorFor("A", 1.5)).to.throw("height 1.5 must be a whole number >= 0");
+      const anchor = { ...tree.anchorFor("A", 1), height: -1 };
+      expect(() => tree.unit("A", anchor)).to.throw(
+        "anchor.height -1 must be a whole number >= 0 (use the anchor from anchorFor)",
+      );
     });
 
     it("finds every serial of a large batch through its index, and no other", function () {
