@@ -150,8 +150,8 @@ function selfTest(engine: KeccakEngine): void {
 // ---------------------------------------------------------------------------------------------------------------
 
 let active: KeccakEngine | undefined;
-/** Why the fallback runs, when it does. */
-let fallbackReason: string | undefined;
+/** Why the engine chosen at first use is the fallback, when it is. */
+const fallbackReasons = new WeakMap<KeccakEngine, string>();
 
 /**
  * Picks an engine: the pure-JS one when `forceJs` (the `HEALTH_LEDGER_KECCAK=js` setting) or when `loadWasm`
@@ -174,7 +174,7 @@ export function selectKeccakEngine(
 
 function chooseEngine(): KeccakEngine {
   const chosen = selectKeccakEngine(process.env.HEALTH_LEDGER_KECCAK === "js");
-  fallbackReason = chosen.fallbackReason;
+  if (chosen.fallbackReason !== undefined) fallbackReasons.set(chosen.engine, chosen.fallbackReason);
   return chosen.engine;
 }
 
@@ -185,8 +185,11 @@ export function keccakEngine(): KeccakEngine {
 
 /** Which engine runs, and why the fallback does when it does. */
 export function keccakInfo(): { backend: KeccakBackend; fallbackReason?: string } {
-  const { backend } = keccakEngine();
-  return fallbackReason === undefined ? { backend } : { backend, fallbackReason };
+  const engine = keccakEngine();
+  const fallbackReason =
+    fallbackReasons.get(engine) ??
+    (engine.backend === "noble" ? "useKeccakEngine() installed the pure-JS engine" : undefined);
+  return fallbackReason === undefined ? { backend: engine.backend } : { backend: engine.backend, fallbackReason };
 }
 
 /**
@@ -196,7 +199,6 @@ export function keccakInfo(): { backend: KeccakBackend; fallbackReason?: string 
 export function useKeccakEngine(engine: KeccakEngine): KeccakEngine {
   const previous = keccakEngine();
   active = engine;
-  fallbackReason = engine.backend === "noble" ? "useKeccakEngine() installed the pure-JS engine" : undefined;
   return previous;
 }
 

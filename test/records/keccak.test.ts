@@ -72,6 +72,7 @@ describe("keccak256 (src/crypto)", function () {
     });
 
     it("puts back the previous engine with useKeccakEngine, and says when the fallback was installed", function () {
+      const before = keccakInfo();
       const js = createJsEngine();
       const previous = useKeccakEngine(js);
       try {
@@ -84,6 +85,7 @@ describe("keccak256 (src/crypto)", function () {
         useKeccakEngine(previous);
       }
       expect(keccakEngine()).to.equal(previous);
+      expect(keccakInfo()).to.deep.equal(before);
     });
   });
 
