@@ -9,9 +9,12 @@ import {IConsentVerifier} from "./IConsentVerifier.sol";
 ///         Outcome switching is never silent: every outcome-set change and every gap between the pre-specified and
 ///         the reported outcomes is an event.
 /// @dev Enrolment and every visit ask the consent registry whether the participant allows this registry contract
-///      (the grantee) to use the trial's required data categories for `Purposes.trialResearch(trialId, version)`,
-///      where `version` is the consent-form version in force. Only commitments of off-chain documents, accounts,
-///      counts, amounts and times are stored. Roles are read at every call: a sponsor acts on its trials only while
+///      (the grantee) to use the trial's required data categories for `Purposes.trialResearch(trialId, version,
+///      salt)`, where `version` is the consent-form version in force and `salt` the participant's trial secret,
+///      which the site passes in (it is not stored): without it no one can tell which trial a consent is for.
+///      A participant is the patient's trial relationship account, used for this one trial, holding no ETH: her
+///      own calls ({withdraw}, {claimStipend}) come through the trusted forwarder (docs/trials.md, docs/privacy.md).
+///      Only commitments of off-chain documents, accounts, counts, amounts and times are stored. Roles are read at every call: a sponsor acts on its trials only while
 ///      it holds SPONSOR, a site only while its investigator holds INVESTIGATOR (both without an execution delay);
 ///      the one exception is {recoverBudget}, by which a sponsor takes back its own leftover money (docs/roles.md).
 ///      Stipends of every trial that pays in the same token are held in one pool per token; the pool's
@@ -354,11 +357,19 @@ interface ITrialRegistry {
 
     /// @notice Emitted when a participant claims accrued stipends.
     /// @param trialId The trial.
-    /// @param participant The participant paid.
+    /// @param participant The participant whose accrued stipend is settled.
+    /// @param to The account the tokens were sent to, named by the participant (her trial account, or another:
+    ///        naming an account she uses elsewhere links the two in public, by her choice).
     /// @param amount The accrued stipend settled (what the participant's accrued balance, the trial's outstanding
     ///        stipends and the token's {liabilities} fell by).
     /// @param paid Tokens sent: `amount`, or `amount * balance / liabilities` while the token's pool is short.
-    event StipendClaimed(uint256 indexed trialId, address indexed participant, uint256 amount, uint256 paid);
+    event StipendClaimed(
+        uint256 indexed trialId,
+        address indexed participant,
+        address indexed to,
+        uint256 amount,
+        uint256 paid
+    );
 
     /// @notice Emitted when the sponsor recovers the unallocated budget of a finished trial.
     /// @param trialId The trial.
@@ -507,15 +518,23 @@ interface ITrialRegistry {
     error TrialFinished(uint256 trialId, TrialStatus status);
 
     /// @notice The participant has no consent in force for research in this trial, under the consent-form version
-    ///         in force, to this registry, covering the required categories (none, for another trial, expired,
-    ///         revoked, or for an older consent-form version).
-    /// @dev Fix: the participant grants consent in the consent registry to this registry contract for
-    ///      `Purposes.trialResearch(trialId, consentFormVersion)` (view `enrolmentPurpose(trialId)`; SDK
-    ///      `trialResearchPurpose`), covering the trial's required categories.
+    ///         in force and the salt given, to this registry, covering the required categories (none, for another
+    ///         trial, expired, revoked, for an older consent-form version, or a wrong salt).
+    /// @dev Fix: check the salt is the participant's trial secret; the participant grants consent in the consent
+    ///      registry to this registry contract for `Purposes.trialResearch(trialId, consentFormVersion, salt)` (SDK
+    ///      `trialResearchPurpose`, `signResearchConsent`), covering the trial's required categories.
     /// @param trialId The trial.
     /// @param participant The participant.
     /// @param consentFormVersion The consent-form version required.
     error TrialConsentMissing(uint256 trialId, address participant, uint32 consentFormVersion);
+
+    /// @notice A consent salt must be non-zero: a zero salt makes the research purpose the hash of small integers,
+    ///         which anyone can brute-force to the trial.
+    /// @dev Fix: pass the participant's trial secret (SDK `trialParticipant(identity, registry, trialId).salt`),
+    ///      and have her consent under it.
+    /// @param trialId The trial.
+    /// @param participant The participant.
+    error TrialConsentSaltMissing(uint256 trialId, address participant);
 
     /// @notice The participant is already enrolled in, or withdrew from, the trial.
     /// @dev Fix: nothing to do; a withdrawn participant cannot be re-enrolled.
@@ -563,6 +582,11 @@ interface ITrialRegistry {
     /// @param stipend The stipend per visit.
     /// @param available The unallocated budget.
     error TrialBudgetExhausted(uint256 trialId, uint256 stipend, uint256 available);
+
+    /// @notice A stipend claim must name where the tokens go.
+    /// @dev Fix: pass the recipient account (the participant's own trial account, or any account she chooses).
+    /// @param trialId The trial.
+    error TrialStipendRecipientMissing(uint256 trialId);
 
     /// @notice The participant has no accrued stipend.
     /// @dev Fix: nothing to claim until a visit is recorded.
@@ -683,13 +707,19 @@ interface ITrialRegistry {
     // ---------------------------------------------------------------- sites and participants
 
     /// @notice Enrols a participant whose consent is in force (an authorised site holding INVESTIGATOR; recruiting
-    ///         trial).
+    ///         trial). The consent is looked up under `Purposes.trialResearch(trialId, consentFormVersion, salt)`.
+    /// @dev `salt` becomes public with this call's calldata: from now on anyone can link the account's research
+    ///      consent to this trial, which the enrolment itself already shows. Sites check consent before sending
+    ///      (SDK `enrollParticipant` asks `isAuthorized` with the purpose, not the salt), so that a refused
+    ///      enrolment never puts the salt of a patient who is not enrolled on chain.
     /// @param trialId The trial.
-    /// @param account The participant's account.
+    /// @param account The participant's account (her trial relationship account).
+    /// @param salt The participant's trial secret, given by her to the site off chain. Non-zero.
     /// @param researchSubjectCommitment Commitment of the FHIR ResearchSubject record (may be zero).
-    function enroll(uint256 trialId, address account, bytes32 researchSubjectCommitment) external;
+    function enroll(uint256 trialId, address account, bytes32 salt, bytes32 researchSubjectCommitment) external;
 
-    /// @notice Withdraws the caller from the trial. Final.
+    /// @notice Withdraws the caller from the trial. Final. A participant's trial account holds no ETH: she signs
+    ///         the call and a relayer submits it through the trusted forwarder (SDK `signWithdraw`).
     /// @param trialId The trial.
     function withdraw(uint256 trialId) external;
 
@@ -699,10 +729,11 @@ interface ITrialRegistry {
     function withdrawParticipant(uint256 trialId, address account) external;
 
     /// @notice Records a completed visit and accrues the stipend (an authorised site holding INVESTIGATOR). The
-    ///         participant's consent must be in force for the current consent-form version.
+    ///         participant's consent must be in force for the current consent-form version, under her salt.
     /// @param trialId The trial.
     /// @param account The participant.
-    function recordVisit(uint256 trialId, address account) external;
+    /// @param salt The participant's trial secret (as at enrolment).
+    function recordVisit(uint256 trialId, address account, bytes32 salt) external;
 
     /// @notice Anchors a dataset commitment (an authorised site holding INVESTIGATOR). Append-only.
     /// @param trialId The trial.
@@ -711,11 +742,16 @@ interface ITrialRegistry {
     /// @param visitLabel Label of the visit or data cut.
     function anchorData(uint256 trialId, bytes32 merkleRoot, uint32 recordCount, bytes32 visitLabel) external;
 
-    /// @notice Pays the caller's accrued stipend (pull payment): `accrued`, or `accrued * balance / liabilities`
-    ///         while the token's pool is short.
+    /// @notice Pays the caller's accrued stipend (pull payment) to `to`: `accrued`, or
+    ///         `accrued * balance / liabilities` while the token's pool is short. The caller is the participant's
+    ///         trial account, which holds no ETH: she signs and a relayer submits through the trusted forwarder
+    ///         (SDK `signClaimStipend`).
+    /// @dev Privacy: `to` is public. Naming an account she uses elsewhere (her main wallet, another relationship's
+    ///      account) links it to this trial account, and so to the trial, for ever: her choice, not the registry's.
     /// @param trialId The trial.
+    /// @param to Where the tokens go. Non-zero.
     /// @return paid Tokens sent.
-    function claimStipend(uint256 trialId) external returns (uint256 paid);
+    function claimStipend(uint256 trialId, address to) external returns (uint256 paid);
 
     // ---------------------------------------------------------------- views
 
@@ -767,11 +803,6 @@ interface ITrialRegistry {
     /// @param token The stipend token.
     /// @return The liabilities, in token units as credited.
     function liabilities(address token) external view returns (uint256);
-
-    /// @notice The purpose a participant must consent to for enrolment and further visits now.
-    /// @param trialId The trial.
-    /// @return `Purposes.trialResearch(trialId, consentFormVersion in force)`.
-    function enrolmentPurpose(uint256 trialId) external view returns (bytes32);
 
     /// @notice The hash the registry stores for an outcome list.
     /// @param outcomes The outcomes, in order.

@@ -17,9 +17,10 @@ contract ConsentConstantsHarness {
     /// @notice `Purposes.trialResearch`.
     /// @param trialId The trial id.
     /// @param consentFormVersion The consent-form version.
+    /// @param salt The participant's trial secret.
     /// @return The derived purpose.
-    function trialResearch(uint256 trialId, uint32 consentFormVersion) external pure returns (bytes32) {
-        return Purposes.trialResearch(trialId, consentFormVersion);
+    function trialResearch(uint256 trialId, uint32 consentFormVersion, bytes32 salt) external pure returns (bytes32) {
+        return Purposes.trialResearch(trialId, consentFormVersion, salt);
     }
 
     /// @notice Every category bit, in bit order, and `ALL`.

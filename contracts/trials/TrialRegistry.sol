@@ -25,8 +25,9 @@ import {ITrialRegistry} from "../interfaces/ITrialRegistry.sol";
 ///      role check (a call to the authority) only for a caller that is an authorised site.
 ///      Stipend tokens are pooled per token: `_liabilities[token]` is what all trials owe in it, and payouts scale
 ///      by `min(1, balance / liabilities)` (see {_settle}), so a fee-taking or rebasing token's shortfall is borne
-///      pro rata. The grantee of enrolment consents is this contract; the purpose binds the trial and the
-///      consent-form version in force. The storage-based `ReentrancyGuard` is used rather than the transient one
+///      pro rata. The grantee of enrolment consents is this contract; the purpose binds the trial, the
+///      consent-form version in force and the participant's salt (her trial secret, passed by the site at enrolment
+///      and at each visit, never stored: storing it would cost a slot and add nothing, since it is in the calldata). The storage-based `ReentrancyGuard` is used rather than the transient one
 ///      because solc 0.8.30 warns on every `tstore` and the build treats warnings as errors; the guarded functions
 ///      (funding, claims, recovery) have no gas budget.
 contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
@@ -248,7 +249,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     // ---------------------------------------------------------------- participants
 
     /// @inheritdoc ITrialRegistry
-    function enroll(uint256 trialId, address account, bytes32 researchSubjectCommitment) external {
+    function enroll(uint256 trialId, address account, bytes32 salt, bytes32 researchSubjectCommitment) external {
         Trial storage t = _trials[trialId];
         if (t.status != TrialStatus.Recruiting) _revertNotRecruiting(trialId, t.status);
         address site = _requireSite(trialId);
@@ -256,8 +257,11 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         if (p.status != ParticipantStatus.None) revert TrialParticipantAlreadyEnrolled(trialId, account, p.status);
         uint32 enrolled = t.enrolled;
         if (enrolled >= t.targetEnrolment) revert TrialEnrolmentFull(trialId, t.targetEnrolment);
+        // A zero salt would make the purpose brute-forceable; checked at enrolment only (visits find no consent
+        // under a salt the participant did not consent with).
+        if (salt == 0) revert TrialConsentSaltMissing(trialId, account);
         uint32 form = t.consentFormVersion;
-        _requireConsent(trialId, account, form, t.requiredCategories);
+        _requireConsent(trialId, account, form, salt, t.requiredCategories);
 
         t.enrolled = ++enrolled;
         p.status = ParticipantStatus.Enrolled;
@@ -277,7 +281,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc ITrialRegistry
-    function recordVisit(uint256 trialId, address account) external {
+    function recordVisit(uint256 trialId, address account, bytes32 salt) external {
         Trial storage t = _trials[trialId];
         TrialStatus status = t.status;
         if (status != TrialStatus.Recruiting && status != TrialStatus.EnrolmentClosed) {
@@ -286,7 +290,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         address site = _requireSite(trialId);
         Participant storage p = _participants[trialId][account];
         if (p.status != ParticipantStatus.Enrolled) revert TrialParticipantNotEnrolled(trialId, account);
-        _requireConsent(trialId, account, t.consentFormVersion, t.requiredCategories);
+        _requireConsent(trialId, account, t.consentFormVersion, salt, t.requiredCategories);
 
         uint96 stipend = t.stipendPerVisit;
         if (stipend != 0) {
@@ -342,17 +346,19 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc ITrialRegistry
-    function claimStipend(uint256 trialId) external nonReentrant returns (uint256 paid) {
+    function claimStipend(uint256 trialId, address to) external nonReentrant returns (uint256 paid) {
         Trial storage t = _knownTrial(trialId);
-        Participant storage p = _participants[trialId][_msgSender()];
+        address claimant = _msgSender();
+        if (to == address(0)) revert TrialStipendRecipientMissing(trialId);
+        Participant storage p = _participants[trialId][claimant];
         uint256 amount = p.accrued;
-        if (amount == 0) revert TrialStipendNotAccrued(trialId, _msgSender());
+        if (amount == 0) revert TrialStipendNotAccrued(trialId, claimant);
         p.accrued = 0;
         t.outstanding -= uint128(amount);
         IERC20 token = IERC20(t.stipendToken);
         paid = _settle(token, amount);
-        emit StipendClaimed(trialId, _msgSender(), amount, paid);
-        if (paid != 0) token.safeTransfer(_msgSender(), paid);
+        emit StipendClaimed(trialId, claimant, to, amount, paid);
+        if (paid != 0) token.safeTransfer(to, paid);
     }
 
     /// @inheritdoc ITrialRegistry
@@ -461,11 +467,6 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @inheritdoc ITrialRegistry
-    function enrolmentPurpose(uint256 trialId) external view returns (bytes32) {
-        return Purposes.trialResearch(trialId, _knownTrial(trialId).consentFormVersion);
-    }
-
-    /// @inheritdoc ITrialRegistry
     function outcomeSetHash(Outcome[] calldata outcomes) external pure returns (bytes32) {
         return keccak256(abi.encode(outcomes));
     }
@@ -485,8 +486,8 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     }
 
     /// @dev Reverts unless the caller is an authorised site of the trial and still holds INVESTIGATOR (with no
-    ///      execution delay); the storage read first, so that only a site pays for the call to the authority.
-    /// @dev Reverts unless the caller is an authorised site of the trial holding INVESTIGATOR; returns the caller.
+    ///      execution delay); returns the caller. The storage read first, so that only a site pays for the call to
+    ///      the authority.
     function _requireSite(uint256 trialId) private view returns (address site) {
         site = _msgSender();
         if (!_sites[trialId][site]) revert TrialSiteNotAuthorized(trialId, site);
@@ -549,8 +550,14 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         emit ParticipantWithdrawn(trialId, account, _msgSender());
     }
 
-    function _requireConsent(uint256 trialId, address account, uint32 form, uint32 categories) private view {
-        bytes32 purpose = Purposes.trialResearch(trialId, form);
+    function _requireConsent(
+        uint256 trialId,
+        address account,
+        uint32 form,
+        bytes32 salt,
+        uint32 categories
+    ) private view {
+        bytes32 purpose = Purposes.trialResearch(trialId, form, salt);
         if (!_consentVerifier.isAuthorized(account, address(this), purpose, categories)) {
             revert TrialConsentMissing(trialId, account, form);
         }

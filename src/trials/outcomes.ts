@@ -1,4 +1,4 @@
-import { AbiCoder, keccak256 } from "ethers";
+import { WordWriter } from "../crypto";
 import { commit, type Hex32, type RecordCommitment } from "../records";
 
 /** An outcome as the registry stores it: a commitment and whether it is primary. */
@@ -72,11 +72,20 @@ export function buildOutcomeSet(defs: readonly OutcomeDefinition[], salts?: read
   return { outcomes, hash: outcomeSetHash(outcomes), openings };
 }
 
-/** `keccak256(abi.encode(outcomes))`, as `TrialRegistry.outcomeSetHash` computes it. */
+/**
+ * `keccak256(abi.encode(outcomes))`, as `TrialRegistry.outcomeSetHash` computes it, through the SDK's one keccak and
+ * `WordWriter` (src/crypto) rather than ethers' `AbiCoder`. `abi.encode` of one dynamic array of static
+ * `(bytes32, bool)` tuples is: the offset of the array (0x20), its length, then each tuple's two words in order.
+ */
 export function outcomeSetHash(outcomes: readonly Outcome[]): Hex32 {
-  const encoded = AbiCoder.defaultAbiCoder().encode(
-    ["tuple(bytes32 commitment, bool primary)[]"],
-    [outcomes.map((o) => [o.commitment, o.primary])],
-  );
-  return keccak256(encoded) as Hex32;
+  const w = new WordWriter().uint(32).uint(outcomes.length);
+  for (const [i, o] of outcomes.entries()) {
+    if (o === null || typeof o !== "object") throw new Error(`outcome ${i} must be { commitment, primary }`);
+    try {
+      w.bytes32(o.commitment).bool(o.primary);
+    } catch (error) {
+      throw new Error(`outcome ${i}: ${(error as Error).message}`);
+    }
+  }
+  return w.keccak256Hex() as Hex32;
 }

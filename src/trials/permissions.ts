@@ -61,9 +61,9 @@ export const TRIAL_PERMISSIONS: readonly FunctionRule[] = [
   {
     contract: "TrialRegistry",
     functions: [
-      "enroll(uint256,address,bytes32)",
+      "enroll(uint256,address,bytes32,bytes32)",
       "withdrawParticipant(uint256,address)",
-      "recordVisit(uint256,address)",
+      "recordVisit(uint256,address,bytes32)",
       "anchorData(uint256,bytes32,uint32,bytes32)",
     ],
     enforcedBy: "contract",
@@ -73,10 +73,10 @@ export const TRIAL_PERMISSIONS: readonly FunctionRule[] = [
   },
   {
     contract: "TrialRegistry",
-    functions: ["withdraw(uint256)", "claimStipend(uint256)"],
+    functions: ["withdraw(uint256)", "claimStipend(uint256,address)"],
     enforcedBy: "contract",
     roles: ["PUBLIC"],
-    caller: "the participant (herself)",
-    why: "A participant leaves a trial at any time and collects her stipends",
+    caller: "the participant (herself: her trial account, through the forwarder when a relayer pays)",
+    why: "A participant leaves a trial at any time and collects her stipends, to an account she names",
   },
 ];

@@ -117,7 +117,7 @@ type Op =
   | { type: "wait"; seconds: number };
 
 const ACCOUNTS = 3;
-const PURPOSE_IDS = [PURPOSES.TREATMENT, trialResearch(1n, 1)];
+const PURPOSE_IDS = [PURPOSES.TREATMENT, trialResearch(1n, 1, DOC)];
 const account = fc.integer({ min: 0, max: ACCOUNTS - 1 });
 const purpose = fc.integer({ min: 0, max: PURPOSE_IDS.length - 1 });
 const categories = fc.oneof(

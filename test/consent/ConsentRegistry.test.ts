@@ -350,7 +350,7 @@ describe("ConsentRegistry", function () {
     context("when the patient sends grants and revocations", function () {
       it("applies them all and emits one event each", async function () {
         const { registry, patient, hospital, researcher, expiresAt } = await loadFixture(withGrant);
-        const research = trialResearch(7n, 2);
+        const research = trialResearch(7n, 2, ethers.id("trial secret"));
         const grants = [
           {
             grantee: researcher.address,

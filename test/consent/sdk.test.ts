@@ -54,13 +54,15 @@ describe("consent SDK", function () {
           PURPOSES.PUBLIC_HEALTH,
           PURPOSES.EMERGENCY,
         ]);
-        for (const [trial, version] of [
-          [0n, 0],
-          [42n, 3],
-          [2n ** 256n - 1n, 0xffffffff],
+        for (const [trial, version, salt] of [
+          [0n, 0, ethers.id("salt a")],
+          [42n, 3, "0x" + "ff".repeat(32)],
+          [2n ** 256n - 1n, 0xffffffff, "0x" + "00".repeat(31) + "01"],
         ] as const) {
-          expect(await harness.trialResearch(trial, version)).to.equal(trialResearch(trial, version));
+          expect(await harness.trialResearch(trial, version, salt)).to.equal(trialResearch(trial, version, salt));
         }
+        // Salted: the same trial and version give unrelated purposes under two salts.
+        expect(trialResearch(1n, 1, ethers.id("a"))).not.to.equal(trialResearch(1n, 1, ethers.id("b")));
         const [bits, all] = await harness.categories();
         expect(bits).to.deep.equal(CATEGORY_NAMES.map((n) => CATEGORIES[n]));
         expect(all).to.equal(ALL_CATEGORIES);
@@ -72,8 +74,10 @@ describe("consent SDK", function () {
         expect(() => categorySet()).to.throw(/at least one/);
         expect(() => categorySet("XRAYS")).to.throw(/Unknown data category "XRAYS"/);
         expect(() => categoryNames(1n << 20n)).to.throw(/undefined bits/);
-        expect(() => trialResearch(-1n, 1)).to.throw(/uint256/);
-        expect(() => trialResearch(1n, 2 ** 32)).to.throw(/uint32/);
+        expect(() => trialResearch(-1n, 1, ethers.id("s"))).to.throw(/uint256/);
+        expect(() => trialResearch(1n, 2 ** 32, ethers.id("s"))).to.throw(/uint32/);
+        expect(() => trialResearch(1n, 1, ethers.ZeroHash)).to.throw(/not zero/);
+        expect(() => trialResearch(1n, 1, "0x1234")).to.throw(/bytes32/);
         expect(() => purposeId("SHOPPING")).to.throw(/Unknown purpose/);
       });
 
@@ -84,7 +88,7 @@ describe("consent SDK", function () {
         expect(covers(CATEGORIES.MEDICATIONS, CARE)).to.equal(false);
         expect(purposeId("TREATMENT")).to.equal(PURPOSES.TREATMENT);
         expect(purposeName(PURPOSES.PAYMENT)).to.equal("PAYMENT");
-        expect(purposeName(trialResearch(1n, 1))).to.equal(undefined);
+        expect(purposeName(trialResearch(1n, 1, ethers.id("s")))).to.equal(undefined);
       });
     });
   });
@@ -238,7 +242,7 @@ describe("consent SDK", function () {
       it("rebuilds every consent and delegation exactly as the views hold them", async function () {
         const f = await loadFixture(deployFixture);
         const t = await now();
-        const research = trialResearch(9n, 1);
+        const research = trialResearch(9n, 1, ethers.id("trial secret"));
         await f.registry.connect(f.patient).appointDelegate(f.guardian, DelegateKind.Guardian, t + 10n * DAY);
         await f.registry.connect(f.patient).appointDelegate(f.stranger, DelegateKind.LegalRepresentative, t + DAY);
         await f.registry.connect(f.patient).grant(f.patient, f.hospital, TREATMENT, CARE, t, t + DAY, DOC);

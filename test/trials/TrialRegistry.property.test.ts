@@ -1,12 +1,29 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { STIPEND, deployTrialsFixture, h } from "./fixture";
+import { ethers } from "ethers";
+import { STIPEND, deployTrialsFixture, h, saltOf } from "./fixture";
+
+/**
+ * Which salt a consent or a site's call uses: 0 the participant's own trial secret, 1 another secret (a salt she
+ * may also consent under), 2 the zero salt (refused at enrolment; no consent is ever given under it).
+ */
+type Salt = 0 | 1 | 2;
+/** Where a claim sends the tokens: the participant's own account, or a fresh account she names. */
+type Recipient = "self" | "fresh";
 
 type Op =
   | { kind: "start" | "close" | "complete" | "suspend" | "resume" | "terminate" | "recover" | "amendForm" | "halve" }
-  | { kind: "enroll" | "visit" | "withdraw" | "claim" | "reconsent"; p: number }
+  | { kind: "enroll" | "visit" | "reconsent"; p: number; salt: Salt }
+  | { kind: "withdraw"; p: number }
+  | { kind: "claim"; p: number; to: Recipient }
   | { kind: "fund"; amount: bigint };
+
+/** The salt of index `salt` for `account` in trial `id`. */
+function saltFor(account: string, id: bigint, salt: Salt): string {
+  if (salt === 0) return saltOf(account, id);
+  return salt === 1 ? h(`another secret of ${account}`) : ethers.ZeroHash;
+}
 
 const PARTICIPANTS = 4;
 const TARGET = 3;
@@ -33,8 +50,13 @@ class Model {
   halvings = 0;
   /** Tokens the last claim or recovery paid. */
   lastPaid = 0n;
-  consented: number[] = Array(PARTICIPANTS).fill(1); // consent-form version each participant consented to
+  /** The (salt, consent-form version) pairs each participant consented under; all start with (own salt, 1). */
+  consented: Set<string>[] = Array.from({ length: PARTICIPANTS }, () => new Set(["0/1"]));
   participants = Array.from({ length: PARTICIPANTS }, () => ({ status: 0, visits: 0, accrued: 0n }));
+
+  private hasConsent(p: number, salt: Salt) {
+    return this.consented[p].has(`${salt}/${this.form}`);
+  }
 
   private get finished() {
     return this.status === 4 || this.status === 6;
@@ -89,12 +111,13 @@ class Model {
         this.form += 1;
         return true;
       case "reconsent":
-        this.consented[op.p] = this.form;
+        if (op.salt === 2) return true; // not sent: the SDK refuses a zero salt
+        this.consented[op.p].add(`${op.salt}/${this.form}`);
         return true;
       case "enroll": {
         const p = this.participants[op.p];
         if (this.status !== 2 || p.status !== 0 || this.enrolled >= TARGET) return false;
-        if (this.consented[op.p] !== this.form) return false;
+        if (op.salt === 2 || !this.hasConsent(op.p, op.salt)) return false;
         p.status = 1;
         this.enrolled += 1;
         return true;
@@ -102,7 +125,7 @@ class Model {
       case "visit": {
         const p = this.participants[op.p];
         if (this.status !== 2 && this.status !== 3) return false;
-        if (p.status !== 1 || this.consented[op.p] !== this.form || this.unallocated < STIPEND) return false;
+        if (p.status !== 1 || !this.hasConsent(op.p, op.salt) || this.unallocated < STIPEND) return false;
         p.visits += 1;
         p.accrued += STIPEND;
         this.unallocated -= STIPEND;
@@ -143,6 +166,13 @@ class Model {
 }
 
 const participant = fc.integer({ min: 0, max: PARTICIPANTS - 1 });
+/** Mostly her own salt, as a site holding her enrolment card sends it. */
+const salt = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<Salt>(0) },
+  { weight: 1, arbitrary: fc.constant<Salt>(1) },
+  { weight: 1, arbitrary: fc.constant<Salt>(2) },
+);
+const recipient = fc.constantFrom<Recipient>("self", "fresh");
 const op = (
   kind: "start" | "close" | "complete" | "suspend" | "resume" | "terminate" | "recover" | "amendForm" | "halve",
 ) => fc.constant<Op>({ kind });
@@ -155,11 +185,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: op("terminate") },
   { weight: 2, arbitrary: op("recover") },
   { weight: 1, arbitrary: op("amendForm") },
-  { weight: 4, arbitrary: participant.map((p): Op => ({ kind: "enroll", p })) },
-  { weight: 5, arbitrary: participant.map((p): Op => ({ kind: "visit", p })) },
+  { weight: 4, arbitrary: fc.tuple(participant, salt).map(([p, s]): Op => ({ kind: "enroll", p, salt: s })) },
+  { weight: 5, arbitrary: fc.tuple(participant, salt).map(([p, s]): Op => ({ kind: "visit", p, salt: s })) },
   { weight: 1, arbitrary: participant.map((p): Op => ({ kind: "withdraw", p })) },
-  { weight: 2, arbitrary: participant.map((p): Op => ({ kind: "claim", p })) },
-  { weight: 1, arbitrary: participant.map((p): Op => ({ kind: "reconsent", p })) },
+  { weight: 2, arbitrary: fc.tuple(participant, recipient).map(([p, to]): Op => ({ kind: "claim", p, to })) },
+  { weight: 1, arbitrary: fc.tuple(participant, salt).map(([p, s]): Op => ({ kind: "reconsent", p, salt: s })) },
   {
     weight: 1,
     arbitrary: fc.integer({ min: 0, max: 8 }).map((n): Op => ({ kind: "fund", amount: (STIPEND * BigInt(n)) / 4n })),
@@ -167,8 +197,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: op("halve") },
 );
 
-describe("TrialRegistry property: lifecycle, enrolment, visits, withdrawals and stipends against a model", function () {
-  it("accepts exactly what the model accepts, pays every settlement at the pool's rate and ends with nothing held", async function () {
+describe("TrialRegistry property: lifecycle, salted consent, enrolment, visits, withdrawals and stipends against a model", function () {
+  it("accepts exactly what the model accepts (consent found only under the salt it was given with), pays every settlement to its recipient at the pool's rate and ends with nothing held", async function () {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), async (ops) => {
         const f = await loadFixture(deployTrialsFixture);
@@ -178,6 +208,7 @@ describe("TrialRegistry property: lifecycle, enrolment, visits, withdrawals and 
         await registry.connect(sponsor).authorizeSite(id, investigator.address);
         await registry.connect(sponsor).fundBudget(id, FUNDED);
         for (const p of people) await consent(p.address, id, 1n);
+        const fresh = ethers.Wallet.createRandom().address;
         const pool = await registry.getAddress();
         const model = new Model();
         const site = registry.connect(investigator);
@@ -188,7 +219,7 @@ describe("TrialRegistry property: lifecycle, enrolment, visits, withdrawals and 
         const ending: Op[] = [
           { kind: "terminate" },
           { kind: "recover" },
-          ...people.map((_, p): Op => ({ kind: "claim", p })),
+          ...people.map((_, p): Op => ({ kind: "claim", p, to: "self" })),
         ];
         for (const op of [...ops, ...ending]) {
           const expected = model.apply(op);
@@ -219,23 +250,33 @@ describe("TrialRegistry property: lifecycle, enrolment, visits, withdrawals and 
               }
               case "reconsent": {
                 const t = await registry.trial(id);
-                return consent(people[op.p].address, id, t.consentFormVersion);
+                if (op.salt === 2) return undefined;
+                const account = people[op.p].address;
+                return consent(
+                  account,
+                  id,
+                  t.consentFormVersion,
+                  undefined,
+                  undefined,
+                  undefined,
+                  saltFor(account, id, op.salt),
+                );
               }
               case "enroll":
-                return site.enroll(id, people[op.p].address, h(`subject-${op.p}`));
+                return site.enroll(id, people[op.p].address, saltFor(people[op.p].address, id, op.salt), h(`s${op.p}`));
               case "visit":
-                return site.recordVisit(id, people[op.p].address);
+                return site.recordVisit(id, people[op.p].address, saltFor(people[op.p].address, id, op.salt));
               case "withdraw":
                 return registry.connect(people[op.p]).withdraw(id);
               case "claim":
-                return registry.connect(people[op.p]).claimStipend(id);
+                return registry.connect(people[op.p]).claimStipend(id, op.to === "self" ? people[op.p].address : fresh);
               case "fund":
                 return s.fundBudget(id, op.amount);
               case "halve":
                 return model.halvings > halvingsSent ? (halvingsSent++, token.rebase(1, 2)) : undefined;
             }
           };
-          const payee = op.kind === "claim" ? people[op.p].address : sponsor.address;
+          const payee = op.kind !== "claim" ? sponsor.address : op.to === "self" ? people[op.p].address : fresh;
           const before = await token.balanceOf(payee);
           let ok = true;
           try {

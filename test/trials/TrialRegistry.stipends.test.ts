@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { BUDGET, STIPEND, deployTrialsFixture, h } from "./fixture";
+import { BUDGET, STIPEND, deployTrialsFixture, h, saltOf } from "./fixture";
 
 const E18 = 10n ** 18n;
 
@@ -17,8 +17,8 @@ describe("TrialRegistry stipends with hostile tokens", function () {
     await evil.connect(f.sponsor).approve(await f.registry.getAddress(), ethers.MaxUint256);
     const id = await f.recruitingTrial({ stipendToken: await evil.getAddress() });
     await f.consent(f.alice.address, id);
-    await f.registry.connect(f.investigator).enroll(id, f.alice.address, h("s"));
-    await f.registry.connect(f.investigator).recordVisit(id, f.alice.address);
+    await f.registry.connect(f.investigator).enroll(id, f.alice.address, saltOf(f.alice.address, id), h("s"));
+    await f.registry.connect(f.investigator).recordVisit(id, f.alice.address, saltOf(f.alice.address, id));
     return { ...f, evil, id };
   }
 
@@ -26,9 +26,13 @@ describe("TrialRegistry stipends with hostile tokens", function () {
     context("when the token re-enters claimStipend and swallows the failure", function () {
       it("pays once and keeps the books balanced", async function () {
         const { registry, evil, alice, id } = await loadFixture(hostileFixture);
-        const claim = registry.interface.encodeFunctionData("claimStipend", [id]);
+        const claim = registry.interface.encodeFunctionData("claimStipend", [id, alice.address]);
         await evil.arm(await registry.getAddress(), await registry.getAddress(), claim, false);
-        await expect(registry.connect(alice).claimStipend(id)).to.changeTokenBalance(evil, alice, STIPEND);
+        await expect(registry.connect(alice).claimStipend(id, alice.address)).to.changeTokenBalance(
+          evil,
+          alice,
+          STIPEND,
+        );
         expect(await evil.reentrySucceeded()).to.equal(0n);
         expect(await evil.reentryFailed()).to.equal(1n);
         const t = await registry.trial(id);
@@ -40,9 +44,9 @@ describe("TrialRegistry stipends with hostile tokens", function () {
     context("when the token re-enters and bubbles the failure", function () {
       it("reverts the whole claim with ReentrancyGuardReentrantCall, nothing changed", async function () {
         const { registry, evil, alice, id } = await loadFixture(hostileFixture);
-        const claim = registry.interface.encodeFunctionData("claimStipend", [id]);
+        const claim = registry.interface.encodeFunctionData("claimStipend", [id, alice.address]);
         await evil.arm(await registry.getAddress(), await registry.getAddress(), claim, true);
-        await expect(registry.connect(alice).claimStipend(id)).to.be.revertedWithCustomError(
+        await expect(registry.connect(alice).claimStipend(id, alice.address)).to.be.revertedWithCustomError(
           registry,
           "ReentrancyGuardReentrantCall",
         );
@@ -99,10 +103,10 @@ describe("TrialRegistry stipends with hostile tokens", function () {
     await registry.connect(otherSponsor).startRecruitment(second);
     await f.consent(bob.address, second);
     const site = registry.connect(investigator);
-    await site.enroll(second, bob.address, h("subject-bob"));
-    await site.recordVisit(first, alice.address);
-    await site.recordVisit(first, alice.address);
-    await site.recordVisit(second, bob.address);
+    await site.enroll(second, bob.address, saltOf(bob.address, second), h("subject-bob"));
+    await site.recordVisit(first, alice.address, saltOf(alice.address, first));
+    await site.recordVisit(first, alice.address, saltOf(alice.address, first));
+    await site.recordVisit(second, bob.address, saltOf(bob.address, second));
     return { ...f, first, second, site };
   }
 
@@ -125,9 +129,9 @@ describe("TrialRegistry stipends with hostile tokens", function () {
         await expect(registry.connect(sponsor).recoverBudget(first))
           .to.emit(registry, "BudgetRecovered")
           .withArgs(first, sponsor.address, rest1, rest1 / 2n);
-        await expect(registry.connect(alice).claimStipend(first))
+        await expect(registry.connect(alice).claimStipend(first, alice.address))
           .to.emit(registry, "StipendClaimed")
-          .withArgs(first, alice.address, 2n * STIPEND, STIPEND);
+          .withArgs(first, alice.address, alice.address, 2n * STIPEND, STIPEND);
         const rest2 = BUDGET - STIPEND;
         await expect(registry.connect(otherSponsor).recoverBudget(second)).to.changeTokenBalance(
           token,
@@ -135,7 +139,7 @@ describe("TrialRegistry stipends with hostile tokens", function () {
           rest2 / 2n,
         );
         await expect(
-          registry.connect(bob).claimStipend(second),
+          registry.connect(bob).claimStipend(second, bob.address),
           "the last claimant is paid her share",
         ).to.changeTokenBalance(token, bob, STIPEND / 2n);
         expect(await token.balanceOf(pool)).to.equal(0n);
@@ -158,11 +162,10 @@ describe("TrialRegistry stipends with hostile tokens", function () {
           otherSponsor,
           100n * E18,
         );
-        await expect(registry.connect(alice).claimStipend(first), "half, as before the deposit").to.changeTokenBalance(
-          token,
-          alice,
-          STIPEND,
-        );
+        await expect(
+          registry.connect(alice).claimStipend(first, alice.address),
+          "half, as before the deposit",
+        ).to.changeTokenBalance(token, alice, STIPEND);
         await registry.connect(sponsor).terminate(first, h("stop"));
         await expect(registry.connect(sponsor).recoverBudget(first)).to.changeTokenBalance(
           token,
@@ -175,7 +178,7 @@ describe("TrialRegistry stipends with hostile tokens", function () {
         const { registry, token, sponsor, alice, first } = await loadFixture(sharedTokenFixture);
         await token.rebase(0, 1);
         const owed = 2n * BUDGET;
-        await expect(registry.connect(alice).claimStipend(first))
+        await expect(registry.connect(alice).claimStipend(first, alice.address))
           .to.be.revertedWithCustomError(registry, "TrialStipendPoolEmpty")
           .withArgs(await token.getAddress(), owed);
         await expect(registry.connect(sponsor).fundBudget(first, STIPEND))
@@ -196,21 +199,21 @@ describe("TrialRegistry stipends with hostile tokens", function () {
         await registry.connect(sponsor).startRecruitment(id);
         for (const p of [alice, bob]) {
           await consent(p.address, id);
-          await registry.connect(investigator).enroll(id, p.address, h(p.address));
-          await registry.connect(investigator).recordVisit(id, p.address);
+          await registry.connect(investigator).enroll(id, p.address, saltOf(p.address, id), h(p.address));
+          await registry.connect(investigator).recordVisit(id, p.address, saltOf(p.address, id));
         }
         await token.rebase(2, 3); // the registry holds 1 unit of the 3 it owes
         expect(await token.balanceOf(await registry.getAddress())).to.equal(1n);
-        const claim = registry.connect(alice).claimStipend(id);
-        await expect(claim).to.emit(registry, "StipendClaimed").withArgs(id, alice.address, 1n, 0n);
+        const claim = registry.connect(alice).claimStipend(id, alice.address);
+        await expect(claim).to.emit(registry, "StipendClaimed").withArgs(id, alice.address, alice.address, 1n, 0n);
         await expect(claim).not.to.emit(token, "Transfer");
         await registry.connect(sponsor).terminate(id, h("stop"));
         const recover = registry.connect(sponsor).recoverBudget(id);
         await expect(recover).to.emit(registry, "BudgetRecovered").withArgs(id, sponsor.address, 1n, 0n);
         await expect(recover).not.to.emit(token, "Transfer");
-        await expect(registry.connect(bob).claimStipend(id))
+        await expect(registry.connect(bob).claimStipend(id, bob.address))
           .to.emit(registry, "StipendClaimed")
-          .withArgs(id, bob.address, 1n, 1n);
+          .withArgs(id, bob.address, bob.address, 1n, 1n);
         expect(await registry.liabilities(token)).to.equal(0n);
       });
     });
@@ -219,8 +222,16 @@ describe("TrialRegistry stipends with hostile tokens", function () {
       it("pays each claimant what it is owed and no more, keeping the surplus as a cushion", async function () {
         const { registry, token, sponsor, alice, bob, first, second } = await loadFixture(sharedTokenFixture);
         await token.rebase(2, 1);
-        await expect(registry.connect(alice).claimStipend(first)).to.changeTokenBalance(token, alice, 2n * STIPEND);
-        await expect(registry.connect(bob).claimStipend(second)).to.changeTokenBalance(token, bob, STIPEND);
+        await expect(registry.connect(alice).claimStipend(first, alice.address)).to.changeTokenBalance(
+          token,
+          alice,
+          2n * STIPEND,
+        );
+        await expect(registry.connect(bob).claimStipend(second, bob.address)).to.changeTokenBalance(
+          token,
+          bob,
+          STIPEND,
+        );
         await registry.connect(sponsor).terminate(first, h("stop"));
         await expect(registry.connect(sponsor).recoverBudget(first))
           .to.emit(registry, "BudgetRecovered")
@@ -241,9 +252,9 @@ describe("TrialRegistry stipends with hostile tokens", function () {
         .to.emit(registry, "BudgetFunded")
         .withArgs(first, sponsor.address, 99n * E18, 99n * E18);
       expect(await registry.liabilities(token)).to.equal(await token.balanceOf(pool));
-      await expect(registry.connect(alice).claimStipend(first))
+      await expect(registry.connect(alice).claimStipend(first, alice.address))
         .to.emit(registry, "StipendClaimed")
-        .withArgs(first, alice.address, 2n * STIPEND, 2n * STIPEND);
+        .withArgs(first, alice.address, alice.address, 2n * STIPEND, 2n * STIPEND);
       expect(await token.balanceOf(alice.address), "less the fee on her transfer").to.equal(
         (2n * STIPEND * 99n) / 100n,
       );
@@ -252,9 +263,9 @@ describe("TrialRegistry stipends with hostile tokens", function () {
       await expect(registry.connect(otherSponsor).recoverBudget(second))
         .to.emit(registry, "BudgetRecovered")
         .withArgs(second, otherSponsor.address, BUDGET - STIPEND, BUDGET - STIPEND);
-      await expect(registry.connect(bob).claimStipend(second))
+      await expect(registry.connect(bob).claimStipend(second, bob.address))
         .to.emit(registry, "StipendClaimed")
-        .withArgs(second, bob.address, STIPEND, STIPEND);
+        .withArgs(second, bob.address, bob.address, STIPEND, STIPEND);
       expect(await registry.liabilities(token)).to.equal(await token.balanceOf(pool));
     });
   });

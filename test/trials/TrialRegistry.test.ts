@@ -6,10 +6,9 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { ContractTransactionResponse } from "ethers";
 import { CommitmentKind as K, ParticipantStatus as P, Roles, TrialStatus as S } from "../../src/constants";
 import { outcomeSetHash } from "../../src/trials/outcomes";
-import { trialResearchPurpose } from "../../src/trials/purposes";
 import type { TrialRegistry } from "../../typechain-types";
 import { shouldBehaveLikeRestricted, type RestrictedCall } from "../shared/restricted";
-import { BUDGET, CATEGORIES, STIPEND, deployTrialsFixture, h, outcomes } from "./fixture";
+import { BUDGET, CATEGORIES, STIPEND, deployTrialsFixture, h, outcomes, saltOf } from "./fixture";
 
 describe("TrialRegistry", function () {
   describe("constructor", function () {
@@ -79,7 +78,6 @@ describe("TrialRegistry", function () {
         expect(v1.protocolCommitment).to.equal(h("protocol-v1"));
         expect(v1.reasonCommitment).to.equal(ethers.ZeroHash);
         expect(await registry.trialCount()).to.equal(1n);
-        expect(await registry.enrolmentPurpose(1n)).to.equal(trialResearchPurpose(1n, 1n));
       });
 
       it("registers a trial without stipends", async function () {
@@ -306,9 +304,6 @@ describe("TrialRegistry", function () {
         await expect(registry.connect(sponsor).startRecruitment(7n))
           .to.be.revertedWithCustomError(registry, "TrialUnknown")
           .withArgs(7n);
-        await expect(registry.enrolmentPurpose(7n))
-          .to.be.revertedWithCustomError(registry, "TrialUnknown")
-          .withArgs(7n);
       });
     });
   });
@@ -501,9 +496,9 @@ describe("TrialRegistry", function () {
       expect(await registry.isSite(id, investigator.address), "the authorisation stays, inert").to.equal(true);
       const r = registry.connect(investigator);
       for (const call of [
-        r.enroll(id, bob.address, h("s")),
+        r.enroll(id, bob.address, saltOf(bob.address, id), h("s")),
         r.withdrawParticipant(id, alice.address),
-        r.recordVisit(id, alice.address),
+        r.recordVisit(id, alice.address, saltOf(alice.address, id)),
         r.anchorData(id, h("root"), 1, h("v")),
       ]) {
         await expect(call)
@@ -511,10 +506,10 @@ describe("TrialRegistry", function () {
           .withArgs(investigator.address, Roles.INVESTIGATOR);
       }
       await authority.grantRole(Roles.INVESTIGATOR, investigator.address, 0);
-      await expect(r.recordVisit(id, alice.address), "the site acts again with the role").to.emit(
-        registry,
-        "VisitRecorded",
-      );
+      await expect(
+        r.recordVisit(id, alice.address, saltOf(alice.address, id)),
+        "the site acts again with the role",
+      ).to.emit(registry, "VisitRecorded");
     });
   });
 
@@ -558,7 +553,6 @@ describe("TrialRegistry", function () {
         expect(t.consentFormVersion).to.equal(2n);
         expect(t.outcomeSetHash).to.equal(outcomeSetHash(next));
         expect(t.outcomeChangesAfterEnrolment).to.equal(0n);
-        expect(await registry.enrolmentPurpose(id)).to.equal(trialResearchPurpose(id, 2n));
       });
     });
 
@@ -617,7 +611,7 @@ describe("TrialRegistry", function () {
         const { registry, investigator, alice, recruitingTrial, consent } = await loadFixture(deployTrialsFixture);
         const id = await recruitingTrial();
         await consent(alice.address, id);
-        await expect(registry.connect(investigator).enroll(id, alice.address, h("subject")))
+        await expect(registry.connect(investigator).enroll(id, alice.address, saltOf(alice.address, id), h("subject")))
           .to.emit(registry, "ParticipantEnrolled")
           .withArgs(id, alice.address, investigator.address, h("subject"), 1, 1);
         const p = await registry.participant(id, alice.address);
@@ -631,7 +625,7 @@ describe("TrialRegistry", function () {
       it("refuses a participant with no consent", async function () {
         const { registry, investigator, bob, recruitingTrial } = await loadFixture(deployTrialsFixture);
         const id = await recruitingTrial();
-        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+        await expect(registry.connect(investigator).enroll(id, bob.address, saltOf(bob.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(id, bob.address, 1);
       });
@@ -640,7 +634,7 @@ describe("TrialRegistry", function () {
         const first = await recruitingTrial();
         const second = await recruitingTrial();
         await consent(bob.address, first);
-        await expect(registry.connect(investigator).enroll(second, bob.address, h("s")))
+        await expect(registry.connect(investigator).enroll(second, bob.address, saltOf(bob.address, second), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(second, bob.address, 1);
       });
@@ -649,7 +643,7 @@ describe("TrialRegistry", function () {
         const id = await recruitingTrial();
         await consent(bob.address, id, 1n, CATEGORIES, BigInt(await time.latest()) + 60n);
         await time.increase(61);
-        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+        await expect(registry.connect(investigator).enroll(id, bob.address, saltOf(bob.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(id, bob.address, 1);
       });
@@ -659,7 +653,7 @@ describe("TrialRegistry", function () {
         const id = await recruitingTrial();
         await consent(bob.address, id);
         await revokeConsent(bob.address, id);
-        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+        await expect(registry.connect(investigator).enroll(id, bob.address, saltOf(bob.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(id, bob.address, 1);
       });
@@ -668,7 +662,7 @@ describe("TrialRegistry", function () {
           await loadFixture(deployTrialsFixture);
         const id = await recruitingTrial();
         await consent(bob.address, id, 1n, CATEGORIES, undefined, sponsor.address);
-        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+        await expect(registry.connect(investigator).enroll(id, bob.address, saltOf(bob.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(id, bob.address, 1);
       });
@@ -676,10 +670,46 @@ describe("TrialRegistry", function () {
         const { registry, investigator, bob, recruitingTrial, consent } = await loadFixture(deployTrialsFixture);
         const id = await recruitingTrial();
         await consent(bob.address, id, 1n, CATEGORIES & ~(1n << 4n));
-        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+        await expect(registry.connect(investigator).enroll(id, bob.address, saltOf(bob.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(id, bob.address, 1);
       });
+      it("finds no consent under a wrong salt (another secret, another trial's secret, another person's)", async function () {
+        const { registry, investigator, alice, bob, recruitingTrial, consent } = await loadFixture(deployTrialsFixture);
+        const id = await recruitingTrial();
+        const other = await recruitingTrial();
+        await consent(bob.address, id);
+        for (const wrong of [h("not her secret"), saltOf(bob.address, other), saltOf(alice.address, id)]) {
+          await expect(registry.connect(investigator).enroll(id, bob.address, wrong, h("s")))
+            .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
+            .withArgs(id, bob.address, 1);
+        }
+        await expect(registry.connect(investigator).enroll(id, bob.address, saltOf(bob.address, id), h("s"))).to.emit(
+          registry,
+          "ParticipantEnrolled",
+        );
+      });
+
+      // Before: the purpose was keccak256(abi.encode(RESEARCH, trialId, version)), brute-forced over small integers.
+      it("refuses a zero salt with TrialConsentSaltMissing, even when a consent exists under the unsalted-like purpose", async function () {
+        const { registry, consentRegistry, investigator, bob, recruitingTrial } =
+          await loadFixture(deployTrialsFixture);
+        const id = await recruitingTrial();
+        const guessable = ethers.keccak256(
+          ethers.AbiCoder.defaultAbiCoder().encode(
+            ["bytes32", "uint256", "uint32", "bytes32"],
+            [ethers.id("health-ledger.purpose.research"), id, 1, ethers.ZeroHash],
+          ),
+        );
+        await consentRegistry
+          .connect(bob)
+          .grant(bob.address, await registry.getAddress(), guessable, CATEGORIES, 0, 2n ** 40n - 1n, h("form"));
+        await expect(registry.connect(investigator).enroll(id, bob.address, ethers.ZeroHash, h("s")))
+          .to.be.revertedWithCustomError(registry, "TrialConsentSaltMissing")
+          .withArgs(id, bob.address);
+        expect((await registry.participant(id, bob.address)).status).to.equal(P.None);
+      });
+
       it("refuses consent to an older consent-form version", async function () {
         const { registry, sponsor, investigator, bob, recruitingTrial, consent } =
           await loadFixture(deployTrialsFixture);
@@ -691,11 +721,11 @@ describe("TrialRegistry", function () {
           consentFormVersion: 2,
           outcomes: [],
         });
-        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+        await expect(registry.connect(investigator).enroll(id, bob.address, saltOf(bob.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(id, bob.address, 2);
         await consent(bob.address, id, 2n);
-        await expect(registry.connect(investigator).enroll(id, bob.address, h("s")))
+        await expect(registry.connect(investigator).enroll(id, bob.address, saltOf(bob.address, id), h("s")))
           .to.emit(registry, "ParticipantEnrolled")
           .withArgs(id, bob.address, investigator.address, h("s"), 2, 1);
       });
@@ -718,30 +748,30 @@ describe("TrialRegistry", function () {
         const id = await recruitingTrial({ targetEnrolment: 2 });
         for (const p of [alice, bob, carol, stranger]) await consent(p.address, id);
         const r = registry.connect(investigator);
-        await expect(registry.connect(investigator2).enroll(id, alice.address, h("s")))
+        await expect(registry.connect(investigator2).enroll(id, alice.address, saltOf(alice.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialSiteNotAuthorized")
           .withArgs(id, investigator2.address);
-        await r.enroll(id, alice.address, h("s"));
-        await expect(r.enroll(id, alice.address, h("s")))
+        await r.enroll(id, alice.address, saltOf(alice.address, id), h("s"));
+        await expect(r.enroll(id, alice.address, saltOf(alice.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialParticipantAlreadyEnrolled")
           .withArgs(id, alice.address, P.Enrolled);
-        await r.enroll(id, bob.address, h("s"));
-        await expect(r.enroll(id, carol.address, h("s")))
+        await r.enroll(id, bob.address, saltOf(bob.address, id), h("s"));
+        await expect(r.enroll(id, carol.address, saltOf(carol.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialEnrolmentFull")
           .withArgs(id, 2);
         await registry.connect(alice).withdraw(id);
-        await expect(r.enroll(id, alice.address, h("s")))
+        await expect(r.enroll(id, alice.address, saltOf(alice.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialParticipantAlreadyEnrolled")
           .withArgs(id, alice.address, P.Withdrawn);
-        await expect(r.enroll(id, carol.address, h("s")), "withdrawal frees no place").to.be.revertedWithCustomError(
-          registry,
-          "TrialEnrolmentFull",
-        );
+        await expect(
+          r.enroll(id, carol.address, saltOf(carol.address, id), h("s")),
+          "withdrawal frees no place",
+        ).to.be.revertedWithCustomError(registry, "TrialEnrolmentFull");
         await registry.connect(sponsor).closeEnrolment(id);
-        await expect(r.enroll(id, carol.address, h("s")))
+        await expect(r.enroll(id, carol.address, saltOf(carol.address, id), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialNotRecruiting")
           .withArgs(id, S.EnrolmentClosed);
-        await expect(r.enroll(99n, carol.address, h("s")))
+        await expect(r.enroll(99n, carol.address, saltOf(carol.address, 99n), h("s")))
           .to.be.revertedWithCustomError(registry, "TrialUnknown")
           .withArgs(99n);
         expect((await registry.trial(id)).enrolled).to.equal(2n);
@@ -789,7 +819,7 @@ describe("TrialRegistry", function () {
       it("counts the visit and accrues the stipend from the unallocated budget", async function () {
         const { registry, investigator, alice, enrolledTrial } = await loadFixture(deployTrialsFixture);
         const id = await enrolledTrial();
-        await expect(registry.connect(investigator).recordVisit(id, alice.address))
+        await expect(registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id)))
           .to.emit(registry, "VisitRecorded")
           .withArgs(id, alice.address, investigator.address, 1, STIPEND);
         const p = await registry.participant(id, alice.address);
@@ -803,9 +833,22 @@ describe("TrialRegistry", function () {
       it("records visits without stipend in a trial that pays none", async function () {
         const { registry, investigator, alice, enrolledTrial } = await loadFixture(deployTrialsFixture);
         const id = await enrolledTrial({ stipendToken: ethers.ZeroAddress, stipendPerVisit: 0n });
-        await expect(registry.connect(investigator).recordVisit(id, alice.address))
+        await expect(registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id)))
           .to.emit(registry, "VisitRecorded")
           .withArgs(id, alice.address, investigator.address, 1, 0);
+      });
+    });
+
+    context("under a salt other than the one she consented with", function () {
+      it("finds no consent (TrialConsentMissing), nothing changed", async function () {
+        const { registry, investigator, alice, enrolledTrial } = await loadFixture(deployTrialsFixture);
+        const id = await enrolledTrial();
+        for (const wrong of [h("wrong"), ethers.ZeroHash]) {
+          await expect(registry.connect(investigator).recordVisit(id, alice.address, wrong))
+            .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
+            .withArgs(id, alice.address, 1);
+        }
+        expect((await registry.participant(id, alice.address)).visits).to.equal(0n);
       });
     });
 
@@ -820,11 +863,14 @@ describe("TrialRegistry", function () {
           consentFormVersion: 2,
           outcomes: [],
         });
-        await expect(registry.connect(investigator).recordVisit(id, alice.address))
+        await expect(registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id)))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(id, alice.address, 2);
         await consent(alice.address, id, 2n);
-        await expect(registry.connect(investigator).recordVisit(id, alice.address)).to.emit(registry, "VisitRecorded");
+        await expect(registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id))).to.emit(
+          registry,
+          "VisitRecorded",
+        );
       });
     });
 
@@ -834,21 +880,21 @@ describe("TrialRegistry", function () {
           await loadFixture(deployTrialsFixture);
         const id = await enrolledTrial();
         const r = registry.connect(investigator);
-        await expect(registry.connect(investigator2).recordVisit(id, alice.address))
+        await expect(registry.connect(investigator2).recordVisit(id, alice.address, saltOf(alice.address, id)))
           .to.be.revertedWithCustomError(registry, "TrialSiteNotAuthorized")
           .withArgs(id, investigator2.address);
-        await expect(r.recordVisit(id, bob.address))
+        await expect(r.recordVisit(id, bob.address, saltOf(bob.address, id)))
           .to.be.revertedWithCustomError(registry, "TrialParticipantNotEnrolled")
           .withArgs(id, bob.address);
         await revokeConsent(alice.address, id);
-        await expect(r.recordVisit(id, alice.address))
+        await expect(r.recordVisit(id, alice.address, saltOf(alice.address, id)))
           .to.be.revertedWithCustomError(registry, "TrialConsentMissing")
           .withArgs(id, alice.address, 1);
         await registry.connect(sponsor).suspend(id, h("pause"));
-        await expect(r.recordVisit(id, alice.address))
+        await expect(r.recordVisit(id, alice.address, saltOf(alice.address, id)))
           .to.be.revertedWithCustomError(registry, "TrialNotActive")
           .withArgs(id, S.Suspended);
-        await expect(r.recordVisit(77n, alice.address))
+        await expect(r.recordVisit(77n, alice.address, saltOf(alice.address, 77n)))
           .to.be.revertedWithCustomError(registry, "TrialUnknown")
           .withArgs(77n);
         expect((await registry.participant(id, alice.address)).visits).to.equal(0n);
@@ -862,9 +908,9 @@ describe("TrialRegistry", function () {
         await registry.connect(sponsor).fundBudget(id, STIPEND + STIPEND / 2n);
         await registry.connect(sponsor).startRecruitment(id);
         await consent(alice.address, id);
-        await registry.connect(investigator).enroll(id, alice.address, h("s"));
-        await registry.connect(investigator).recordVisit(id, alice.address);
-        await expect(registry.connect(investigator).recordVisit(id, alice.address))
+        await registry.connect(investigator).enroll(id, alice.address, saltOf(alice.address, id), h("s"));
+        await registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id));
+        await expect(registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id)))
           .to.be.revertedWithCustomError(registry, "TrialBudgetExhausted")
           .withArgs(id, STIPEND, STIPEND / 2n);
       });
@@ -938,16 +984,16 @@ describe("TrialRegistry", function () {
         .to.emit(registry, "BudgetFunded")
         .withArgs(id, sponsor.address, 100n, 100n);
       expect(await registry.liabilities(token)).to.equal(BUDGET + 100n);
-      await registry.connect(investigator).recordVisit(id, alice.address);
-      await registry.connect(investigator).recordVisit(id, alice.address);
-      const claim = registry.connect(alice).claimStipend(id);
+      await registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id));
+      await registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id));
+      const claim = registry.connect(alice).claimStipend(id, alice.address);
       await expect(claim)
         .to.emit(registry, "StipendClaimed")
-        .withArgs(id, alice.address, 2n * STIPEND, 2n * STIPEND);
+        .withArgs(id, alice.address, alice.address, 2n * STIPEND, 2n * STIPEND);
       await expect(claim).to.changeTokenBalances(token, [alice, registry], [2n * STIPEND, -2n * STIPEND]);
       expect((await registry.participant(id, alice.address)).accrued).to.equal(0n);
       expect((await registry.trial(id)).outstanding).to.equal(0n);
-      await expect(registry.connect(alice).claimStipend(id))
+      await expect(registry.connect(alice).claimStipend(id, alice.address))
         .to.be.revertedWithCustomError(registry, "TrialStipendNotAccrued")
         .withArgs(id, alice.address);
       await expect(registry.connect(sponsor).recoverBudget(id))
@@ -968,14 +1014,40 @@ describe("TrialRegistry", function () {
         .withArgs(id, S.Completed);
     });
 
+    it("pays the account the participant names, which the event shows", async function () {
+      const { registry, token, investigator, alice, carol, enrolledTrial } = await loadFixture(deployTrialsFixture);
+      const id = await enrolledTrial();
+      await registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id));
+      const claim = registry.connect(alice).claimStipend(id, carol.address);
+      await expect(claim)
+        .to.emit(registry, "StipendClaimed")
+        .withArgs(id, alice.address, carol.address, STIPEND, STIPEND);
+      await expect(claim).to.changeTokenBalances(token, [alice, carol, registry], [0n, STIPEND, -STIPEND]);
+      expect((await registry.participant(id, alice.address)).accrued).to.equal(0n);
+    });
+
+    it("refuses a claim to the zero address with TrialStipendRecipientMissing, nothing paid", async function () {
+      const { registry, investigator, alice, enrolledTrial } = await loadFixture(deployTrialsFixture);
+      const id = await enrolledTrial();
+      await registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id));
+      await expect(registry.connect(alice).claimStipend(id, ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(registry, "TrialStipendRecipientMissing")
+        .withArgs(id);
+      expect((await registry.participant(id, alice.address)).accrued).to.equal(STIPEND);
+    });
+
     it("keeps accrued stipends claimable after withdrawal and after recovery", async function () {
       const { registry, token, sponsor, investigator, alice, enrolledTrial } = await loadFixture(deployTrialsFixture);
       const id = await enrolledTrial();
-      await registry.connect(investigator).recordVisit(id, alice.address);
+      await registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id));
       await registry.connect(alice).withdraw(id);
       await registry.connect(sponsor).terminate(id, h("stop"));
       await registry.connect(sponsor).recoverBudget(id);
-      await expect(registry.connect(alice).claimStipend(id)).to.changeTokenBalance(token, alice, STIPEND);
+      await expect(registry.connect(alice).claimStipend(id, alice.address)).to.changeTokenBalance(
+        token,
+        alice,
+        STIPEND,
+      );
       expect(await token.balanceOf(await registry.getAddress())).to.equal(0n);
     });
 
@@ -995,7 +1067,7 @@ describe("TrialRegistry", function () {
       await expect(registry.connect(otherSponsor).recoverBudget(id))
         .to.be.revertedWithCustomError(registry, "TrialCallerNotSponsor")
         .withArgs(id, otherSponsor.address);
-      await expect(registry.connect(alice).claimStipend(3n))
+      await expect(registry.connect(alice).claimStipend(3n, alice.address))
         .to.be.revertedWithCustomError(registry, "TrialUnknown")
         .withArgs(3n);
     });
@@ -1135,7 +1207,10 @@ function asSite(
       trialId = await f.recruitingTrial();
       await f.registry.connect(f.sponsor).authorizeSite(trialId, subject.address);
       await f.consent(f.alice.address, trialId);
-      if (enrolAlice) await f.registry.connect(subject).enroll(trialId, f.alice.address, h("subject"));
+      if (enrolAlice)
+        await f.registry
+          .connect(subject)
+          .enroll(trialId, f.alice.address, saltOf(f.alice.address, trialId), h("subject"));
     },
     send: (subject) => send(f.registry.connect(subject), trialId),
   };
@@ -1197,8 +1272,12 @@ shouldBehaveLikeRestricted("TrialRegistry", restrictedFixture, {
     },
     send: (subject) => authorize(subject),
   },
-  "enroll(uint256,address,bytes32)": asSite(false, (r, id) => r.enroll(id, f.alice.address, h("subject"))),
+  "enroll(uint256,address,bytes32,bytes32)": asSite(false, (r, id) =>
+    r.enroll(id, f.alice.address, saltOf(f.alice.address, id), h("subject")),
+  ),
   "withdrawParticipant(uint256,address)": asSite(true, (r, id) => r.withdrawParticipant(id, f.alice.address)),
-  "recordVisit(uint256,address)": asSite(true, (r, id) => r.recordVisit(id, f.alice.address)),
+  "recordVisit(uint256,address,bytes32)": asSite(true, (r, id) =>
+    r.recordVisit(id, f.alice.address, saltOf(f.alice.address, id)),
+  ),
   "anchorData(uint256,bytes32,uint32,bytes32)": asSite(false, (r, id) => r.anchorData(id, h("root"), 1, h("v"))),
 });

@@ -17,6 +17,14 @@ export function h(label: string): Hex32 {
   return keccak256(toUtf8Bytes(label)) as Hex32;
 }
 
+/**
+ * The salt of `account`'s research consent in `trialId`: in the SDK, her trial relationship's secret
+ * (`trialParticipant(identity, registry, trialId).salt`); here a deterministic stand-in for the test signers.
+ */
+export function saltOf(account: string, trialId: bigint | number): Hex32 {
+  return h(`trial secret of ${account.toLowerCase()} in trial ${trialId}`);
+}
+
 /** `n` outcomes; the first is primary. */
 export function outcomes(n: number, tag = "o"): Outcome[] {
   return Array.from({ length: n }, (_, i) => ({ commitment: h(`${tag}${i}`), primary: i === 0 }));
@@ -73,7 +81,8 @@ export async function deployTrialsFixture() {
 
   /**
    * `patient` grants, in the consent registry, research in `trialId` under consent-form `version` to the trial
-   * registry (the grantee enrolment checks), covering `categories`, until `expiresAt`.
+   * registry (the grantee enrolment checks), covering `categories`, until `expiresAt`, salted with `salt` (her
+   * {@link saltOf} the trial by default).
    */
   async function consent(
     patient: string,
@@ -82,6 +91,7 @@ export async function deployTrialsFixture() {
     categories = CATEGORIES,
     expiresAt: bigint = NO_EXPIRY,
     grantee?: string,
+    salt: string = saltOf(patient, trialId),
   ): Promise<void> {
     const signer = await ethers.getSigner(patient);
     await consentRegistry
@@ -89,7 +99,7 @@ export async function deployTrialsFixture() {
       .grant(
         patient,
         grantee ?? (await registry.getAddress()),
-        trialResearchPurpose(trialId, version),
+        trialResearchPurpose(trialId, version, salt),
         categories,
         0,
         expiresAt,
@@ -102,14 +112,16 @@ export async function deployTrialsFixture() {
     const signer = await ethers.getSigner(patient);
     await consentRegistry
       .connect(signer)
-      .revoke(patient, await registry.getAddress(), trialResearchPurpose(trialId, version));
+      .revoke(patient, await registry.getAddress(), trialResearchPurpose(trialId, version, saltOf(patient, trialId)));
   }
 
   /** A recruiting trial with `alice` consented and enrolled. */
   async function enrolledTrial(overrides: Partial<Registration> = {}): Promise<bigint> {
     const trialId = await recruitingTrial(overrides);
     await consent(alice.address, trialId);
-    await registry.connect(investigator).enroll(trialId, alice.address, h("subject-alice"));
+    await registry
+      .connect(investigator)
+      .enroll(trialId, alice.address, saltOf(alice.address, trialId), h("subject-alice"));
     return trialId;
   }
 

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import fc from "fast-check";
+import { AbiCoder, ZeroHash, keccak256 } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { verify } from "../../src/records";
 import {
@@ -24,7 +26,8 @@ import {
   visitLabel,
   type OutcomeDefinition,
 } from "../../src/trials";
-import { BUDGET, STIPEND, deployTrialsFixture, h } from "./fixture";
+import { PURPOSES } from "../../src/consent/purposes";
+import { BUDGET, STIPEND, deployTrialsFixture, h, saltOf } from "./fixture";
 
 const DEFS: OutcomeDefinition[] = [
   { title: "HbA1c change", description: "Change from baseline, ANCOVA", timeFrame: "week 26", primary: true },
@@ -44,6 +47,41 @@ describe("trials SDK", function () {
       expect(buildOutcomeSet(DEFS, SALTS).hash, "deterministic under the same salts").to.equal(set.hash);
       expect(set.openings[0].resourceType).to.equal("EvidenceVariable");
       expect(outcomeSetHash(set.outcomes)).to.equal(set.hash);
+    });
+
+    // Issue 14 asked that the claims fingerprints' fast path also serve outcome sets: the hash now goes through
+    // src/crypto's WordWriter and one keccak, and must stay the registry's `keccak256(abi.encode(outcomes))`.
+    it("hashes any outcome list through the WordWriter exactly as ethers' AbiCoder and the registry do", async function () {
+      const { registry } = await loadFixture(deployTrialsFixture);
+      const outcome = fc.record({
+        commitment: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `0x${Buffer.from(b).toString("hex")}`),
+        primary: fc.boolean(),
+      });
+      const reference = (os: readonly { commitment: string; primary: boolean }[]) =>
+        keccak256(
+          AbiCoder.defaultAbiCoder().encode(
+            ["tuple(bytes32 commitment, bool primary)[]"],
+            [os.map((o) => [o.commitment, o.primary])],
+          ),
+        );
+      await fc.assert(
+        fc.asyncProperty(fc.array(outcome, { minLength: 0, maxLength: 16 }), async (os) => {
+          const outcomes = os.map((o) => ({ commitment: o.commitment as `0x${string}`, primary: o.primary }));
+          const hash = outcomeSetHash(outcomes);
+          expect(hash).to.equal(reference(outcomes));
+          expect(await registry.outcomeSetHash(outcomes)).to.equal(hash);
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it("names the outcome whose commitment cannot be hashed", function () {
+      expect(() =>
+        outcomeSetHash([
+          { commitment: h("a"), primary: true },
+          { commitment: "0x12", primary: false },
+        ]),
+      ).to.throw(/outcome 1: .*32 bytes/);
     });
 
     it("refuses an empty, oversized or primary-less set, a salt count mismatch and a blank field", function () {
@@ -133,11 +171,50 @@ describe("trials SDK", function () {
   });
 
   describe("trialResearchPurpose", function () {
-    it("matches the registry's enrolment purpose and refuses version 0", async function () {
-      const { registry, registerTrial } = await loadFixture(deployTrialsFixture);
-      const id = await registerTrial();
-      expect(await registry.enrolmentPurpose(id)).to.equal(trialResearchPurpose(id, 1));
-      expect(() => trialResearchPurpose(id, 0)).to.throw(/uint32 from 1/);
+    it("is keccak256(abi.encode(RESEARCH, trialId, version, salt)), the purpose enrolment finds", async function () {
+      const { registry, investigator, alice, recruitingTrial, consentRegistry } =
+        await loadFixture(deployTrialsFixture);
+      const id = await recruitingTrial();
+      const salt = saltOf(alice.address, id);
+      const purpose = trialResearchPurpose(id, 1, salt);
+      expect(purpose).to.equal(
+        keccak256(
+          AbiCoder.defaultAbiCoder().encode(
+            ["bytes32", "uint256", "uint32", "bytes32"],
+            [PURPOSES.RESEARCH, id, 1, salt],
+          ),
+        ),
+      );
+      await consentRegistry
+        .connect(alice)
+        .grant(
+          alice.address,
+          await registry.getAddress(),
+          purpose,
+          (await registry.trial(id)).requiredCategories,
+          0,
+          2n ** 40n - 1n,
+          h("form"),
+        );
+      await expect(registry.connect(investigator).enroll(id, alice.address, salt, h("s"))).to.emit(
+        registry,
+        "ParticipantEnrolled",
+      );
+    });
+
+    it("refuses version 0 and a zero or malformed salt, without repeating the salt", function () {
+      const salt = h("secret");
+      expect(() => trialResearchPurpose(1n, 0, salt)).to.throw(/uint32 from 1/);
+      expect(() => trialResearchPurpose(1n, 1, ZeroHash)).to.throw(/not zero/);
+      const malformed = `${salt.slice(0, 64)}zz`;
+      let message = "";
+      try {
+        trialResearchPurpose(1n, 1, malformed);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).to.match(/trial salt .* non-hex character/);
+      expect(message, "the error does not repeat the secret").not.to.include(salt.slice(2, 40));
     });
   });
 
@@ -246,13 +323,17 @@ describe("trials SDK", function () {
         enrolledTrial,
       } = await loadFixture(deployTrialsFixture);
       const id = await enrolledTrial();
-      await registry.connect(investigator).recordVisit(id, alice.address);
+      await registry.connect(investigator).recordVisit(id, alice.address, saltOf(alice.address, id));
       await stipendToken.rebase(2, 5);
       const pool = await readStipendPool(registry, await stipendToken.getAddress());
       expect(pool.liabilities).to.equal(BUDGET);
       expect(pool.balance).to.equal((BUDGET * 2n) / 5n);
       const expected = poolPayout(pool, STIPEND);
-      await expect(registry.connect(alice).claimStipend(id)).to.changeTokenBalance(stipendToken, alice, expected);
+      await expect(registry.connect(alice).claimStipend(id, alice.address)).to.changeTokenBalance(
+        stipendToken,
+        alice,
+        expected,
+      );
     });
   });
 });

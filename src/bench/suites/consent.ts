@@ -87,7 +87,7 @@ export const consentSuite: BenchSuite = {
     // consent.batchGrant10: one patient consents to ten trials' research at once.
     const terms = [hospital, ...others].slice(0, 10).map((g, i) => ({
       grantee: g.address,
-      purpose: trialResearch(BigInt(i + 1), 1),
+      purpose: trialResearch(BigInt(i + 1), 1, id(`trial secret ${i + 1}`)),
       categories,
       startsAt: now,
       expiresAt: now + YEAR,

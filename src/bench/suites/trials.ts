@@ -47,13 +47,15 @@ export const trialsSuite: BenchSuite = {
     await r.authorizeSite(trialId, investigator.address);
     await r.fundBudget(trialId, 10n ** 21n);
     await r.startRecruitment(trialId);
+    // Each participant's salt is her trial secret (a random-looking 32-byte word, all bytes non-zero in practice).
+    const salt = (p: { address: string }) => label(`trial secret of ${p.address}`);
     for (const p of [alice, bob]) {
       await consentRegistry
         .connect(p)
         .grant(
           p.address,
           await registry.getAddress(),
-          trialResearchPurpose(trialId, 1),
+          trialResearchPurpose(trialId, 1, salt(p)),
           (1 << 1) | (1 << 4),
           0,
           NO_EXPIRY,
@@ -61,10 +63,10 @@ export const trialsSuite: BenchSuite = {
         );
     }
     const site = registry.connect(investigator);
-    await site.enroll(trialId, alice.address, label("subject-alice"));
-    const enroll = await measureTxDetails(site.enroll(trialId, bob.address, label("subject-bob")));
-    await site.recordVisit(trialId, alice.address);
-    const recordVisit = await measureTxDetails(site.recordVisit(trialId, alice.address));
+    await site.enroll(trialId, alice.address, salt(alice), label("subject-alice"));
+    const enroll = await measureTxDetails(site.enroll(trialId, bob.address, salt(bob), label("subject-bob")));
+    await site.recordVisit(trialId, alice.address, salt(alice));
+    const recordVisit = await measureTxDetails(site.recordVisit(trialId, alice.address, salt(alice)));
     const anchorData = await measureTxDetails(site.anchorData(trialId, label("dataset-week-4"), 48, label("week-4")));
     await r.closeEnrolment(trialId);
     await r.complete(trialId);

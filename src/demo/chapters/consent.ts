@@ -1,4 +1,5 @@
 import type { AuditEvent } from "@medplum/fhirtypes";
+import { id } from "ethers";
 import { commit } from "../../records";
 import { categoryNames, categorySet } from "../../consent/categories";
 import { commitConsentDocument } from "../../consent/fhir";
@@ -65,7 +66,8 @@ export const consentChapter: Chapter = {
     check(!genomicsOk, "the hospital is authorized for genomics, which Alice did not grant");
 
     // 2. A research consent, then its revocation.
-    const research = trialResearch(1n, 1);
+    // Salted with Alice's trial secret (docs/trials.md): no one else can tell which trial it is for.
+    const research = trialResearch(1n, 1, id("demo: Alice's trial secret"));
     await (
       await registry
         .connect(cast.alice)
