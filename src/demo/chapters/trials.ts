@@ -1,16 +1,28 @@
+import { AbiCoder, keccak256, Wallet } from "ethers";
+import { TestToken__factory } from "../../../typechain-types";
 import { commit } from "../../records";
 import { categoryNames, categorySet } from "../../consent/categories";
-import { NO_EXPIRY } from "../../consent/fhir";
+import { PURPOSES } from "../../consent/purposes";
+import { relayGrant } from "../../consent/relayer";
+import { PatientIdentity } from "../../identity";
+import { relayForwardRequest } from "../../relay";
 import {
   buildDataset,
   buildOutcomeSet,
   commitResearchStudy,
   commitResearchSubject,
   currentOutcomes,
+  enrolmentCard,
+  enrollParticipant,
+  hasResearchConsent,
   ParticipantStatus,
   readOutcomeSwitchingReport,
+  recordParticipantVisit,
   renderOutcomeSwitchingReport,
+  signClaimStipend,
+  signResearchConsent,
   studyReference,
+  trialParticipant,
   visitLabel,
   type OutcomeDefinition,
 } from "../../trials";
@@ -29,16 +41,45 @@ const OUTCOMES: OutcomeDefinition[] = [
 ];
 
 /**
- * Trials: a sponsor registers a trial with four pre-specified outcomes; Alice consents and is enrolled (not before);
- * data is anchored; an amendment after enrolment makes a secondary outcome primary; the results report it; and the
- * outcome-switching report, read from events alone, shows the switch and the unreported registered primary.
+ * Alice's one secret in this demo (docs/privacy.md's test-vector mnemonic): her wallet derives her trial account
+ * and her trial secret from it. A real wallet generates its own (`PatientIdentity.generate`).
+ */
+const ALICE_MNEMONIC = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+
+/** An observer's brute force of a research purpose over small trial ids and consent-form versions. */
+function bruteForcePurpose(purpose: string, trials: number, versions: number): bigint | undefined {
+  const coder = AbiCoder.defaultAbiCoder();
+  const zero = `0x${"00".repeat(32)}`;
+  for (let id = 1n; id <= BigInt(trials); id++) {
+    for (let v = 1; v <= versions; v++) {
+      const unsalted = keccak256(coder.encode(["bytes32", "uint256", "uint32"], [PURPOSES.RESEARCH, id, v]));
+      const zeroSalt = keccak256(
+        coder.encode(["bytes32", "uint256", "uint32", "bytes32"], [PURPOSES.RESEARCH, id, v, zero]),
+      );
+      if (purpose === unsalted || purpose === zeroSalt) return id;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Trials: a sponsor registers a trial with four pre-specified outcomes and a stipend; Alice takes part as her trial
+ * account, which holds no ETH: she consents through a relayer under a salted purpose that no brute force links to
+ * the trial, and is enrolled (not before); visits accrue her stipend and data is anchored; an amendment after
+ * enrolment makes a secondary outcome primary; the results report it; the outcome-switching report, read from
+ * events alone, shows the switch and the unreported registered primary; and Alice claims her stipend through the
+ * relayer, to an account she names.
  */
 export const trialsChapter: Chapter = {
   title: "Clinical trial registration",
   async run({ system, cast, narrator }) {
-    const { trialRegistry: registry, consentRegistry } = system;
-    const [alice, investigator] = await Promise.all([cast.alice.getAddress(), cast.investigator.getAddress()]);
+    const { trialRegistry: registry, consentRegistry, forwarder } = system;
+    const investigator = await cast.investigator.getAddress();
     const registryAddress = await registry.getAddress();
+    const provider = cast.relayer.provider!;
+    const stipendToken = TestToken__factory.connect(system.paymentToken, cast.sponsor);
+    const unit = 10n ** (await stipendToken.decimals());
+    const symbol = await stipendToken.symbol();
     const sponsor = registry.connect(cast.sponsor);
     const site = registry.connect(cast.investigator);
     narrator.say(`The trial registry is deployed at ${registryAddress}; it asks the consent registry at enrolment.`);
@@ -63,8 +104,8 @@ export const trialsChapter: Chapter = {
         targetEnrolment: 2,
         consentFormVersion: 1,
         requiredCategories: required,
-        stipendToken: "0x0000000000000000000000000000000000000000",
-        stipendPerVisit: 0,
+        stipendToken: system.paymentToken,
+        stipendPerVisit: 25n * unit,
         outcomes: outcomes.outcomes,
       })
     ).wait();
@@ -77,43 +118,66 @@ export const trialsChapter: Chapter = {
     check(registered.outcomeSetHash === outcomes.hash, "the stored outcome-set hash is not the one built");
 
     await (await sponsor.authorizeSite(trialId, investigator)).wait();
+    await (await stipendToken.mint(await cast.sponsor.getAddress(), 1_000n * unit)).wait();
+    await (await stipendToken.approve(registryAddress, 1_000n * unit)).wait();
+    await (await sponsor.fundBudget(trialId, 1_000n * unit)).wait();
     await (await sponsor.startRecruitment(trialId)).wait();
-    narrator.say(`The sponsor authorises a site (${CAST_NAMES.investigator}) and opens recruitment.`);
+    narrator.say(
+      `The sponsor authorises a site (${CAST_NAMES.investigator}), funds 1,000 ${symbol} of stipends (25 per visit) and opens recruitment.`,
+    );
 
-    // 2. Consent-gated enrolment.
+    // 2. Alice's trial account, a salted research consent through a relayer, and consent-gated enrolment.
+    const { chainId } = await provider.getNetwork();
+    const identity = PatientIdentity.fromMnemonic(ALICE_MNEMONIC, chainId);
+    const alice = trialParticipant(identity, registryAddress, trialId);
+    const card = enrolmentCard(alice);
+    narrator.say(
+      `${CAST_NAMES.alice} takes part as her trial account, derived from her one mnemonic for this trial only: no one can link it to her other accounts.`,
+    );
+    narrator.fact("trial account", alice.address);
+    narrator.fact("its ETH balance (never funded)", await provider.getBalance(alice.address));
     const subject = commitResearchSubject({ study: studyReference(trialId), individual: "Patient/site-1-0001" });
     let refused = false;
     try {
-      await site.enroll.staticCall(trialId, alice, subject.commitment);
+      await enrollParticipant(site, card, subject.commitment);
     } catch (error) {
-      refused =
-        registry.interface.parseError((error as { data?: string }).data ?? "0x")?.name === "TrialConsentMissing";
+      refused = /TrialConsentMissing/.test((error as Error).message);
     }
-    narrator.say(`Enrolling ${CAST_NAMES.alice} before she consents is refused (TrialConsentMissing): ${refused}.`);
+    narrator.say(
+      `Enrolling her before she consents is refused (TrialConsentMissing), by the site's check, before any transaction: ${refused}.`,
+    );
     check(refused, "enrolment without consent was not refused with TrialConsentMissing");
 
-    const purpose = await registry.enrolmentPurpose(trialId);
-    await (
-      await consentRegistry
-        .connect(cast.alice)
-        .grant(
-          alice,
-          registryAddress,
-          purpose,
-          required,
-          0,
-          NO_EXPIRY,
-          commit({ resourceType: "Consent", status: "active", note: `trial ${trialId} consent form v1` }).commitment,
-        )
-    ).wait();
+    const signed = await signResearchConsent(alice, consentRegistry, registry, {
+      documentCommitment: commit({
+        resourceType: "Consent",
+        status: "active",
+        note: `trial ${trialId} consent form v1`,
+      }).commitment,
+    });
+    const { receipt: consented } = await relayGrant(consentRegistry.connect(cast.relayer), signed);
+    const purpose = signed.request.purpose;
     narrator.say(
-      `${CAST_NAMES.alice} consents, in the consent registry, to research in trial ${trialId} under consent form v1.`,
+      `${CAST_NAMES.alice} signs, as her trial account, research consent under consent form v1; the ${CAST_NAMES.relayer} submits it and pays.`,
     );
     narrator.fact("grantee", `the trial registry ${registryAddress}`);
     narrator.fact("categories", categoryNames(required).join(", "));
-    await (await site.enroll(trialId, alice, subject.commitment)).wait();
-    const enrolled = (await registry.participant(trialId, alice)).status === BigInt(ParticipantStatus.Enrolled);
-    narrator.say(`${CAST_NAMES.investigator} enrols her (status ${enrolled ? "enrolled" : "?"}).`);
+    narrator.fact("purpose = keccak256(RESEARCH, trial, form v1, her trial secret)", purpose);
+    narrator.fact("gas paid by", consented.from);
+    check(consented.from === (await cast.relayer.getAddress()), "the consent was not paid by the relayer");
+    const guessed = bruteForcePurpose(purpose, 100, 10);
+    narrator.fact("an observer's brute force over trials 1-100, forms 1-10", guessed ?? "no match");
+    check(guessed === undefined, "the salted research purpose was brute-forced to a trial");
+
+    check(await hasResearchConsent(registry, card), "the site does not see Alice's consent");
+    await enrollParticipant(site, card, subject.commitment);
+    const enrolled = (await registry.participant(trialId, alice.address)).status === BigInt(ParticipantStatus.Enrolled);
+    narrator.say(
+      `She gives the site her account and trial secret off chain; the site checks her consent by its purpose alone (the secret stays with it), then ${CAST_NAMES.investigator} enrols her (status ${enrolled ? "enrolled" : "?"}).`,
+    );
+    narrator.say(
+      "From now on the enrolment is public (this account is in this trial, its salt is in the calldata), but nothing on chain says who she is.",
+    );
     check(enrolled, "Alice is not enrolled");
 
     // 3. Data anchoring.
@@ -126,11 +190,11 @@ export const trialsChapter: Chapter = {
       valueQuantity: { value, unit: "%" },
     }));
     const dataset = buildDataset(records);
-    await (await site.recordVisit(trialId, alice)).wait();
+    await recordParticipantVisit(site, card);
     await (await site.anchorData(trialId, dataset.root, dataset.recordCount, visitLabel("week-12"))).wait();
     const anchored = await registry.dataset(trialId, dataset.root);
     narrator.say(
-      `The site records a visit and anchors the week-12 case-report dataset (${dataset.recordCount} records).`,
+      `The site records a visit (25 ${symbol} accrue to her) and anchors the week-12 case-report dataset (${dataset.recordCount} records).`,
     );
     narrator.fact("Merkle root", dataset.root);
     check(anchored.recordCount === BigInt(dataset.recordCount), "the anchored dataset was not read back");
@@ -180,5 +244,20 @@ export const trialsChapter: Chapter = {
         true,
       "the report does not show the registered primary outcome as unreported",
     );
+
+    // 6. Alice claims her stipend through the relayer, to an account she names.
+    const payee = Wallet.createRandom().address;
+    const claim = await signClaimStipend(alice, forwarder, registry, payee);
+    const claimed = await relayForwardRequest(forwarder.connect(cast.relayer), claim);
+    const received = await stipendToken.balanceOf(payee);
+    narrator.say(
+      `${CAST_NAMES.alice} signs a claim of her stipend, paid to a fresh account of hers; the relayer submits it. Naming her everyday wallet instead would link it to this trial, in public, for ever: her choice.`,
+    );
+    narrator.fact(`${symbol} received by the account she named`, `${received / unit}`);
+    narrator.fact("gas paid by", claimed.from);
+    narrator.fact("transactions ever sent by her trial account", await provider.getTransactionCount(alice.address));
+    check(received === 25n * unit, "the stipend did not reach the account Alice named");
+    check((await provider.getBalance(alice.address)) === 0n, "Alice's trial account holds ETH");
+    check((await provider.getTransactionCount(alice.address)) === 0, "Alice's trial account sent a transaction");
   },
 };
