@@ -14,8 +14,9 @@ import {IConsentVerifier} from "./IConsentVerifier.sol";
 ///      which the site passes in (it is not stored): without it no one can tell which trial a consent is for.
 ///      A participant is the patient's trial relationship account, used for this one trial, holding no ETH: her
 ///      own calls ({withdraw}, {claimStipend}) come through the trusted forwarder (docs/trials.md, docs/privacy.md).
-///      Only commitments of off-chain documents, accounts, counts, amounts and times are stored. Roles are read at every call: a sponsor acts on its trials only while
-///      it holds SPONSOR, a site only while its investigator holds INVESTIGATOR (both without an execution delay);
+///      Only commitments of off-chain documents, accounts, counts, amounts and times are stored. Roles are read at
+///      every call: a sponsor acts on its trials only while it holds SPONSOR, a site only while its investigator
+///      holds INVESTIGATOR (both without an execution delay);
 ///      the one exception is {recoverBudget}, by which a sponsor takes back its own leftover money (docs/roles.md).
 ///      Stipends of every trial that pays in the same token are held in one pool per token; the pool's
 ///      {liabilities} are what the registry owes in that token, and when the token leaves the registry holding less

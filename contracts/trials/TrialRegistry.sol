@@ -27,9 +27,10 @@ import {ITrialRegistry} from "../interfaces/ITrialRegistry.sol";
 ///      by `min(1, balance / liabilities)` (see {_settle}), so a fee-taking or rebasing token's shortfall is borne
 ///      pro rata. The grantee of enrolment consents is this contract; the purpose binds the trial, the
 ///      consent-form version in force and the participant's salt (her trial secret, passed by the site at enrolment
-///      and at each visit, never stored: storing it would cost a slot and add nothing, since it is in the calldata). The storage-based `ReentrancyGuard` is used rather than the transient one
-///      because solc 0.8.30 warns on every `tstore` and the build treats warnings as errors; the guarded functions
-///      (funding, claims, recovery) have no gas budget.
+///      and at each visit, never stored: storing it would cost a slot and add nothing, since it is in the
+///      calldata). The storage-based `ReentrancyGuard` is used rather than the transient one because solc 0.8.30
+///      warns on every `tstore` and the build treats warnings as errors; the guarded functions (funding, claims,
+///      recovery) have no gas budget.
 contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     using SafeERC20 for IERC20;
 

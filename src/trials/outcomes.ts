@@ -84,7 +84,7 @@ export function outcomeSetHash(outcomes: readonly Outcome[]): Hex32 {
     try {
       w.bytes32(o.commitment).bool(o.primary);
     } catch (error) {
-      throw new Error(`outcome ${i}: ${(error as Error).message}`);
+      throw new Error(`outcome ${i}: ${(error as Error).message}`, { cause: error });
     }
   }
   return w.keccak256Hex() as Hex32;
