@@ -239,8 +239,9 @@ export interface Participation {
 
 /**
  * Recovery after a lost device: derives the trial account of every trial of the registry (ids 1 to `trialCount()`)
- * from the patient's mnemonic and keeps those that were ever enrolled. Consents given before an enrolment that never
- * happened are not enrolments; the consent SDK's `currentConsents(consentRegistry, participant.address)` finds them.
+ * from the patient's mnemonic and keeps those that were ever enrolled, with their salts and records. Consents given
+ * before an enrolment that never happened are not enrolments: `recoverRelationships` (src/identity), which finds
+ * every relationship of hers, and the consent SDK's `currentConsents(consentRegistry, address)` find them.
  */
 export async function recoverParticipations(
   identity: PatientIdentity,
