@@ -79,11 +79,11 @@ export const ClaimsConstants = {
   FILING_WINDOW: 15552000n,
   /** A denial may be appealed until this long after it. */
   APPEAL_WINDOW: 15552000n,
-  /** Domain tag of the duplicate fingerprint (v2: keyed on the service day, not the second). */
-  FINGERPRINT_TAG: "0xba2466a7ee63c3f1f9c079b1f317a381580672a31e4b5bb779c08478077d1b73",
+  /** Domain tag of the duplicate fingerprint (v2: keyed on the service day, not the second; v3: over the policy's pseudonymous member and blinded lines). */
+  FINGERPRINT_TAG: "0xfc38a5f0e77b2a2f13e5d55fb1baa28071c4fb46a6f5d8a621c9b4abfcb68822",
 } as const;
 
-/** The codes a claim line or prior authorisation names its service by, and the data categories (`DataCategories.sol`) that billing a service reveals. A policy covers a set of them (bit `c` for code `c`). Mirrored in `src/claims/categories.ts` (a test checks they match); documented in docs/claims.md. (`contracts/claims/ServiceCategories.sol`) */
+/** The plain codes a claim line or prior authorisation names its service by, and the data categories (`DataCategories.sol`) that billing a service reveals. On chain every code is **blinded**: each policy has its own secret permutation of these sixteen codes (derived by the SDK from the policy's key), and covered sets, lines, authorisations and the member's payment consent use the permuted codes only. Mirrored in `src/claims/categories.ts` (a test checks they match); documented in docs/claims.md. (`contracts/claims/ServiceCategories.sol`) */
 export const ServiceCategories = {
   /** Office visit or consultation. */
   CONSULTATION: 0,

@@ -11,6 +11,9 @@ import {ClaimReasons} from "./ClaimReasons.sol";
 /// @dev Mirrored line for line by `src/claims/adjudication.ts` (same functions, same names, same order; each says
 ///      where its twin is), which the SDK's preview runs and a property test compares with the contract on random
 ///      claims. Change both together. The rules in words are in docs/claims.md.
+///      A service code is read only by {isCovered} and by equality with the cited code, both of which a relabelling
+///      of codes keeps: the rules decide alike over a policy's blinded codes and over the plain ones, given the lines
+///      in the same order (the SDK's property test checks it), so `ClaimsManager` runs them in blinded space.
 library Adjudication {
     /// @notice Basis points in 100%.
     uint256 internal constant BPS = 10_000;

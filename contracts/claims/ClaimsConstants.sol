@@ -16,6 +16,7 @@ library ClaimsConstants {
     uint256 internal constant FILING_WINDOW = 180 days;
     /// @notice A denial may be appealed until this long after it.
     uint256 internal constant APPEAL_WINDOW = 180 days;
-    /// @notice Domain tag of the duplicate fingerprint (v2: keyed on the service day, not the second).
-    bytes32 internal constant FINGERPRINT_TAG = keccak256("health-ledger.claims.fingerprint.v2");
+    /// @notice Domain tag of the duplicate fingerprint (v2: keyed on the service day, not the second; v3: over the
+    ///         policy's pseudonymous member and blinded lines).
+    bytes32 internal constant FINGERPRINT_TAG = keccak256("health-ledger.claims.fingerprint.v3");
 }

@@ -27,6 +27,9 @@ import {ServiceCategories} from "./ServiceCategories.sol";
 ///      provider and appeals to its member or provider. Decisions and withdrawals need no live role, so that an
 ///      insurer whose role is revoked still settles what it owes and takes back what is free (wind-down).
 ///      Functions that move tokens are `nonReentrant` and follow checks-effects-interactions.
+///      Service codes are blinded per policy (see {IClaimsManager}): this contract never unblinds anything, it
+///      compares codes, tests them against the covered set and asks the member's payment consent for the bit set
+///      of the codes a claim or authorisation bills, all in the policy's blinded space.
 contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -44,7 +47,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     uint256 public constant APPEAL_WINDOW = ClaimsConstants.APPEAL_WINDOW;
     /// @notice Most policy years a coverage period may span.
     uint256 public constant MAX_YEARS = ClaimsConstants.MAX_YEARS;
-    /// @notice Domain tag of the duplicate fingerprint.
+    /// @notice Domain tag of the duplicate fingerprint (v3: over blinded lines and the policy's pseudonym).
     bytes32 public constant FINGERPRINT_TAG = ClaimsConstants.FINGERPRINT_TAG;
     /// @notice Length of a policy year; the annual limit and deductible apply per policy year.
     uint256 public constant POLICY_YEAR = Adjudication.POLICY_YEAR;
@@ -111,7 +114,9 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         if (terms.annualLimit == 0) revert ClaimsAmountZero();
         _checkAmount(terms.annualLimit);
         _checkAmount(terms.deductible);
-        // A uint16 set has no bit beyond the sixteen defined categories, so only the empty set is invalid.
+        // A uint16 set has no bit beyond the sixteen codes, so only the empty set is invalid. The set is over the
+        // policy's blinded codes: whether it is the plain terms blinded is for the member's wallet to check
+        // (the SDK's `assertPolicyBlinding`), as only she and the insurer hold the key.
         if (terms.coveredCategories == 0) revert ClaimsCategorySetInvalid(terms.coveredCategories);
         _checkAmount(terms.reviewThreshold);
 
@@ -172,7 +177,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         if (requestCommitment == 0) revert ClaimsCommitmentMissing();
         if (category >= ServiceCategories.COUNT) revert ClaimsServiceCategoryUnknown(category);
         address member = _livePolicy(policyId);
-        _requireConsent(member, _msgSender(), DataCategories.BILLING | ServiceCategories.dataCategories(category));
+        _requireConsent(member, _msgSender(), uint256(1) << category);
 
         authId = ++_authCount;
         _auths[authId] = PriorAuth({
@@ -223,13 +228,13 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         bytes32 fingerprint;
         Outcome memory outcome;
         {
-            uint256 revealed;
-            (fingerprint, revealed) = _admitClaim(policyId, lines, serviceDate);
+            uint256 services;
+            (fingerprint, services) = _admitClaim(policyId, lines, serviceDate);
             Adjudication.Citation memory citation = _usePriorAuth(priorAuthId, policyId, lines, serviceDate);
             uint256 year;
             (outcome, year) = _adjudicate(policyId, lines, serviceDate, citation);
             _recordOutcome(policyId, year, outcome);
-            _storeClaim(claimCommitment, policyId, year, outcome, revealed);
+            _storeClaim(claimCommitment, policyId, year, outcome, services);
         }
         _fingerprints[fingerprint] = claimCommitment;
         emit ClaimSubmitted(
@@ -282,7 +287,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         address member = _policies[c.policyId].member;
         if (_msgSender() != member) {
             if (_msgSender() != c.provider) revert ClaimsCallerNotAppellant(claimId, _msgSender());
-            _requireConsent(member, _msgSender(), c.dataCategories);
+            _requireConsent(member, _msgSender(), c.services);
         }
         uint256 deadline = uint256(c.decidedAt) + APPEAL_WINDOW;
         if (block.timestamp > deadline) revert ClaimsAppealWindowClosed(claimId, uint40(deadline));
@@ -414,19 +419,19 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @dev Checks everything that makes a claim admissible (live policy, service date, lines, no duplicate
-    ///      fingerprint, the member's consent); returns its fingerprint and the data categories it reveals.
+    ///      fingerprint, the member's consent); returns its fingerprint and the set of its (blinded) service codes.
     function _admitClaim(
         uint256 policyId,
         ClaimLine[] calldata lines,
         uint40 serviceDate
-    ) private view returns (bytes32 fingerprint, uint256 revealed) {
+    ) private view returns (bytes32 fingerprint, uint256 services) {
         address member = _livePolicy(policyId);
         if (serviceDate > block.timestamp) revert ClaimsServiceDateInFuture(serviceDate, block.timestamp);
-        revealed = _checkLines(lines);
+        services = _checkLines(lines);
         fingerprint = _fingerprint(member, _msgSender(), serviceDate, lines);
         bytes32 existing = _fingerprints[fingerprint];
         if (existing != 0) revert ClaimsFingerprintDuplicate(fingerprint, existing);
-        _requireConsent(member, _msgSender(), revealed);
+        _requireConsent(member, _msgSender(), services);
     }
 
     /// @dev Reads what the rules need (the policy, its year's usage, the insurer's free escrow) and runs them.
@@ -458,12 +463,11 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         );
     }
 
-    /// @dev Validates lines (count, codes, amounts, canonical order, billed total) and returns the data categories
-    ///      they reveal (with BILLING).
-    function _checkLines(ClaimLine[] calldata lines) private pure returns (uint256 revealed) {
+    /// @dev Validates lines (count, codes, amounts, canonical order, billed total) and returns the bit set of their
+    ///      (blinded) codes: what the member's payment consent must cover.
+    function _checkLines(ClaimLine[] calldata lines) private pure returns (uint256 services) {
         uint256 n = lines.length;
         if (n == 0 || n > MAX_LINES) revert ClaimsLineCountInvalid(n, MAX_LINES);
-        revealed = DataCategories.BILLING;
         uint256 previous = 0;
         uint256 billed = 0;
         for (uint256 i = 0; i < n; ++i) {
@@ -475,7 +479,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
             uint256 key = (category << 96) | amount;
             if (key < previous) revert ClaimsLinesNotSorted(i);
             previous = key;
-            revealed |= ServiceCategories.dataCategories(category);
+            services |= uint256(1) << category;
             billed += amount;
         }
         _checkAmount(billed);
@@ -501,7 +505,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         if (block.timestamp > filingDeadline) revert ClaimsPolicyExpired(policyId, uint40(filingDeadline));
     }
 
-    /// @dev Reverts unless `member` lets `provider` use `categories` of her data for payment.
+    /// @dev Reverts unless `member` lets `provider` bill the (blinded) service codes of `categories` for payment.
     function _requireConsent(address member, address provider, uint256 categories) private view {
         if (!_consent.isAuthorized(member, provider, Purposes.PAYMENT, categories)) {
             revert ClaimsConsentMissing(member, provider, categories);
@@ -599,7 +603,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         uint256 policyId,
         uint256 year,
         Outcome memory outcome,
-        uint256 revealed
+        uint256 services
     ) private {
         ClaimStatus status = outcome.status;
         Claim storage c = _claims[claimId];
@@ -611,7 +615,7 @@ contract ClaimsManager is IClaimsManager, HealthLedgerManaged, ReentrancyGuard {
         c.decidedAt = uint40(block.timestamp);
         c.amount = uint96(status == ClaimStatus.Denied ? outcome.billed : outcome.benefit);
         c.memberShare = uint96(outcome.memberShare);
-        c.dataCategories = uint16(revealed);
+        c.services = uint16(services);
         if (status == ClaimStatus.Pended && outcome.deductible != 0) c.deductible = uint96(outcome.deductible);
     }
 

@@ -4,11 +4,15 @@ pragma solidity 0.8.30;
 import {DataCategories} from "../consent/DataCategories.sol";
 
 /// @title Service categories of claim lines
-/// @notice The codes a claim line or prior authorisation names its service by, and the data categories
-///         (`DataCategories.sol`) that billing a service reveals. A policy covers a set of them (bit `c` for code `c`).
+/// @notice The plain codes a claim line or prior authorisation names its service by, and the data categories
+///         (`DataCategories.sol`) that billing a service reveals. On chain every code is **blinded**: each policy
+///         has its own secret permutation of these sixteen codes (derived by the SDK from the policy's key), and
+///         covered sets, lines, authorisations and the member's payment consent use the permuted codes only.
 ///         Mirrored in `src/claims/categories.ts` (a test checks they match); documented in docs/claims.md.
-/// @dev Every claim also reveals `DataCategories.BILLING`. The table packs each code's data-category set into 16 bits
-///      of one word, so that the lookup costs no storage read.
+/// @dev The contract reads none of this library: it needs no plain code. The table stays the one source of which
+///      data categories a service reveals, which the SDK uses to turn a member's plain data-category choice for a
+///      payment consent into the set of services she lets a provider bill (`paymentConsentServices`). It packs each
+///      code's data-category set into 16 bits of one word; every claim also reveals `DataCategories.BILLING`.
 library ServiceCategories {
     /// @notice Office visit or consultation.
     uint8 internal constant CONSULTATION = 0;
@@ -67,11 +71,4 @@ library ServiceCategories {
             (DataCategories.PROCEDURES << (16 * REHABILITATION)) |
             (DataCategories.PROCEDURES << (16 * DENTAL)) |
             (DataCategories.PROCEDURES << (16 * VISION));
-
-    /// @notice The data categories that billing a service of `category` reveals (without `BILLING`).
-    /// @param category A service-category code below `COUNT` (the caller checks).
-    /// @return The data-category bit set.
-    function dataCategories(uint256 category) internal pure returns (uint256) {
-        return (DATA_CATEGORY_TABLE >> (16 * category)) & 0xffff;
-    }
 }

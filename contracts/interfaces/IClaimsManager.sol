@@ -8,7 +8,13 @@ pragma solidity 0.8.30;
 ///         annual limit, covered service categories, manual-review threshold). The insurer reviews pended claims
 ///         and decides appeals; providers collect approved amounts from the escrow by pull withdrawal.
 /// @dev Only ids, addresses, amounts, codes, times and salted commitments of FHIR documents are stored or logged.
-///      Service-category codes are in `ServiceCategories.sol`, reason codes in `ClaimReasons.sol`, limits in
+///      Every service-category code this contract sees is **blinded**: a policy's member is a per-policy pseudonym,
+///      and the policy's codes are the plain codes of `ServiceCategories.sol` under a secret permutation of that
+///      policy (derived by the SDK from the policy's blinding key, which the member, the insurer and the providers
+///      she lets bill hold), so that covered sets, claim lines, prior authorisations and the member's payment
+///      consent are meaningless without the key and cannot be compared across policies. The rules do not care:
+///      they only ask whether a code is covered and whether two codes are equal, which a permutation keeps
+///      (docs/claims.md, "Blinded service codes"). Reason codes are in `ClaimReasons.sol`, limits in
 ///      `ClaimsConstants.sol`; the rules are the pure library `Adjudication.sol`, documented in docs/claims.md and
 ///      mirrored line for line by the SDK (`src/claims/adjudication.ts`).
 interface IClaimsManager {
@@ -45,14 +51,15 @@ interface IClaimsManager {
     ///         and must fit in 96 bits.
     /// @dev Same field order as the stored {Policy}, which adds the insurer at the end.
     /// @param termsCommitment Salted commitment of the policy document (FHIR Coverage / InsurancePlan); non-zero.
-    /// @param member The insured patient's account (the data subject whose consent claims need).
+    /// @param member The member's account for this policy: a pseudonym derived for this one policy (the data subject
+    ///        whose consent claims need), which appears in no other relationship.
     /// @param coverageStart First second of coverage (unix time); policy years count from here.
     /// @param coverageEnd Last second of coverage (unix time); at most 100 policy years after the start.
     /// @param coinsuranceBps The member's share after the deductible, in basis points (0..10000).
     /// @param annualLimit Most the insurer pays per policy year; non-zero.
     /// @param deductible What the member pays per policy year before coinsurance applies; may be zero.
-    /// @param coveredCategories Bit set of covered service categories (bit `c` for category code `c`, see
-    ///        `ServiceCategories.sol`); non-zero, only defined bits.
+    /// @param coveredCategories Bit set of covered service categories over the policy's blinded codes (bit `b` for
+    ///        blinded code `b`); non-zero.
     /// @param reviewThreshold A claim whose payable amount is above this goes to manual review (0: every claim that
     ///        pays anything is reviewed); a cited prior authorisation exempts its own lines up to its amount.
     struct PolicyTerms {
@@ -72,13 +79,13 @@ interface IClaimsManager {
     ///      (256 bits); slot 2 annualLimit | deductible | coveredCategories (208 bits); slot 3 reviewThreshold |
     ///      insurer (256 bits). A submission reads slots 1 to 3.
     /// @param termsCommitment Salted commitment of the policy document.
-    /// @param member The insured patient's account.
+    /// @param member The member's pseudonym for this policy.
     /// @param coverageStart First second of coverage.
     /// @param coverageEnd Last second of coverage.
     /// @param coinsuranceBps The member's share after the deductible, in basis points.
     /// @param annualLimit Most the insurer pays per policy year.
     /// @param deductible The member's yearly deductible.
-    /// @param coveredCategories Bit set of covered service categories.
+    /// @param coveredCategories Bit set of covered service categories, over the policy's blinded codes.
     /// @param reviewThreshold Payable amounts above this are pended for manual review.
     /// @param insurer The account that issued the policy, funds its claims and decides them.
     struct Policy {
@@ -96,7 +103,7 @@ interface IClaimsManager {
 
     /// @notice One line of a claim: a service category and the amount billed for it.
     /// @dev In calldata and events only (two words per line).
-    /// @param category Service-category code (see `ServiceCategories.sol`).
+    /// @param category The policy's blinded code of the line's service category (0..15).
     /// @param amount Billed amount in the token's smallest unit; non-zero, at most 2^96-1.
     struct ClaimLine {
         uint8 category;
@@ -105,7 +112,7 @@ interface IClaimsManager {
 
     /// @notice A stored claim. Its id is the claim commitment.
     /// @dev Layout: slot 0 provider | policyId | year | status | reason | decidedAt (256 bits); slot 1 amount |
-    ///      memberShare | dataCategories (208 bits); slot 2 deductible (96 bits), written only for a claim that
+    ///      memberShare | services (208 bits); slot 2 deductible (96 bits), written only for a claim that
     ///      holds a deductible it may have to give back, so that a claim decided at submission writes two slots.
     /// @param provider The provider that submitted the claim and is paid.
     /// @param policyId The policy the claim is made under.
@@ -117,8 +124,8 @@ interface IClaimsManager {
     ///        a claim denied at submission). Approved or Paid: the approved amount.
     /// @param memberShare The member's cost share on covered lines (deductible + coinsurance + any amount above the
     ///        annual limit), fixed at adjudication.
-    /// @param dataCategories The consent data categories the claim reveals (BILLING and its lines' categories, see
-    ///        `DataCategories.sol`): what a provider's appeal needs the member's payment consent for.
+    /// @param services Bit set of the claim's blinded service codes (bit `b` for each line's code `b`): what a
+    ///        provider's appeal needs the member's payment consent for.
     /// @param deductible For a claim pended at submission: the part of the member's deductible it applied, held
     ///        while it is Pended or Approved and given back to the policy year when it is denied. For a claim
     ///        approved on appeal: what the approval applied again. 0 for a claim decided at submission (the
@@ -132,7 +139,7 @@ interface IClaimsManager {
         uint40 decidedAt;
         uint96 amount;
         uint96 memberShare;
-        uint16 dataCategories;
+        uint16 services;
         uint96 deductible;
     }
 
@@ -185,7 +192,7 @@ interface IClaimsManager {
     /// @dev Layout: slot 0 provider | policyId | category | status | validUntil (248 bits); slot 1 amount.
     /// @param provider The provider that requested it; only it may cite it.
     /// @param policyId The policy it is requested under.
-    /// @param category The service category it authorises.
+    /// @param category The blinded code of the service category it authorises.
     /// @param status Where it stands.
     /// @param validUntil Latest service date it covers (set at approval).
     /// @param amount Approved amount: a claim citing it is not pended for review while the benefit of its lines of
@@ -206,8 +213,8 @@ interface IClaimsManager {
     /// @notice Emitted when an insurer issues a policy.
     /// @param policyId The new policy's id.
     /// @param insurer The issuing insurer.
-    /// @param member The insured member.
-    /// @param terms The policy's terms, as given.
+    /// @param member The member's pseudonym for this policy.
+    /// @param terms The policy's terms, as given (the covered set over the policy's blinded codes).
     event PolicyCreated(uint256 indexed policyId, address indexed insurer, address indexed member, PolicyTerms terms);
 
     /// @notice Emitted when an insurer adds tokens to its escrow.
@@ -227,7 +234,7 @@ interface IClaimsManager {
     /// @param authId The new authorisation's id.
     /// @param policyId The policy it is requested under.
     /// @param provider The requesting provider.
-    /// @param category The service category to authorise.
+    /// @param category The blinded code of the service category to authorise.
     /// @param requestCommitment Salted commitment of the request (FHIR Claim with use = preauthorization).
     event PriorAuthRequested(
         uint256 indexed authId,
@@ -254,10 +261,10 @@ interface IClaimsManager {
     /// @param claimId The claim's id (its commitment of the FHIR Claim).
     /// @param policyId The policy.
     /// @param provider The submitting provider.
-    /// @param fingerprint The duplicate fingerprint computed on chain (see {fingerprintOf}).
+    /// @param fingerprint The duplicate fingerprint computed on chain over the blinded lines (see {fingerprintOf}).
     /// @param serviceDate The date of service (unix time).
     /// @param priorAuthId The cited prior authorisation, 0 for none.
-    /// @param lines The claim's lines as submitted.
+    /// @param lines The claim's lines as submitted (blinded codes).
     /// @param adjudication The outcome and its amounts.
     event ClaimSubmitted(
         bytes32 indexed claimId,
@@ -352,8 +359,9 @@ interface IClaimsManager {
     /// @param max The largest accepted value (10000).
     error ClaimsCoinsuranceInvalid(uint16 coinsuranceBps, uint256 max);
 
-    /// @notice The covered-category set is empty or has bits of no defined service category.
-    /// @dev Fix: set only bits of the codes in `ServiceCategories.sol`, at least one.
+    /// @notice The covered-category set is empty.
+    /// @dev Fix: cover at least one service; blind the plain set with the SDK's `blindPolicyTerms` (a uint16 set
+    ///      has no undefined bit).
     /// @param categories The set given.
     error ClaimsCategorySetInvalid(uint16 categories);
 
@@ -378,7 +386,8 @@ interface IClaimsManager {
     error ClaimsAmountTooLarge(uint256 amount, uint256 max);
 
     /// @notice The service-category code is not defined.
-    /// @dev Fix: use a code from `ServiceCategories.sol` (0..15).
+    /// @dev Fix: use a blinded code (0..15): blind a plain code of `ServiceCategories.sol` with the policy's
+    ///      blinding (the SDK's `PolicyBlinding.blind` or a provider's `ServiceCodebook`).
     /// @param category The code given.
     error ClaimsServiceCategoryUnknown(uint256 category);
 
@@ -388,9 +397,10 @@ interface IClaimsManager {
     /// @param max The most accepted.
     error ClaimsLineCountInvalid(uint256 count, uint256 max);
 
-    /// @notice The claim's lines are not in canonical order (by category, then amount, non-decreasing), which the
-    ///         duplicate fingerprint needs.
-    /// @dev Fix: sort the lines with the SDK's `sortLines()` before submitting.
+    /// @notice The claim's lines are not in canonical order (by blinded code, then amount, non-decreasing), which
+    ///         the duplicate fingerprint needs.
+    /// @dev Fix: blind the lines with the SDK's `blindLines()`, which sorts them (or sort blinded lines with
+    ///      `sortLines()`).
     /// @param index The first line out of order.
     error ClaimsLinesNotSorted(uint256 index);
 
@@ -400,12 +410,13 @@ interface IClaimsManager {
     /// @param currentTime The current block time.
     error ClaimsServiceDateInFuture(uint40 serviceDate, uint256 currentTime);
 
-    /// @notice The member has not consented to the provider using the claim's data categories for payment.
-    /// @dev Fix: the member grants the provider a consent for `Purposes.PAYMENT` covering these categories (a
-    ///      provider's appeal needs it too; the member's own appeal does not).
+    /// @notice The member has not consented to the provider billing these services for payment.
+    /// @dev Fix: the member (her policy pseudonym) grants the provider a consent for `Purposes.PAYMENT` whose
+    ///      categories are the blinded service codes it may bill (the SDK's `paymentConsentServices` turns her plain
+    ///      data-category choice into them); a provider's appeal needs it too, the member's own appeal does not.
     /// @param member The policy's member.
     /// @param provider The submitting or appealing provider (the grantee).
-    /// @param categories The data categories the claim reveals (see `DataCategories.sol`).
+    /// @param categories The blinded service codes needed (bit `b` for code `b`).
     error ClaimsConsentMissing(address member, address provider, uint256 categories);
 
     /// @notice A claim with this commitment was already submitted.
@@ -413,8 +424,8 @@ interface IClaimsManager {
     /// @param claimId The existing claim.
     error ClaimsCommitmentDuplicate(bytes32 claimId);
 
-    /// @notice The same service (member, provider, service day and lines) was already claimed, under another salt
-    ///         or at another time of the same day.
+    /// @notice The same service (member, provider, service day and blinded lines) was already claimed, under another
+    ///         salt or at another time of the same day.
     /// @dev Fix: do not bill a service twice; read the existing claim with {claim} (docs/claims.md says what the
     ///      fingerprint does and does not catch).
     /// @param fingerprint The duplicate fingerprint.
@@ -494,8 +505,8 @@ interface IClaimsManager {
     /// @param expected The status the operation needs.
     error ClaimsPriorAuthStatusInvalid(uint256 authId, PriorAuthStatus status, PriorAuthStatus expected);
 
-    /// @notice The cited prior authorisation belongs to another policy or provider, or authorises a category the
-    ///         claim does not bill.
+    /// @notice The cited prior authorisation belongs to another policy or provider, or authorises a (blinded) code
+    ///         the claim does not bill.
     /// @dev Fix: cite an authorisation requested by this provider under this policy for a billed category.
     /// @param authId The authorisation.
     error ClaimsPriorAuthMismatch(uint256 authId);
@@ -539,9 +550,9 @@ interface IClaimsManager {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @notice Requests a prior authorisation for a service category under a policy (PROVIDER). Needs the member's
-    ///         payment consent for the category's data, like a claim.
+    ///         payment consent for the service, like a claim.
     /// @param policyId The policy.
-    /// @param category The service category.
+    /// @param category The policy's blinded code of the service category.
     /// @param requestCommitment Salted commitment of the request (FHIR Claim, use = preauthorization).
     /// @return authId The new authorisation's id (sequential from 1).
     function requestPriorAuth(
@@ -572,7 +583,7 @@ interface IClaimsManager {
     ///         short; otherwise Approved.
     /// @param policyId The policy.
     /// @param claimCommitment Salted commitment of the FHIR Claim; becomes the claim's id.
-    /// @param lines The lines, sorted by category then amount (1..MAX_LINES).
+    /// @param lines The lines, over the policy's blinded codes, sorted by code then amount (1..MAX_LINES).
     /// @param serviceDate The date of service (unix time), not in the future.
     /// @param priorAuthId An approved prior authorisation of this provider and policy to cite, or 0.
     /// @return status The claim's status after adjudication.
@@ -596,8 +607,9 @@ interface IClaimsManager {
     /// @param reason An insurer reason code.
     function denyClaim(bytes32 claimId, uint8 reason) external;
 
-    /// @notice Appeals a denied claim, once, within `APPEAL_WINDOW` of the denial: the policy's member, or the
-    ///         claim's provider with the member's payment consent for the claim's data categories.
+    /// @notice Appeals a denied claim, once, within `APPEAL_WINDOW` of the denial: the policy's member (her
+    ///         pseudonym, through the forwarder, since it holds no ETH), or the claim's provider with the member's
+    ///         payment consent for the claim's services.
     /// @param claimId The claim.
     /// @param evidenceCommitment Salted commitment of the evidence.
     function appeal(bytes32 claimId, bytes32 evidenceCommitment) external;
@@ -670,11 +682,13 @@ interface IClaimsManager {
     function claimOfFingerprint(bytes32 fingerprint) external view returns (bytes32 claimId);
 
     /// @notice The duplicate fingerprint of a claim, as computed at submission:
-    ///         `keccak256(abi.encode(FINGERPRINT_TAG, member, provider, serviceDate / 1 days, lines))`.
-    /// @param member The policy's member.
+    ///         `keccak256(abi.encode(FINGERPRINT_TAG, member, provider, serviceDate / 1 days, lines))`, over the
+    ///         policy's pseudonymous member and blinded lines: a guess about a person's service can only be formed,
+    ///         hence confirmed, by someone who holds both the pseudonym's link to her and the policy's key.
+    /// @param member The policy's member (its pseudonym).
     /// @param provider The submitting provider.
     /// @param serviceDate The date of service (only its day counts).
-    /// @param lines The lines, in canonical order.
+    /// @param lines The blinded lines, in canonical order.
     /// @return The fingerprint.
     function fingerprintOf(
         address member,

@@ -1,9 +1,10 @@
 import type { ClaimsManager } from "../../typechain-types";
+import { unblindLines, type ServiceBlinding } from "./blinding";
 import { deniedLines, lineAdjudications, policyYearOf, type AdjudicationResult, type PolicyRules } from "./preview";
 import type { ClaimHistory } from "./fhir";
 import { ClaimStatus } from "./reasons";
 
-/** A policy's rules read from its `PolicyCreated` event. */
+/** A policy's rules read from its `PolicyCreated` event, as on chain (its covered set in blinded codes). */
 export async function policyFromEvents(
   manager: ClaimsManager,
   policyId: bigint,
@@ -25,16 +26,23 @@ export async function policyFromEvents(
 }
 
 /**
- * A claim's history rebuilt from the contract's events alone: the submission and its adjudication (split back into
- * lines with the policy's rules), every decision, the appeal and the payment. The result feeds
- * `buildClaimResponse`.
+ * A claim's history rebuilt from the contract's events alone, in plain terms: the submission and its adjudication
+ * (split back into lines with the policy's rules, in blinded space as the contract split them, then unblinded with
+ * `blinding`), every decision, the appeal and the payment. `blinding` is the policy's (the member's and the
+ * insurer's `PolicyBlinding`, or a provider's `ServiceCodebook`, which reads the claims it billed). The result
+ * feeds `buildClaimResponse`.
  */
-export async function claimHistory(manager: ClaimsManager, claimId: string): Promise<ClaimHistory> {
+export async function claimHistory(
+  manager: ClaimsManager,
+  claimId: string,
+  blinding: ServiceBlinding,
+): Promise<ClaimHistory> {
   const [submitted] = await manager.queryFilter(manager.filters.ClaimSubmitted(claimId));
   if (submitted === undefined) throw new Error(`No ClaimSubmitted event for claim ${claimId}: is it submitted?`);
   const s = submitted.args;
   const policy = await policyFromEvents(manager, s.policyId);
-  const lines = s.lines.map((l) => ({ category: Number(l.category), amount: l.amount }));
+  const blindedLines = s.lines.map((l) => ({ category: Number(l.category), amount: l.amount }));
+  const lines = unblindLines(blinding, blindedLines);
   const a = s.adjudication;
   const status = Number(a.status) as AdjudicationResult["status"];
   const adjudication: AdjudicationResult = {
@@ -47,10 +55,10 @@ export async function claimHistory(manager: ClaimsManager, claimId: string): Pro
     coinsurance: a.coinsurance,
     benefit: a.benefit,
     memberShare: a.memberShare,
-    lines:
-      status === ClaimStatus.Denied
-        ? deniedLines(lines, Number(a.reason))
-        : lineAdjudications(policy, lines, a.deductible, a.benefit),
+    lines: (status === ClaimStatus.Denied
+      ? deniedLines(blindedLines, Number(a.reason))
+      : lineAdjudications(policy, blindedLines, a.deductible, a.benefit)
+    ).map((line, i) => ({ ...line, category: lines[i].category })),
   };
   const history: ClaimHistory = {
     claimId,
@@ -61,6 +69,7 @@ export async function claimHistory(manager: ClaimsManager, claimId: string): Pro
     serviceDate: s.serviceDate,
     submittedAt: BigInt((await submitted.getBlock()).timestamp),
     lines,
+    blindedLines,
     adjudication,
     status,
     reason: Number(a.reason),

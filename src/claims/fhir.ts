@@ -1,7 +1,8 @@
 import type { Claim, ClaimItem, ClaimResponse, ExplanationOfBenefit, Money, Reference } from "@medplum/fhirtypes";
 import { formatUnits } from "ethers";
 import { commit, type RecordCommitment } from "../records";
-import { assertLines, type ClaimLine } from "./limits";
+import { blindLines, unblindLines, type ServiceBlinding } from "./blinding";
+import type { ClaimLine } from "./limits";
 import type { AdjudicationResult } from "./preview";
 import { serviceName } from "./categories";
 import { ClaimStatus, reasonText } from "./reasons";
@@ -35,8 +36,13 @@ export interface ClaimInput {
   policyId: bigint;
   /** Service date, unix seconds. */
   serviceDate: bigint;
-  /** Lines in canonical order (see `sortLines`). */
+  /** Lines with plain service codes, in any order (the FHIR Claim stays off chain; the chain gets `blindLines`). */
   lines: readonly ClaimLine[];
+  /**
+   * The policy's blinding (`PolicyBlinding` or the provider's `ServiceCodebook`): the Claim's items are put in the
+   * order the chain adjudicates the blinded lines, so that the ClaimResponse's item sequences point at them.
+   */
+  blinding: ServiceBlinding;
   currency: Currency;
   /** "claim" (default) or "preauthorization" for a prior-authorisation request. */
   use?: "claim" | "preauthorization";
@@ -57,19 +63,19 @@ function isoDate(unixSeconds: bigint): string {
 
 /** Builds the FHIR Claim (R4) whose salted commitment is submitted on chain. */
 export function buildClaim(input: ClaimInput): Claim {
-  assertLines(input.lines);
+  const lines = unblindLines(input.blinding, blindLines(input.blinding, input.lines));
   if (!/^[A-Za-z]+\/[A-Za-z0-9\-.]+$/.test(input.patient)) {
     throw new Error(`patient must be a FHIR reference such as "Patient/123"; got ${JSON.stringify(input.patient)}`);
   }
   const date = isoDate(input.serviceDate);
-  const item: ClaimItem[] = input.lines.map((line, i) => ({
+  const item: ClaimItem[] = lines.map((line, i) => ({
     sequence: i + 1,
     category: { coding: [{ system: SERVICE_CATEGORY_SYSTEM, code: serviceName(line.category) }] },
     productOrService: { coding: [{ system: SERVICE_CATEGORY_SYSTEM, code: serviceName(line.category) }] },
     servicedDate: date,
     net: money(line.amount, input.currency),
   }));
-  const total = input.lines.reduce((s, l) => s + l.amount, 0n);
+  const total = lines.reduce((s, l) => s + l.amount, 0n);
   return {
     resourceType: "Claim",
     status: "active",
@@ -110,7 +116,11 @@ export interface ClaimHistory {
   member: string;
   serviceDate: bigint;
   submittedAt: bigint;
+  /** The lines in plain service codes, in the order the rules split them (that of `blindedLines`). */
   lines: ClaimLine[];
+  /** The lines as on chain: the policy's blinded codes. */
+  blindedLines: ClaimLine[];
+  /** The adjudication, its lines in plain service codes. */
   adjudication: AdjudicationResult;
   status: ClaimStatus;
   /** Last pend or denial reason. */

@@ -62,7 +62,7 @@ export const CLAIMS_PERMISSIONS: readonly FunctionRule[] = [
     ],
     enforcedBy: "authority",
     roles: ["PROVIDER"],
-    caller: "a provider with the member's payment consent",
+    caller: "a provider with the member's payment consent for the claim's blinded service codes",
     why: "A hospital or clinic bills services and asks for prior authorisation",
   },
   {
@@ -70,7 +70,8 @@ export const CLAIMS_PERMISSIONS: readonly FunctionRule[] = [
     functions: ["appeal(bytes32,bytes32)"],
     enforcedBy: "contract",
     roles: ["PUBLIC"],
-    caller: "the policy's member, or the claim's provider with the member's payment consent",
+    caller:
+      "the policy's member (her policy pseudonym, relayed through the forwarder), or the claim's provider with the member's payment consent",
     why: "A denied claim may be appealed once",
   },
   {

@@ -10,6 +10,7 @@ import {
   type Rules,
   type Usage,
 } from "./adjudication";
+import { blindLines, unblindLines, type ServiceBlinding } from "./blinding";
 import { assertLines, type ClaimLine } from "./limits";
 import { ClaimStatus } from "./reasons";
 
@@ -50,7 +51,10 @@ export interface AdjudicationResult {
   lines: LineAdjudication[];
 }
 
-/** Everything the rules need: the policy, the year's usage, the insurer's free escrow, the claim. */
+/**
+ * Everything the rules need: the policy, the year's usage, the insurer's free escrow, the claim. Codes are as the
+ * contract sees them: the policy's blinded codes (to preview in plain terms, use `previewClaim`).
+ */
 export interface PreviewInput {
   policy: PolicyRules;
   /** `ClaimsManager.usage(policyId, policyYearOf(policy, serviceDate))`. */
@@ -90,6 +94,43 @@ export function previewAdjudication(input: PreviewInput): AdjudicationResult {
         ? deniedLines(lines, outcome.reason)
         : lineAdjudications(policy, lines, outcome.deductible, outcome.benefit),
   };
+}
+
+/** A claim in plain terms: what a provider or a member previews (`previewClaim`). */
+export interface ClaimPreviewInput extends Omit<PreviewInput, "lines" | "priorAuth"> {
+  /** The policy's blinding: its key's `PolicyBlinding`, or the provider's `ServiceCodebook`. */
+  blinding: ServiceBlinding;
+  /** The lines with plain service codes, in any order. */
+  lines: readonly ClaimLine[];
+  /** The cited, approved prior authorisation's plain service code and amount; omit when none is cited. */
+  priorAuth?: { category: number; amount: bigint };
+}
+
+/** A preview in plain terms, with the blinded lines to submit. */
+export interface ClaimPreview extends AdjudicationResult {
+  /** The lines to pass to `submitClaim`: blinded and in canonical order, the order of `lines`. */
+  submitLines: ClaimLine[];
+}
+
+/**
+ * Previews a claim given in plain service codes under a policy as it is on chain (blinded covered set): blinds the
+ * lines (and the cited authorisation's code), sorts them canonically, adjudicates in blinded space as the contract
+ * does, and unblinds the lines of the result. `lines[i]` of the result is line `i` of `submitLines`, in plain codes.
+ * The rules only compare codes, so this equals adjudicating the plain lines, in that order, against the plain
+ * policy (a property test checks it).
+ */
+export function previewClaim(input: ClaimPreviewInput): ClaimPreview {
+  const { blinding, lines, priorAuth, ...rest } = input;
+  const submitLines = blindLines(blinding, lines);
+  const result = previewAdjudication({
+    ...rest,
+    lines: submitLines,
+    ...(priorAuth === undefined
+      ? {}
+      : { priorAuth: { category: blinding.blind(priorAuth.category), amount: priorAuth.amount } }),
+  });
+  const plain = unblindLines(blinding, submitLines);
+  return { ...result, lines: result.lines.map((l, i) => ({ ...l, category: plain[i].category })), submitLines };
 }
 
 /** The lines of a claim denied as a whole: nothing eligible, each with the claim's reason. */

@@ -1,25 +1,34 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { id } from "ethers";
+import { hexlify, id } from "ethers";
 import { ROLES } from "../../src/authority/roles";
 import {
+  adjudicate,
   APPEAL_WINDOW,
+  blindLines,
+  blindPolicyTerms,
   ClaimStatus,
   FILING_WINDOW,
   INSURER_REASON_MIN,
   limitLeft,
   MAX_AMOUNT,
+  NO_CITATION,
+  PolicyBlinding,
   policyYearOf,
   previewAdjudication,
+  previewClaim,
   REASON,
-  sortLines,
+  signMemberAppeal,
+  unblindLines,
+  unblindSet,
   usageAfter,
   type ClaimLine,
   type PolicyRules,
   type Usage,
 } from "../../src/claims";
 import { claimFingerprint } from "../../src/claims/fingerprint";
+import { relayForwardRequest } from "../../src/relay";
 import { DAY, deployClaimsFixture, USD } from "./fixture";
 
 /** One random operation of the property test. */
@@ -91,8 +100,13 @@ const terms = fc
     // Picked evenly (fast-check biases integers towards 0, which would pend every claim for review).
     thresholdPercent: fc.constantFrom(20, 35, 50, 65, 80, 0, 120),
     coveredCategories: fc.oneof(fc.integer({ min: 1, max: 0xffff }), fc.constant(0xffff)),
+    /** The policy's blinding key: every run blinds with other permutations. */
+    key: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => hexlify(bytes)),
   })
-  .map(({ thresholdPercent, ...t }) => ({ ...t, reviewThreshold: (t.annualLimit * BigInt(thresholdPercent)) / 100n }));
+  .map(({ thresholdPercent, key, ...t }) => ({
+    terms: { ...t, reviewThreshold: (t.annualLimit * BigInt(thresholdPercent)) / 100n },
+    blinding: PolicyBlinding.fromKey(key),
+  }));
 
 interface ModelClaim {
   id: string;
@@ -106,7 +120,7 @@ interface ModelClaim {
 }
 
 describe("ClaimsManager (property)", function () {
-  it("keeps escrow conserved and usage within the policy, never loses a benefit to a reservation, and adjudicates as the SDK preview", async function () {
+  it("keeps escrow conserved and usage within the policy, never loses a benefit to a reservation, and adjudicates as the SDK preview, blinded or plain", async function () {
     this.timeout(900_000);
     await fc.assert(
       fc.asyncProperty(
@@ -114,15 +128,21 @@ describe("ClaimsManager (property)", function () {
         fc.array(op, { minLength: 4, maxLength: 20 }),
         async (pt, ops) => {
           const f = await loadFixture(deployClaimsFixture);
-          const { manager, authority, insurer, hospital, alice, token, terms: base } = f;
+          const { manager, authority, forwarder, insurer, hospital, relayer, alice, token, terms: base } = f;
           const managerAddress = await manager.getAddress();
-          const policies: (PolicyRules & { id: bigint })[] = [];
-          for (const t of pt) {
-            await manager.connect(insurer).createPolicy({ ...base, ...t });
+          const policies: (PolicyRules & { id: bigint; blinding: PolicyBlinding; plainCovered: bigint })[] = [];
+          for (const { terms: t, blinding } of pt) {
+            // The member's consent to the hospital covers every service, so any key blinds her policies here.
+            await manager.connect(insurer).createPolicy(blindPolicyTerms(blinding, { ...base, ...t }));
             const pid = await manager.policyCount();
             const p = await manager.policy(pid);
+            expect(BigInt(unblindSet(blinding, p.coveredCategories)), "covered set unblinds").to.equal(
+              BigInt(t.coveredCategories),
+            );
             policies.push({
               id: pid,
+              blinding,
+              plainCovered: BigInt(t.coveredCategories),
               coverageStart: p.coverageStart,
               coverageEnd: p.coverageEnd,
               annualLimit: p.annualLimit,
@@ -149,18 +169,21 @@ describe("ClaimsManager (property)", function () {
             const pick = (i: number) => (claims.length === 0 ? undefined : claims[i % claims.length]);
             switch (o.kind) {
               case "submit": {
+                // Plain lines, in the generated order: the SDK blinds and sorts them as the provider's would.
                 const limit = policies[o.policy].annualLimit;
-                const lines = sortLines(
-                  o.lines.map((l) => ({ category: l.category, amount: 1n + (limit * BigInt(l.percent)) / 100n })),
-                );
+                const lines = o.lines.map((l) => ({
+                  category: l.category,
+                  amount: 1n + (limit * BigInt(l.percent)) / 100n,
+                }));
                 const s =
                   o.duplicate && last !== undefined
                     ? last
                     : { policy: o.policy, lines, serviceDate: txTime - 1n - BigInt(o.daysAgo) * DAY };
                 const p = policies[s.policy];
+                const blinded = blindLines(p.blinding, s.lines);
                 const cid = id(`claim-${n++}`);
-                const fp = claimFingerprint(alice.address, hospital.address, s.serviceDate, s.lines);
-                const tx = manager.connect(hospital).submitClaim(p.id, cid, s.lines, s.serviceDate, 0);
+                const fp = claimFingerprint(alice.member.address, hospital.address, s.serviceDate, blinded);
+                const tx = manager.connect(hospital).submitClaim(p.id, cid, blinded, s.serviceDate, 0);
                 if (txTime > p.coverageEnd + FILING_WINDOW) {
                   await expect(tx).to.be.revertedWithCustomError(manager, "ClaimsPolicyExpired");
                   break;
@@ -171,13 +194,30 @@ describe("ClaimsManager (property)", function () {
                 }
                 const year = policyYearOf(p, s.serviceDate);
                 const before = usageOf(s.policy, year);
-                const result = previewAdjudication({
+                const result = previewClaim({
                   policy: p,
+                  blinding: p.blinding,
                   usage: before,
                   escrowAvailable: balance - owed,
                   lines: s.lines,
                   serviceDate: s.serviceDate,
                 });
+                expect(result.submitLines, "the preview submits what the provider submits").to.deep.equal(blinded);
+                // Adjudicating in blinded space and unblinding = adjudicating the plain lines (in the order the
+                // chain splits them) against the plain policy.
+                const plain = adjudicate(
+                  { ...p, coveredCategories: p.plainCovered },
+                  before,
+                  unblindLines(p.blinding, blinded),
+                  s.serviceDate,
+                  NO_CITATION,
+                  balance - owed,
+                );
+                const totals = (r: typeof plain) => [
+                  ...[r.status, r.reason, r.billed, r.eligible],
+                  ...[r.deductible, r.coinsurance, r.benefit, r.memberShare],
+                ];
+                expect(totals(result), "blinded = plain").to.deep.equal(totals(plain));
                 await tx;
                 fingerprints.add(fp);
                 last = s;
@@ -202,7 +242,7 @@ describe("ClaimsManager (property)", function () {
                     policy: { ...p, annualLimit: MAX_AMOUNT },
                     usage: { ...before, committed: 0n, reserved: 0n },
                     escrowAvailable: MAX_AMOUNT,
-                    lines: s.lines,
+                    lines: blinded,
                     serviceDate: s.serviceDate,
                   }).benefit;
                   const left = limitLeft(p.annualLimit, before.committed);
@@ -279,12 +319,18 @@ describe("ClaimsManager (property)", function () {
               case "appeal": {
                 const c = pick(o.claim);
                 if (c === undefined) break;
-                const tx = manager.connect(o.byMember ? alice : hospital).appeal(c.id, id("evidence"));
+                // The member appeals as her policy pseudonym, relayed (it holds no ETH).
+                const tx = o.byMember
+                  ? signMemberAppeal(alice.member, forwarder, manager, c.id, id("evidence")).then((request) =>
+                      relayForwardRequest(forwarder.connect(relayer), request),
+                    )
+                  : manager.connect(hospital).appeal(c.id, id("evidence"));
                 if (c.status !== ClaimStatus.Denied || txTime > c.decidedAt + APPEAL_WINDOW) {
                   await expect(tx).to.be.reverted;
                   break;
                 }
-                const receipt = await (await tx).wait();
+                const sent = await tx;
+                const receipt = "wait" in sent ? await sent.wait() : sent;
                 c.status = ClaimStatus.Appealed;
                 c.decidedAt = BigInt((await receipt!.getBlock()).timestamp);
                 break;

@@ -4,30 +4,47 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
 import { ROLES } from "../../src/authority/roles";
 import {
+  blindLines,
+  blindSet,
   claimFingerprint,
   ClaimStatus,
   DATA,
   previewAdjudication,
+  previewClaim,
   PriorAuthStatus,
   REASON,
   SERVICE,
+  signMemberAppeal,
   type ClaimLine,
 } from "../../src/claims";
+import { relayForwardRequest, signForwardRequest } from "../../src/relay";
 import { deploySystem } from "../../src/system/deploy";
 import { shouldBehaveLikeRestricted } from "../shared/restricted";
-import { ALL_DATA, COVERED, DAY, deployClaimsFixture, USD, YEAR, defaultTerms } from "./fixture";
+import { ALL_DATA, COVERED, DAY, deployClaimsFixture, PAYMENT, USD, YEAR, defaultTerms } from "./fixture";
 
 const MAX = 2n ** 96n - 1n;
 const LINES: ClaimLine[] = [
   { category: SERVICE.CONSULTATION, amount: 400n * USD },
   { category: SERVICE.LABORATORY, amount: 200n * USD },
 ];
-/** What billing surgery reveals: BILLING, CONDITIONS and PROCEDURES. */
+/** What billing surgery reveals: BILLING, CONDITIONS and PROCEDURES (plain data categories). */
 const SURGERY_DATA = BigInt(DATA.BILLING | DATA.CONDITIONS | DATA.PROCEDURES);
+/** The plain service set of a claim's lines (bit `c` for plain code `c`). */
+const servicesOf = (lines: readonly ClaimLine[]) => lines.reduce((set, l) => set | (1 << l.category), 0);
 
 async function fixture() {
   const f = await deployClaimsFixture();
   const now = BigInt(await time.latest());
+  /** Submits lines as given: codes as the contract sees them (blinded), order not checked by the SDK. */
+  const submitBlinded = (
+    commitment: string,
+    lines: readonly ClaimLine[],
+    serviceDate: bigint = now - DAY,
+    priorAuthId = 0n,
+    signer = f.hospital,
+    policyId = 1n,
+  ) => f.manager.connect(signer).submitClaim(policyId, commitment, [...lines], serviceDate, priorAuthId);
+  /** Submits plain lines under `policyId`, blinded with its member's key (as a provider's SDK does). */
   const submit = (
     commitment: string,
     lines: readonly ClaimLine[] = LINES,
@@ -35,8 +52,15 @@ async function fixture() {
     priorAuthId = 0n,
     signer = f.hospital,
     policyId = 1n,
-  ) => f.manager.connect(signer).submitClaim(policyId, commitment, [...lines], serviceDate, priorAuthId);
-  return { ...f, now, submit };
+  ) => submitBlinded(commitment, blinded(lines, policyId), serviceDate, priorAuthId, signer, policyId);
+  /** Plain lines as policy `policyId` blinds them (sorted canonically). */
+  const blinded = (lines: readonly ClaimLine[], policyId = 1n) => blindLines(f.members.get(policyId)!.blinding, lines);
+  /** The blinded code of plain service `category` under policy `policyId`. */
+  const code = (category: number, policyId = 1n) => f.members.get(policyId)!.blinding.blind(category);
+  /** Requests an authorisation for plain service `category` (blinded) under `policyId`. */
+  const requestAuth = (category: number, commitment: string, signer = f.hospital, policyId = 1n) =>
+    f.manager.connect(signer).requestPriorAuth(policyId, code(category, policyId), commitment);
+  return { ...f, now, submit, submitBlinded, blinded, code, requestAuth };
 }
 
 /** The fixture of the shared access-control behaviour, kept for its calls (loadFixture returns it cached). */
@@ -102,7 +126,9 @@ describe("ClaimsManager", function () {
   shouldBehaveLikeRestricted("ClaimsManager", restrictedFixture, {
     "createPolicy((bytes32,address,uint40,uint40,uint16,uint256,uint256,uint16,uint256))": {
       send: async (subject) =>
-        restricted!.manager.connect(subject).createPolicy(await defaultTerms(restricted!.bob.address)),
+        restricted!.manager
+          .connect(subject)
+          .createPolicy(await defaultTerms(restricted!.bob.member.address, restricted!.bob.blinding)),
     },
     "fundEscrow(uint256)": {
       prepare: async (subject) => {
@@ -117,7 +143,7 @@ describe("ClaimsManager", function () {
     },
     "requestPriorAuth(uint256,uint8,bytes32)": {
       prepare: (subject) => restricted!.allow(restricted!.alice, subject.address, ALL_DATA),
-      send: (subject) => restricted!.manager.connect(subject).requestPriorAuth(1, SERVICE.SURGERY, id("pa")),
+      send: (subject) => restricted!.requestAuth(SERVICE.SURGERY, id("pa"), subject),
     },
   });
 
@@ -125,7 +151,7 @@ describe("ClaimsManager", function () {
     context("with valid terms", function () {
       it("stores the policy in the terms' field order, the caller as insurer, and emits PolicyCreated", async function () {
         const { manager, insurer, bob } = await loadFixture(fixture);
-        const terms = await defaultTerms(bob.address);
+        const terms = await defaultTerms(bob.member.address, bob.blinding);
         const ordered = [
           terms.termsCommitment,
           terms.member,
@@ -139,21 +165,23 @@ describe("ClaimsManager", function () {
         ].map((v) => (typeof v === "number" ? BigInt(v) : v));
         await expect(manager.connect(insurer).createPolicy(terms))
           .to.emit(manager, "PolicyCreated")
-          .withArgs(2n, insurer.address, bob.address, ordered);
+          .withArgs(2n, insurer.address, bob.member.address, ordered);
         // The stored policy is the terms, in the same order, then the insurer.
         expect(await manager.policy(2)).to.deep.equal([...ordered, insurer.address]);
         const p = await manager.policy(2);
-        expect(p.member).to.equal(bob.address);
+        expect(p.member).to.equal(bob.member.address);
         expect(p.insurer).to.equal(insurer.address);
-        expect(p.coveredCategories).to.equal(COVERED);
+        // The covered set is in the policy's blinded codes: the plain set under Bob's key, not the plain set.
+        expect(p.coveredCategories).to.equal(BigInt(blindSet(bob.blinding, COVERED)));
+        expect(p.coveredCategories).to.not.equal(COVERED);
         expect(await manager.policyCount()).to.equal(2n);
       });
     });
 
     context("with invalid terms", function () {
       it("refuses a zero member", async function () {
-        const { manager, insurer } = await loadFixture(fixture);
-        const terms = await defaultTerms(ethers.ZeroAddress);
+        const { manager, insurer, bob } = await loadFixture(fixture);
+        const terms = await defaultTerms(ethers.ZeroAddress, bob.blinding);
         await expect(manager.connect(insurer).createPolicy(terms)).to.be.revertedWithCustomError(
           manager,
           "ClaimsMemberMissing",
@@ -162,7 +190,7 @@ describe("ClaimsManager", function () {
 
       it("refuses an empty, reversed or over-long coverage period", async function () {
         const { manager, insurer, bob } = await loadFixture(fixture);
-        const t = await defaultTerms(bob.address);
+        const t = await defaultTerms(bob.member.address, bob.blinding);
         const start = BigInt(t.coverageStart);
         for (const end of [start, start - 1n, start + 100n * YEAR + 1n]) {
           await expect(manager.connect(insurer).createPolicy({ ...t, coverageEnd: end }))
@@ -177,7 +205,7 @@ describe("ClaimsManager", function () {
 
       it("refuses a zero annual limit", async function () {
         const { manager, insurer, bob } = await loadFixture(fixture);
-        const t = await defaultTerms(bob.address);
+        const t = await defaultTerms(bob.member.address, bob.blinding);
         await expect(manager.connect(insurer).createPolicy({ ...t, annualLimit: 0 })).to.be.revertedWithCustomError(
           manager,
           "ClaimsAmountZero",
@@ -186,7 +214,7 @@ describe("ClaimsManager", function () {
 
       it("refuses amounts above 96 bits", async function () {
         const { manager, insurer, bob } = await loadFixture(fixture);
-        const t = await defaultTerms(bob.address);
+        const t = await defaultTerms(bob.member.address, bob.blinding);
         for (const field of ["annualLimit", "deductible", "reviewThreshold"] as const) {
           await expect(manager.connect(insurer).createPolicy({ ...t, [field]: MAX + 1n }))
             .to.be.revertedWithCustomError(manager, "ClaimsAmountTooLarge")
@@ -196,7 +224,7 @@ describe("ClaimsManager", function () {
 
       it("refuses coinsurance above 100%", async function () {
         const { manager, insurer, bob } = await loadFixture(fixture);
-        const t = await defaultTerms(bob.address);
+        const t = await defaultTerms(bob.member.address, bob.blinding);
         await expect(manager.connect(insurer).createPolicy({ ...t, coinsuranceBps: 10_001 }))
           .to.be.revertedWithCustomError(manager, "ClaimsCoinsuranceInvalid")
           .withArgs(10_001, 10_000);
@@ -204,7 +232,7 @@ describe("ClaimsManager", function () {
 
       it("refuses an empty covered-category set", async function () {
         const { manager, insurer, bob } = await loadFixture(fixture);
-        const t = await defaultTerms(bob.address);
+        const t = await defaultTerms(bob.member.address, bob.blinding);
         await expect(manager.connect(insurer).createPolicy({ ...t, coveredCategories: 0 }))
           .to.be.revertedWithCustomError(manager, "ClaimsCategorySetInvalid")
           .withArgs(0);
@@ -212,7 +240,7 @@ describe("ClaimsManager", function () {
 
       it("refuses a missing terms commitment", async function () {
         const { manager, insurer, bob } = await loadFixture(fixture);
-        const t = await defaultTerms(bob.address);
+        const t = await defaultTerms(bob.member.address, bob.blinding);
         await expect(
           manager.connect(insurer).createPolicy({ ...t, termsCommitment: ethers.ZeroHash }),
         ).to.be.revertedWithCustomError(manager, "ClaimsCommitmentMissing");
@@ -296,15 +324,15 @@ describe("ClaimsManager", function () {
   });
 
   describe("requestPriorAuth", function () {
-    it("records the request and emits PriorAuthRequested", async function () {
-      const { manager, hospital } = await loadFixture(fixture);
-      await expect(manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa1")))
+    it("records the request under the blinded code and emits PriorAuthRequested", async function () {
+      const { manager, hospital, requestAuth, code } = await loadFixture(fixture);
+      await expect(requestAuth(SERVICE.SURGERY, id("pa1")))
         .to.emit(manager, "PriorAuthRequested")
-        .withArgs(1n, 1n, hospital.address, SERVICE.SURGERY, id("pa1"));
+        .withArgs(1n, 1n, hospital.address, code(SERVICE.SURGERY), id("pa1"));
       const a = await manager.priorAuth(1);
       expect(a.provider).to.equal(hospital.address);
       expect(a.policyId).to.equal(1n);
-      expect(a.category).to.equal(BigInt(SERVICE.SURGERY));
+      expect(a.category).to.equal(BigInt(code(SERVICE.SURGERY)));
       expect(a.status).to.equal(BigInt(PriorAuthStatus.Requested));
       expect(await manager.priorAuthCount()).to.equal(1n);
     });
@@ -332,22 +360,24 @@ describe("ClaimsManager", function () {
         .withArgs(1, deadline);
     });
 
-    it("needs the member's payment consent for the category's data", async function () {
-      const { manager, clinic, alice, allow } = await loadFixture(fixture);
-      await expect(manager.connect(clinic).requestPriorAuth(1, SERVICE.SURGERY, id("pa")))
+    it("needs the member's payment consent for the service, in blinded codes", async function () {
+      const { manager, clinic, alice, allow, requestAuth, code } = await loadFixture(fixture);
+      await expect(requestAuth(SERVICE.SURGERY, id("pa"), clinic))
         .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
-        .withArgs(alice.address, clinic.address, SURGERY_DATA);
+        .withArgs(alice.member.address, clinic.address, 1n << BigInt(code(SERVICE.SURGERY)));
+      // Consenting to surgery's data categories lets the clinic bill surgery (and the services within them).
       await allow(alice, clinic.address, SURGERY_DATA);
-      await expect(manager.connect(clinic).requestPriorAuth(1, SERVICE.SURGERY, id("pa"))).to.emit(
+      await expect(requestAuth(SERVICE.SURGERY, id("pa"), clinic)).to.emit(manager, "PriorAuthRequested");
+      await expect(requestAuth(SERVICE.IMAGING, id("pa"), clinic)).to.be.revertedWithCustomError(
         manager,
-        "PriorAuthRequested",
+        "ClaimsConsentMissing",
       );
     });
   });
 
   async function requestedFixture() {
     const f = await fixture();
-    await f.manager.connect(f.hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa1"));
+    await f.requestAuth(SERVICE.SURGERY, id("pa1"));
     return f;
   }
 
@@ -428,8 +458,8 @@ describe("ClaimsManager", function () {
   describe("submitClaim", function () {
     context("when the claim is covered and under the review threshold", function () {
       it("approves it, commits its benefit, records what the insurer owes and emits ClaimSubmitted", async function () {
-        const { manager, hospital, alice, insurer, submit, now } = await loadFixture(fixture);
-        const fp = claimFingerprint(alice.address, hospital.address, now - DAY, LINES);
+        const { manager, hospital, alice, insurer, submit, blinded, now } = await loadFixture(fixture);
+        const fp = claimFingerprint(alice.member.address, hospital.address, now - DAY, blinded(LINES));
         // 600 billed: 500 to the deductible, 20% of the other 100 to the member, 80 paid.
         await expect(submit(id("c1")))
           .to.emit(manager, "ClaimSubmitted")
@@ -440,7 +470,7 @@ describe("ClaimsManager", function () {
             fp,
             now - DAY,
             0n,
-            LINES.map((l) => [l.category, l.amount]),
+            blinded(LINES).map((l) => [l.category, l.amount]),
             [ClaimStatus.Approved, 0, 600n * USD, 600n * USD, 500n * USD, 20n * USD, 80n * USD, 520n * USD],
           );
         const c = await manager.claim(id("c1"));
@@ -450,7 +480,7 @@ describe("ClaimsManager", function () {
         expect(c.status).to.equal(BigInt(ClaimStatus.Approved));
         expect(c.amount).to.equal(80n * USD);
         expect(c.memberShare).to.equal(520n * USD);
-        expect(c.dataCategories).to.equal(BigInt(DATA.BILLING | DATA.CONDITIONS | DATA.LAB_RESULTS));
+        expect(c.services, "its blinded service codes").to.equal(BigInt(blindSet(alice.blinding, servicesOf(LINES))));
         expect(c.deductible, "final at once: not kept on the claim").to.equal(0n);
         expect(await manager.usage(1, 0)).to.deep.equal([500n * USD, 80n * USD, 0n]);
         expect((await manager.escrow(insurer.address)).owed).to.equal(80n * USD);
@@ -487,11 +517,8 @@ describe("ClaimsManager", function () {
 
     context("when the service date is outside the coverage period", function () {
       it("denies it with OUTSIDE_COVERAGE_PERIOD and keeps the billed total as appeal cap", async function () {
-        const { manager, insurer, hospital, bob, submit, now } = await loadFixture(fixture);
-        const t = await defaultTerms(bob.address);
-        await manager
-          .connect(insurer)
-          .createPolicy({ ...t, coverageStart: now - 30n * DAY, coverageEnd: now - 5n * DAY });
+        const { manager, hospital, bob, issue, submit, now } = await loadFixture(fixture);
+        await issue(bob, { coverageStart: now - 30n * DAY, coverageEnd: now - 5n * DAY });
         await expect(submit(id("late"), LINES, now - DAY, 0n, hospital, 2n)).to.emit(manager, "ClaimSubmitted");
         const c = await manager.claim(id("late"));
         expect(c.status).to.equal(BigInt(ClaimStatus.Denied));
@@ -545,11 +572,8 @@ describe("ClaimsManager", function () {
       });
 
       it("caps a line when the annual limit runs out mid-claim, and approves nothing once it is used", async function () {
-        const { manager, insurer, bob, submit, hospital } = await loadFixture(fixture);
-        const t = await defaultTerms(bob.address);
-        await manager
-          .connect(insurer)
-          .createPolicy({ ...t, deductible: 0, coinsuranceBps: 0, annualLimit: 1_000n * USD });
+        const { manager, bob, issue, submit, hospital } = await loadFixture(fixture);
+        await issue(bob, { deductible: 0, coinsuranceBps: 0, annualLimit: 1_000n * USD });
         await submit(
           id("x"),
           [
@@ -574,9 +598,8 @@ describe("ClaimsManager", function () {
       });
 
       it("rounds coinsurance down per line, in the member's favour", async function () {
-        const { manager, insurer, bob, submit, hospital } = await loadFixture(fixture);
-        const t = await defaultTerms(bob.address);
-        await manager.connect(insurer).createPolicy({ ...t, deductible: 0, coinsuranceBps: 3333 });
+        const { manager, bob, issue, submit, hospital } = await loadFixture(fixture);
+        await issue(bob, { deductible: 0, coinsuranceBps: 3333 });
         // 7 * 33.33% = 2.3331 -> member 2, insurer 5; twice (per line, not on the sum).
         const lines = [
           { category: SERVICE.CONSULTATION, amount: 7n },
@@ -628,8 +651,8 @@ describe("ClaimsManager", function () {
       });
 
       it("covers only its own category: an imaging authorisation no longer auto-approves surgery", async function () {
-        const { manager, submit, now, hospital, insurer } = await loadFixture(authorised);
-        await manager.connect(hospital).requestPriorAuth(1, SERVICE.IMAGING, id("pa-imaging"));
+        const { manager, submit, now, insurer, requestAuth } = await loadFixture(authorised);
+        await requestAuth(SERVICE.IMAGING, id("pa-imaging"));
         await manager.connect(insurer).approvePriorAuth(2, 3_000n * USD, now + 30n * DAY);
         // Surgery 3,500 (500 deductible, 2,400 benefit) and imaging 100 (80 benefit): 2,480 > the 2,000 threshold.
         // Before issue 9 the imaging authorisation raised the whole claim's threshold to 3,000: approved at once.
@@ -665,8 +688,8 @@ describe("ClaimsManager", function () {
       });
 
       it("never pends a claim that the review threshold alone would approve", async function () {
-        const { manager, submit, now, hospital, insurer } = await loadFixture(authorised);
-        await manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa2"));
+        const { manager, submit, now, insurer, requestAuth } = await loadFixture(authorised);
+        await requestAuth(SERVICE.SURGERY, id("pa2"));
         await manager.connect(insurer).approvePriorAuth(2, 1n * USD, now + 30n * DAY);
         // 2,500 billed: 500 deductible, 400 coinsurance, 1,600 benefit: above the authorised 1 but under 2,000.
         await submit(id("s"), [{ category: SERVICE.SURGERY, amount: 2_500n * USD }], now - DAY, 2n);
@@ -676,11 +699,12 @@ describe("ClaimsManager", function () {
       });
 
       it("refuses an unknown, unapproved, foreign or expired authorisation", async function () {
-        const { manager, submit, now, hospital, clinic, allow, alice, insurer } = await loadFixture(authorised);
+        const { manager, submit, now, hospital, clinic, allow, alice, issue, requestAuth } =
+          await loadFixture(authorised);
         await expect(submit(id("s"), BIG, now - DAY, 7n))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthUnknown")
           .withArgs(7);
-        await manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa2"));
+        await requestAuth(SERVICE.SURGERY, id("pa2"));
         await expect(submit(id("s"), BIG, now - DAY, 2n))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthStatusInvalid")
           .withArgs(2, PriorAuthStatus.Requested, PriorAuthStatus.Approved);
@@ -691,7 +715,7 @@ describe("ClaimsManager", function () {
         await expect(submit(id("s"), LINES, now - DAY, 1n))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthMismatch")
           .withArgs(1);
-        await manager.connect(insurer).createPolicy(await defaultTerms(alice.address));
+        await issue(alice); // a second policy, same member and key: the same blinded surgery code, another policy
         await expect(submit(id("s"), BIG, now - DAY, 1n, hospital, 2n))
           .to.be.revertedWithCustomError(manager, "ClaimsPriorAuthMismatch")
           .withArgs(1);
@@ -713,9 +737,9 @@ describe("ClaimsManager", function () {
       });
 
       it("refuses the same service under a new salt", async function () {
-        const { manager, submit, alice, hospital, now } = await loadFixture(fixture);
+        const { manager, submit, blinded, alice, hospital, now } = await loadFixture(fixture);
         await submit(id("c1"));
-        const fp = claimFingerprint(alice.address, hospital.address, now - DAY, LINES);
+        const fp = claimFingerprint(alice.member.address, hospital.address, now - DAY, blinded(LINES));
         await expect(submit(id("c1-resalted")))
           .to.be.revertedWithCustomError(manager, "ClaimsFingerprintDuplicate")
           .withArgs(fp, id("c1"));
@@ -737,8 +761,8 @@ describe("ClaimsManager", function () {
       });
 
       it("refuses an unknown or expired policy", async function () {
-        const { manager, submit, terms, hospital, now } = await loadFixture(fixture);
-        await expect(submit(id("c"), LINES, now - DAY, 0n, hospital, 9n))
+        const { manager, submit, submitBlinded, blinded, terms, hospital, now } = await loadFixture(fixture);
+        await expect(submitBlinded(id("c"), blinded(LINES), now - DAY, 0n, hospital, 9n))
           .to.be.revertedWithCustomError(manager, "ClaimsPolicyUnknown")
           .withArgs(9);
         const deadline = BigInt(terms.coverageEnd) + 180n * DAY;
@@ -756,7 +780,7 @@ describe("ClaimsManager", function () {
       });
 
       it("refuses no lines or too many", async function () {
-        const { manager, submit } = await loadFixture(fixture);
+        const { manager, submitBlinded: submit } = await loadFixture(fixture);
         await expect(submit(id("c"), []))
           .to.be.revertedWithCustomError(manager, "ClaimsLineCountInvalid")
           .withArgs(0, 16);
@@ -766,8 +790,8 @@ describe("ClaimsManager", function () {
           .withArgs(17, 16);
       });
 
-      it("refuses an unknown category, zero or oversized amounts and unsorted lines", async function () {
-        const { manager, submit } = await loadFixture(fixture);
+      it("refuses an unknown code, zero or oversized amounts and lines not sorted by blinded code", async function () {
+        const { manager, submitBlinded: submit } = await loadFixture(fixture);
         await expect(submit(id("c"), [{ category: 16, amount: 1n }]))
           .to.be.revertedWithCustomError(manager, "ClaimsServiceCategoryUnknown")
           .withArgs(16);
@@ -804,13 +828,13 @@ describe("ClaimsManager", function () {
           .withArgs(1);
       });
 
-      it("refuses a claim without the member's payment consent for its data", async function () {
+      it("refuses a claim without the member's payment consent for its services, asked in blinded codes", async function () {
         const { manager, submit, alice, clinic, allow } = await loadFixture(fixture);
         const needed = BigInt(DATA.BILLING | DATA.CONDITIONS | DATA.LAB_RESULTS);
         await expect(submit(id("c"), LINES, undefined, 0n, clinic))
           .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
-          .withArgs(alice.address, clinic.address, needed);
-        await allow(alice, clinic.address, needed & ~BigInt(DATA.LAB_RESULTS));
+          .withArgs(alice.member.address, clinic.address, blindSet(alice.blinding, servicesOf(LINES)));
+        await allow(alice, clinic.address, needed & ~BigInt(DATA.LAB_RESULTS)); // consultations only
         await expect(submit(id("c"), LINES, undefined, 0n, clinic)).to.be.revertedWithCustomError(
           manager,
           "ClaimsConsentMissing",
@@ -952,13 +976,10 @@ describe("ClaimsManager", function () {
     });
 
     it("pends for the reservation only what the reservations would cut, and approves what fits beside them", async function () {
-      const { manager, insurer, bob, hospital, allow } = await loadFixture(fixture);
-      const t = await defaultTerms(bob.address);
-      await manager.connect(insurer).createPolicy({ ...t, deductible: 0, coinsuranceBps: 0 });
-      await allow(bob, hospital.address, ALL_DATA);
-      const now = BigInt(await time.latest());
+      const { manager, bob, hospital, issue, submit, now } = await loadFixture(fixture);
+      const policyId = await issue(bob, { deductible: 0, coinsuranceBps: 0 });
       const submitBob = (c: string, category: number, amount: bigint) =>
-        manager.connect(hospital).submitClaim(2, c, [{ category, amount }], now - DAY, 0);
+        submit(c, [{ category, amount }], now - DAY, 0n, hospital, policyId);
       await submitBob(id("pended"), SERVICE.SURGERY, 9_000n * USD); // above 2,000: reserves 9,000 of 10,000
       await submitBob(id("fits"), SERVICE.LABORATORY, 800n * USD); // 800 <= 1,000 free
       await submitBob(id("cut"), SERVICE.CONSULTATION, 300n * USD); // 300 > 200 free
@@ -1013,17 +1034,32 @@ describe("ClaimsManager", function () {
         .withArgs(id("big"), ClaimStatus.Appealed, ClaimStatus.Denied);
     });
 
-    it("needs the member's payment consent for the claim's data when the provider appeals, not when she does", async function () {
-      const { manager, hospital, alice, allow } = await loadFixture(deniedFixture);
-      expect((await manager.claim(id("big"))).dataCategories).to.equal(SURGERY_DATA);
-      await allow(alice, hospital.address, BigInt(DATA.BILLING));
+    it("needs the member's payment consent for the claim's services when the provider appeals, not when she does", async function () {
+      const { manager, hospital, alice, allow, code, memberAppeal } = await loadFixture(deniedFixture);
+      const surgery = 1n << BigInt(code(SERVICE.SURGERY));
+      expect((await manager.claim(id("big"))).services).to.equal(surgery);
+      await allow(alice, hospital.address, BigInt(DATA.BILLING | DATA.LAB_RESULTS)); // laboratory only, now
       // Before issue 9 the provider could appeal, revealing the claim's data again, without the member's consent.
       await expect(manager.connect(hospital).appeal(id("big"), id("evidence")))
         .to.be.revertedWithCustomError(manager, "ClaimsConsentMissing")
-        .withArgs(alice.address, hospital.address, SURGERY_DATA);
-      await expect(manager.connect(alice).appeal(id("big"), id("evidence")))
-        .to.emit(manager, "ClaimAppealed")
-        .withArgs(id("big"), alice.address, id("evidence"));
+        .withArgs(alice.member.address, hospital.address, surgery);
+      const receipt = await memberAppeal(1n, id("big"), id("evidence"));
+      await expect(receipt).to.emit(manager, "ClaimAppealed").withArgs(id("big"), alice.member.address, id("evidence"));
+    });
+
+    it("takes the member's own appeal relayed through the HealthLedgerForwarder, her pseudonym paying nothing", async function () {
+      const { manager, forwarder, relayer, alice } = await loadFixture(deniedFixture);
+      expect(await ethers.provider.getBalance(alice.member.address), "the pseudonym holds no ETH").to.equal(0n);
+      const request = await signMemberAppeal(alice.member, forwarder, manager, id("big"), id("evidence"));
+      const receipt = await relayForwardRequest(forwarder.connect(relayer), request);
+      expect(receipt.from, "the relayer paid").to.equal(relayer.address);
+      await expect(receipt).to.emit(manager, "ClaimAppealed").withArgs(id("big"), alice.member.address, id("evidence"));
+      expect((await manager.claim(id("big"))).status).to.equal(BigInt(ClaimStatus.Appealed));
+      expect(await ethers.provider.getBalance(alice.member.address)).to.equal(0n);
+      // The contract saw the pseudonym as the caller: a second relayed appeal is refused by its rules, before signing.
+      await expect(signMemberAppeal(alice.member, forwarder, manager, id("big"), id("evidence")))
+        .to.be.revertedWithCustomError(manager, "ClaimsClaimStatusInvalid")
+        .withArgs(id("big"), ClaimStatus.Appealed, ClaimStatus.Denied);
     });
 
     it("refuses anyone else, a missing commitment and a late appeal", async function () {
@@ -1160,12 +1196,16 @@ describe("ClaimsManager", function () {
         .withArgs(id("c1"), ClaimStatus.Paid, ClaimStatus.Approved);
     });
 
-    it("refuses anyone but the provider", async function () {
-      const { manager, alice, submit } = await loadFixture(fixture);
+    it("refuses anyone but the provider, the member included", async function () {
+      const { manager, forwarder, alice, stranger, submit } = await loadFixture(fixture);
       await submit(id("c1"));
-      await expect(manager.connect(alice).withdraw(id("c1")))
+      await expect(manager.connect(stranger).withdraw(id("c1")))
         .to.be.revertedWithCustomError(manager, "ClaimsCallerNotProvider")
-        .withArgs(id("c1"), alice.address);
+        .withArgs(id("c1"), stranger.address);
+      const data = manager.interface.encodeFunctionData("withdraw", [id("c1")]);
+      await expect(signForwardRequest(alice.member, forwarder, { to: await manager.getAddress(), data }))
+        .to.be.revertedWithCustomError(manager, "ClaimsCallerNotProvider")
+        .withArgs(id("c1"), alice.member.address);
     });
 
     it("pays a provider whose PROVIDER role was revoked what it is owed", async function () {
@@ -1211,8 +1251,8 @@ describe("ClaimsManager", function () {
       await f.submit(id("other"), [{ category: SERVICE.SURGERY, amount: 5_000n * USD }], f.now - 2n * DAY);
       await f.manager.connect(f.insurer).denyClaim(id("other"), REASON.NOT_MEDICALLY_NECESSARY);
       await f.manager.connect(f.hospital).appeal(id("other"), id("evidence"));
-      await f.manager.connect(f.hospital).requestPriorAuth(1, SERVICE.SURGERY, id("pa1"));
-      await f.manager.connect(f.hospital).requestPriorAuth(1, SERVICE.IMAGING, id("pa2"));
+      await f.requestAuth(SERVICE.SURGERY, id("pa1"));
+      await f.requestAuth(SERVICE.IMAGING, id("pa2"));
       await f.authority.revokeRole(ROLES.INSURER, f.insurer.address);
       return f;
     }
@@ -1256,7 +1296,7 @@ describe("ClaimsManager", function () {
 
     it("can neither issue a policy nor fund its escrow", async function () {
       const { manager, insurer, bob } = await loadFixture(revokedFixture);
-      await expect(manager.connect(insurer).createPolicy(await defaultTerms(bob.address)))
+      await expect(manager.connect(insurer).createPolicy(await defaultTerms(bob.member.address, bob.blinding)))
         .to.be.revertedWithCustomError(manager, "AccessManagedUnauthorized")
         .withArgs(insurer.address);
       await expect(manager.connect(insurer).fundEscrow(1))
@@ -1266,15 +1306,16 @@ describe("ClaimsManager", function () {
   });
 
   describe("views", function () {
-    it("computes the fingerprint like the SDK, on the service day", async function () {
-      const { manager, alice, hospital, now } = await loadFixture(fixture);
-      const lines = LINES.map((l) => ({ category: l.category, amount: l.amount }));
-      expect(await manager.fingerprintOf(alice.address, hospital.address, now, lines)).to.equal(
-        claimFingerprint(alice.address, hospital.address, now, LINES),
+    it("computes the fingerprint like the SDK, over the pseudonym and the blinded lines, on the service day", async function () {
+      const { manager, alice, hospital, blinded, now } = await loadFixture(fixture);
+      const member = alice.member.address;
+      const lines = blinded(LINES);
+      expect(await manager.fingerprintOf(member, hospital.address, now, lines)).to.equal(
+        claimFingerprint(member, hospital.address, now, lines),
       );
       const day = (now / DAY) * DAY;
-      expect(await manager.fingerprintOf(alice.address, hospital.address, day, lines)).to.equal(
-        await manager.fingerprintOf(alice.address, hospital.address, day + DAY - 1n, lines),
+      expect(await manager.fingerprintOf(member, hospital.address, day, lines)).to.equal(
+        await manager.fingerprintOf(member, hospital.address, day + DAY - 1n, lines),
       );
     });
 
@@ -1289,22 +1330,74 @@ describe("ClaimsManager", function () {
         .withArgs(3);
     });
 
-    it("matches the SDK preview for a submitted claim", async function () {
-      const { manager, insurer, submit, now } = await loadFixture(fixture);
+    it("matches the SDK preview for a submitted claim, in blinded codes and in plain terms", async function () {
+      const { manager, insurer, hospital, alice, submit, blinded, now } = await loadFixture(fixture);
       const p = await manager.policy(1);
       const { balance, owed } = await manager.escrow(insurer.address);
-      const preview = previewAdjudication({
+      const input = {
         policy: p,
         usage: await manager.usage(1, 0),
         escrowAvailable: balance - owed,
-        lines: LINES,
         serviceDate: now - DAY,
-      });
-      await submit(id("c1"));
+      };
+      const preview = previewAdjudication({ ...input, lines: blinded(LINES) });
+      const plain = previewClaim({ ...input, blinding: alice.blinding, lines: [...LINES].reverse() });
+      expect(plain.submitLines).to.deep.equal(blinded(LINES));
+      await expect(submit(id("c1")))
+        .to.emit(manager, "ClaimSubmitted")
+        .withArgs(
+          id("c1"),
+          1n,
+          hospital.address,
+          (fp: string) => fp.length === 66,
+          now - DAY,
+          0n,
+          plain.submitLines.map((l) => [l.category, l.amount]),
+          (o: unknown[]) => o[0] === BigInt(preview.status),
+        );
       const c = await manager.claim(id("c1"));
-      expect(Number(c.status)).to.equal(preview.status);
-      expect(c.amount).to.equal(preview.benefit);
-      expect(c.memberShare).to.equal(preview.memberShare);
+      for (const r of [preview, plain]) {
+        expect(Number(c.status)).to.equal(r.status);
+        expect(c.amount).to.equal(r.benefit);
+        expect(c.memberShare).to.equal(r.memberShare);
+      }
+      expect(plain.lines.map((l) => l.category)).to.have.members(LINES.map((l) => l.category));
+    });
+  });
+
+  describe("what an observer of every block reads", function () {
+    it("sees each policy's own blinded codes for the same service, never the plain code", async function () {
+      const { manager, alice, bob, hospital, issue, submit, now } = await loadFixture(fixture);
+      const bobPolicy = await issue(bob);
+      const therapy: ClaimLine[] = [{ category: SERVICE.MENTAL_HEALTH, amount: 150n * USD }];
+      await submit(id("alice-therapy"), therapy);
+      await submit(id("bob-therapy"), therapy, now - DAY, 0n, hospital, bobPolicy);
+      const logged = async (claimId: string) => {
+        const [log] = await manager.queryFilter(manager.filters.ClaimSubmitted(claimId));
+        return Number(log.args.lines[0].category);
+      };
+      const [a, b] = [await logged(id("alice-therapy")), await logged(id("bob-therapy"))];
+      expect([a, b]).to.deep.equal([
+        alice.blinding.blind(SERVICE.MENTAL_HEALTH),
+        bob.blinding.blind(SERVICE.MENTAL_HEALTH),
+      ]);
+      expect(a, "codes of two policies are not comparable").to.not.equal(b);
+      expect([a, b]).to.not.include(SERVICE.MENTAL_HEALTH);
+      // The same plain covered set is two unrelated blinded sets.
+      const [p1, p2] = [await manager.policy(1), await manager.policy(bobPolicy)];
+      expect(p1.coveredCategories).to.not.equal(p2.coveredCategories);
+      expect([p1.member, p2.member]).to.deep.equal([alice.member.address, bob.member.address]);
+    });
+
+    it("sees a payment consent as blinded service codes, not the member's data categories", async function () {
+      const { consent, alice, bob, clinic, allow } = await loadFixture(fixture);
+      const mentalHealth = BigInt(DATA.BILLING | DATA.MENTAL_HEALTH);
+      await allow(alice, clinic.address, mentalHealth);
+      await allow(bob, clinic.address, mentalHealth);
+      const stored = async (member: string) => (await consent.consent(member, clinic.address, PAYMENT)).categories;
+      expect(await stored(alice.member.address)).to.equal(1n << BigInt(alice.blinding.blind(SERVICE.MENTAL_HEALTH)));
+      expect(await stored(bob.member.address)).to.equal(1n << BigInt(bob.blinding.blind(SERVICE.MENTAL_HEALTH)));
+      expect(await stored(alice.member.address)).to.not.equal(mentalHealth);
     });
   });
 });

@@ -3,13 +3,15 @@ import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { id } from "ethers";
 import { grantRoles } from "../../src/authority/permissions";
-import { ClaimStatus, SERVICE } from "../../src/claims";
+import { blindLines, ClaimStatus, policyMember, SERVICE, signPaymentConsent } from "../../src/claims";
+import { relayGrant } from "../../src/consent";
+import { PatientIdentity } from "../../src/identity";
 import { deployTestSystem } from "../../tooling/system";
-import { ALL_DATA, DAY, PAYMENT, USD, defaultTerms } from "./fixture";
+import { ALICE_MNEMONIC, ALL_DATA, DAY, USD, defaultTerms } from "./fixture";
 
 /** A claims manager paying in a hostile token that calls back into it during transfers. */
 async function hostileFixture() {
-  const [, insurer, hospital, alice] = await ethers.getSigners();
+  const [, insurer, hospital, relayer] = await ethers.getSigners();
   const system = await deployTestSystem(hre, {
     grants: [
       { role: "INSURER", account: insurer.address },
@@ -26,11 +28,21 @@ async function hostileFixture() {
   await token.connect(insurer).approve(await manager.getAddress(), ethers.MaxUint256);
   await manager.connect(insurer).fundEscrow(10_000n * USD);
   const now = BigInt(await time.latest());
-  await consent.connect(alice).grant(alice.address, hospital.address, PAYMENT, ALL_DATA, now, now + DAY, id("consent"));
-  await manager.connect(insurer).createPolicy({ ...(await defaultTerms(alice.address)), deductible: 0 });
+  const { chainId } = await ethers.provider.getNetwork();
+  const alice = policyMember(PatientIdentity.fromMnemonic(ALICE_MNEMONIC, chainId), insurer.address);
+  const { signed } = await signPaymentConsent(alice.member, consent, {
+    provider: hospital.address,
+    blinding: alice.blinding,
+    dataCategories: ALL_DATA,
+    startsAt: now,
+    expiresAt: now + DAY,
+  });
+  await relayGrant(consent.connect(relayer), signed);
   await manager
-    .connect(hospital)
-    .submitClaim(1, id("c1"), [{ category: SERVICE.CONSULTATION, amount: 100n * USD }], now - DAY, 0);
+    .connect(insurer)
+    .createPolicy({ ...(await defaultTerms(alice.member.address, alice.blinding)), deductible: 0 });
+  const lines = blindLines(alice.blinding, [{ category: SERVICE.CONSULTATION, amount: 100n * USD }]);
+  await manager.connect(hospital).submitClaim(1, id("c1"), lines, now - DAY, 0);
   return { insurer, hospital, token, manager };
 }
 

@@ -1,7 +1,9 @@
 import { keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { PURPOSES } from "../../consent/purposes";
+import { relayGrant } from "../../consent/relayer";
+import { blindLines, blindPolicyTerms, policyMember, signPaymentConsent } from "../../claims";
 import { ALL_SERVICES, SERVICE } from "../../claims/categories";
+import { PatientIdentity } from "../../identity";
 import type { BenchSuite, FloorSpec, Measurement } from "../types";
 import { deployTestSystem } from "../../../tooling/system";
 
@@ -19,6 +21,8 @@ const AUTH_REQUESTED_LOG = { topics: 4, dataBytes: 64 } as const;
 const AUTH_APPROVED_LOG = { topics: 3, dataBytes: 64 } as const;
 
 const DAY = 24n * 3600n;
+/** The bench member's recovery phrase (she derives her policy pseudonym and blinding key from it). */
+const BENCH_MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow";
 const USD = 1_000_000n;
 
 function commitmentNo(n: number): string {
@@ -35,7 +39,9 @@ async function mined(sent: Promise<ContractTransactionResponse>): Promise<{ gas:
 /**
  * The claims manager's operations (issue 6's budgets), asking the real consent registry, in a steady state: the
  * policy year already has usage and its deductible is met, the insurer's escrow is funded and the provider already
- * holds the payment token (first-time slots are the EVM's one-off cost, documented in docs/claims.md).
+ * holds the payment token (first-time slots are the EVM's one-off cost, documented in docs/claims.md). As in
+ * production since issue 10, the member is a policy pseudonym (its payment consent signed by it and relayed) and every
+ * service code is blinded with the policy's key; the contract's work does not depend on either.
  * - `claims.submit`: a 2-line claim, auto-approved, with the member's consent checked. Writes two claim slots and
  *   the fingerprint (new), the year's committed benefit and the insurer's owed amount (changed).
  * - `claims.review`: the insurer approves a pended claim for its computed amount: claim status, owed amount and the
@@ -47,7 +53,7 @@ async function mined(sent: Promise<ContractTransactionResponse>): Promise<{ gas:
 export const claimsSuite: BenchSuite = {
   name: "claims",
   async run(hre: HardhatRuntimeEnvironment): Promise<Measurement[]> {
-    const [, insurer, hospital, member] = await hre.ethers.getSigners();
+    const [, insurer, hospital, relayer] = await hre.ethers.getSigners();
     const system = await deployTestSystem(hre, {
       grants: [
         { role: "INSURER", account: insurer.address },
@@ -56,32 +62,40 @@ export const claimsSuite: BenchSuite = {
     });
     const { consentRegistry: consent, token, claimsManager: manager } = system;
     const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
-    const allData = (1n << 16n) - 1n;
-    await (
-      await consent
-        .connect(member)
-        .grant(member.address, hospital.address, PURPOSES.PAYMENT, allData, now, now + 365n * DAY, commitmentNo(9))
-    ).wait();
+    const { chainId } = await hre.ethers.provider.getNetwork();
+    const identity = PatientIdentity.fromMnemonic(BENCH_MNEMONIC, chainId);
+    const { member, blinding } = policyMember(identity, insurer.address, 0);
+    const { signed } = await signPaymentConsent(member, consent, {
+      provider: hospital.address,
+      blinding,
+      dataCategories: (1n << 16n) - 1n,
+      startsAt: now,
+      expiresAt: now + 365n * DAY,
+    });
+    await relayGrant(consent.connect(relayer), signed);
     await (await token.mint(insurer.address, 1_000_000n * USD)).wait();
     await (await token.connect(insurer).approve(await manager.getAddress(), 1_000_000n * USD)).wait();
     await (await manager.connect(insurer).fundEscrow(100_000n * USD)).wait();
     await (
-      await manager.connect(insurer).createPolicy({
-        termsCommitment: commitmentNo(0),
-        member: member.address,
-        coverageStart: now - 30n * DAY,
-        coverageEnd: now + 335n * DAY,
-        coinsuranceBps: 2000,
-        annualLimit: 50_000n * USD,
-        deductible: 500n * USD,
-        coveredCategories: ALL_SERVICES,
-        reviewThreshold: 2_000n * USD,
-      })
+      await manager.connect(insurer).createPolicy(
+        blindPolicyTerms(blinding, {
+          termsCommitment: commitmentNo(0),
+          member: member.address,
+          coverageStart: now - 30n * DAY,
+          coverageEnd: now + 335n * DAY,
+          coinsuranceBps: 2000,
+          annualLimit: 50_000n * USD,
+          deductible: 500n * USD,
+          coveredCategories: ALL_SERVICES,
+          reviewThreshold: 2_000n * USD,
+        }),
+      )
     ).wait();
-    const lines = (a: bigint, b: bigint) => [
-      { category: SERVICE.CONSULTATION, amount: a * USD },
-      { category: SERVICE.LABORATORY, amount: b * USD },
-    ];
+    const lines = (a: bigint, b: bigint) =>
+      blindLines(blinding, [
+        { category: SERVICE.CONSULTATION, amount: a * USD },
+        { category: SERVICE.LABORATORY, amount: b * USD },
+      ]);
     const submit = (n: number, l: ReturnType<typeof lines>, daysAgo: bigint) =>
       mined(manager.connect(hospital).submitClaim(1, commitmentNo(n), l, now - daysAgo * DAY, 0));
 
@@ -93,7 +107,9 @@ export const claimsSuite: BenchSuite = {
     await submit(3, lines(3_000n, 1_000n), 5n); // benefit 3,200 > 2,000: pended
     const reviewed = await mined(manager.connect(insurer).approveClaim(commitmentNo(3), 3_200n * USD));
     const withdrawn = await mined(manager.connect(hospital).withdraw(commitmentNo(2)));
-    const requested = await mined(manager.connect(hospital).requestPriorAuth(1, SERVICE.SURGERY, commitmentNo(4)));
+    const requested = await mined(
+      manager.connect(hospital).requestPriorAuth(1, blinding.blind(SERVICE.SURGERY), commitmentNo(4)),
+    );
     const approved = await mined(manager.connect(insurer).approvePriorAuth(1, 5_000n * USD, now + 30n * DAY));
 
     const floor = (calldata: string, newSlots: number, changedSlots: number, logs: FloorSpec["logs"]) => ({
