@@ -1,6 +1,7 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
+import { policyMember } from "../../src/claims";
 import { categorySet, NO_EXPIRY, PURPOSES, relayGrant, signGrant } from "../../src/consent";
 import { PatientIdentity, recoverRelationships } from "../../src/identity";
 import { deployTestSystem } from "../../tooling/system";
@@ -41,8 +42,8 @@ async function historyFixture() {
     PURPOSES.TREATMENT,
   );
   // A policy at index 1 with the second insurer.
-  const member = identity.account({ kind: "policy", insurer: insurer2.address, index: 1 });
-  await system.claimsManager.connect(insurer2).createPolicy(await defaultTerms(member.address));
+  const { member, blinding } = policyMember(identity, insurer2.address, 1);
+  await system.claimsManager.connect(insurer2).createPolicy(await defaultTerms(member.address, blinding));
   // A trial: a research consent from the trial account to the registry.
   const registryAddress = await system.trialRegistry.getAddress();
   const trialAccount = identity.account({ kind: "trial", registry: registryAddress, trialId: 1n });
