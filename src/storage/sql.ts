@@ -1,0 +1,194 @@
+/**
+ * One small SQL interface over the two engines Health Ledger's services run on: an embedded SQLite file
+ * (`better-sqlite3`, nothing to install, the default) and PostgreSQL (several processes sharing one database).
+ * The record vault and the auditor's index write the same schema to either; a URL chooses the engine.
+ *
+ * Statements are written once, in PostgreSQL's dialect for placeholders (`$1`, `$2`, …, reusable); for SQLite they
+ * are rewritten to positional `?`. Keep the SQL itself to the common subset: `TEXT`, `INTEGER`/`BIGINT`, `BLOB`/
+ * `BYTEA` through {@link SqlDatabase.blobType}, `INSERT … ON CONFLICT … DO …`, no `RETURNING` on SQLite older
+ * than 3.35 (ours is newer).
+ */
+import type BetterSqlite3 from "better-sqlite3";
+import type { Pool, PoolClient } from "pg";
+
+/** A value a statement takes or a row holds. Integers beyond 2^53 go as decimal strings or `bigint`. */
+export type SqlValue = string | number | bigint | boolean | null | Uint8Array;
+
+/** A row, keyed by column name. */
+export type SqlRow = Record<string, unknown>;
+
+/** What both engines offer. Every method is async so that callers do not care which engine is under them. */
+export interface SqlExecutor {
+  /** Runs a statement that returns rows and gives them back. */
+  query<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a statement and gives back how many rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+/** An open database. */
+export interface SqlDatabase extends SqlExecutor {
+  /** `"sqlite"` or `"postgres"`. */
+  readonly engine: "sqlite" | "postgres";
+  /** The column type that holds bytes on this engine (`BLOB` or `BYTEA`). */
+  readonly blobType: string;
+  /** Runs several statements separated by `;` (schema creation). No parameters. */
+  exec(sql: string): Promise<void>;
+  /**
+   * Runs `work` in one transaction: all of its statements land, or none do (a thrown error rolls back).
+   * On PostgreSQL the work gets its own connection; on SQLite statements are serialised.
+   */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Closes the database (the pool on PostgreSQL). */
+  close(): Promise<void>;
+}
+
+/** Raised for a URL that names no engine this module knows. */
+export class SqlUrlError extends Error {
+  constructor(url: string) {
+    super(
+      `unknown database URL "${url}": give a file path or sqlite:<path> for the embedded database, ` +
+        `or postgres://user@host:port/db for PostgreSQL`,
+    );
+    this.name = "SqlUrlError";
+  }
+}
+
+/**
+ * Opens a database from a URL: `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite:<path>`, a plain file path
+ * or `:memory:` for the embedded engine (the file is created if missing, in WAL mode so that a crash loses no committed
+ * transaction).
+ */
+export async function openSql(url: string): Promise<SqlDatabase> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  const path = url.startsWith("sqlite:") ? url.slice("sqlite:".length) : url;
+  if (path.length === 0 || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new SqlUrlError(url);
+  return openSqlite(path);
+}
+
+/** Rewrites `$n` placeholders to positional `?` and orders the parameters to match (a `$n` may repeat). */
+export function toPositional(sql: string, params: readonly SqlValue[] = []): { sql: string; params: SqlValue[] } {
+  const ordered: SqlValue[] = [];
+  const rewritten = sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const index = Number(n) - 1;
+    if (index < 0 || index >= params.length) {
+      throw new RangeError(`statement uses $${n} but only ${params.length} parameters were given`);
+    }
+    ordered.push(params[index]);
+    return "?";
+  });
+  return { sql: rewritten, params: ordered };
+}
+
+function sqliteValue(value: SqlValue): unknown {
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value);
+  return value;
+}
+
+async function openSqlite(path: string): Promise<SqlDatabase> {
+  const Database = (await import("better-sqlite3")).default;
+  const db: BetterSqlite3.Database = new Database(path);
+  if (path !== ":memory:") db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.defaultSafeIntegers(false);
+
+  const cache = new Map<string, { statement: BetterSqlite3.Statement; reader: boolean }>();
+  const prepare = (sql: string) => {
+    let entry = cache.get(sql);
+    if (!entry) {
+      const statement = db.prepare(sql);
+      entry = { statement, reader: statement.reader };
+      cache.set(sql, entry);
+    }
+    return entry;
+  };
+  const executor: SqlExecutor = {
+    async query<T extends SqlRow>(sql: string, params?: readonly SqlValue[]) {
+      const positional = toPositional(sql, params);
+      const { statement, reader } = prepare(positional.sql);
+      const values = positional.params.map(sqliteValue);
+      if (!reader) {
+        statement.run(...values);
+        return [] as T[];
+      }
+      return statement.all(...values) as T[];
+    },
+    async run(sql: string, params?: readonly SqlValue[]) {
+      const positional = toPositional(sql, params);
+      return prepare(positional.sql).statement.run(...positional.params.map(sqliteValue)).changes;
+    },
+  };
+
+  // SQLite has one writer; transactions from concurrent callers queue here so that their statements never interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    engine: "sqlite",
+    blobType: "BLOB",
+    ...executor,
+    async exec(sql) {
+      db.exec(sql);
+    },
+    transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const result = queue.then(async () => {
+        db.exec("BEGIN IMMEDIATE");
+        try {
+          const value = await work(executor);
+          db.exec("COMMIT");
+          return value;
+        } catch (error) {
+          if (db.inTransaction) db.exec("ROLLBACK");
+          throw error;
+        }
+      });
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async close() {
+      await queue;
+      db.close();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<SqlDatabase> {
+  const pg = await import("pg");
+  // BIGINT comes back as a string by default; keep it a string (callers convert) but parse counts in JS.
+  const pool: Pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Fail now, with the server's reason, rather than at the first query.
+  const probe = await pool.connect();
+  probe.release();
+  const on = (client: Pool | PoolClient): SqlExecutor => ({
+    async query<T extends SqlRow>(sql: string, params: readonly SqlValue[] = []) {
+      return (await client.query(sql, params as unknown[])).rows as T[];
+    },
+    async run(sql: string, params: readonly SqlValue[] = []) {
+      return (await client.query(sql, params as unknown[])).rowCount ?? 0;
+    },
+  });
+  return {
+    engine: "postgres",
+    blobType: "BYTEA",
+    ...on(pool),
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const value = await work(on(client));
+        await client.query("COMMIT");
+        return value;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
