@@ -34,6 +34,8 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: { hardfork: "osaka" },
+    // A separate `hardhat node` (tests start one on a free port and point HEALTH_LEDGER_NODE_URL at it).
+    localhost: { url: process.env.HEALTH_LEDGER_NODE_URL ?? "http://127.0.0.1:8545" },
     ...networksFromEnv(process.env),
   },
   etherscan: { apiKey: process.env.ETHERSCAN_API_KEY ?? "" },

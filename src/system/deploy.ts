@@ -38,6 +38,11 @@ export interface DeployOptions {
   guardianProofDelay?: number;
   /** ERC-20 the claims escrow pays in; omitted, a mintable `TestToken` is deployed (local networks only). */
   paymentToken?: string;
+  /**
+   * Ignition deployment id (its journal folder under `ignition/deployments/`); by default Ignition's
+   * `chain-<chainId>`. Give a fresh one to deploy a second system on the same chain.
+   */
+  deploymentId?: string;
 }
 
 /**
@@ -52,9 +57,15 @@ export async function deploySystem(hre: HardhatRuntimeEnvironment, options: Depl
   const authorityParameters: Record<string, number> = {};
   if (options.guardianProofDelay !== undefined) authorityParameters.guardianProofDelay = options.guardianProofDelay;
   const paymentToken =
-    options.paymentToken ?? (await (await hre.ignition.deploy(TestTokenModule)).paymentToken.getAddress());
+    options.paymentToken ??
+    (await (
+      await hre.ignition.deploy(TestTokenModule, {
+        deploymentId: options.deploymentId && `${options.deploymentId}-token`,
+      })
+    ).paymentToken.getAddress());
   const deployed = await hre.ignition.deploy(HealthLedgerModule, {
     parameters: { HealthLedger: parameters, Authority: authorityParameters, Claims: { paymentToken } },
+    deploymentId: options.deploymentId,
   });
   return {
     authority: HealthLedgerAuthority__factory.connect(await deployed.authority.getAddress(), deployer),
