@@ -1,5 +1,19 @@
 import type { Signer } from "ethers";
 import type { RoleGrant } from "../authority/permissions";
+import { PatientIdentity } from "../identity";
+
+/**
+ * Alice's one secret, for every chapter: her wallet derives from it a separate account for St. Mary's, for her
+ * Northwind policy, for her trial and for her emergency card (docs/privacy.md; this is its test-vector phrase). A real
+ * wallet generates its own (`PatientIdentity.generate`) and the patient writes it down.
+ */
+export const ALICE_MNEMONIC =
+  "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+
+/** Alice's identity on a chain: all her relationship accounts and secrets. */
+export function aliceIdentity(chainId: bigint): PatientIdentity {
+  return PatientIdentity.fromMnemonic(ALICE_MNEMONIC, chainId);
+}
 
 /** The organisations and people of the demo, each with the account it signs with. */
 export interface Cast {

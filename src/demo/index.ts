@@ -6,6 +6,7 @@ import { consentChapter } from "./chapters/consent";
 import { trialsChapter } from "./chapters/trials";
 import { provenanceChapter } from "./chapters/provenance";
 import { claimsChapter } from "./chapters/claims";
+import { privacyChapter } from "./chapters/privacy";
 import { Narrator } from "./narrator";
 import type { Chapter } from "./types";
 
@@ -16,6 +17,7 @@ export const CHAPTERS: readonly Chapter[] = [
   provenanceChapter,
   claimsChapter,
   trialsChapter,
+  privacyChapter,
 ];
 
 /** Deploys Health Ledger on the given network through Ignition and runs every chapter. */

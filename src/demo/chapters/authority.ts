@@ -1,12 +1,12 @@
 import { grantRoles } from "../../authority/permissions";
 import { ROLES } from "../../authority/roles";
-import { CAST_NAMES, CAST_ROLES, castGrants } from "../cast";
+import { aliceIdentity, CAST_NAMES, CAST_ROLES, castGrants } from "../cast";
 import type { Chapter } from "../types";
 
 /** Chapter 1: one permission authority, roles granted from the declarative table. */
 export const authorityChapter: Chapter = {
   title: "The permission authority",
-  async run({ system, cast, narrator }) {
+  async run({ hre, system, cast, narrator }) {
     const { authority } = system;
     narrator.say(`The authority is deployed at ${await authority.getAddress()} (an OpenZeppelin AccessManager).`);
     const [ids, labels] = await authority.roles();
@@ -18,6 +18,10 @@ export const authorityChapter: Chapter = {
       narrator.fact(CAST_NAMES[member], `${role}${has ? "" : " (NOT GRANTED)"}`);
       if (!has) throw new Error(`${CAST_NAMES[member]} did not receive ${role}`);
     }
-    narrator.say(`A patient holds no role: Alice's account is ${await cast.alice.getAddress()}.`);
+    const { chainId } = await hre.ethers.provider.getNetwork();
+    const alice = aliceIdentity(chainId).derive({ kind: "provider", provider: await cast.hospital.getAddress() });
+    const [aliceHasRole] = await authority.hasRole(ROLES.PROVIDER, alice.address);
+    narrator.say(`A patient holds no role: Alice's account with St. Mary's is ${alice.address}.`);
+    if (aliceHasRole) throw new Error("Alice's account holds a role");
   },
 };

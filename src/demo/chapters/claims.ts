@@ -3,7 +3,6 @@ import { commit } from "../../records";
 import { categoryNames } from "../../consent/categories";
 import { PURPOSES } from "../../consent/purposes";
 import { relayGrant } from "../../consent/relayer";
-import { PatientIdentity } from "../../identity";
 import { relayForwardRequest } from "../../relay";
 import {
   assertPolicyBlinding,
@@ -32,7 +31,7 @@ import {
   type ClaimLine,
 } from "../../claims";
 import { TestToken__factory } from "../../../typechain-types";
-import { CAST_NAMES } from "../cast";
+import { aliceIdentity, CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";
 
 const DAY = 24n * 3600n;
@@ -63,12 +62,6 @@ const codes = (set: number) => Array.from({ length: SERVICE_COUNT }, (_, c) => c
 const serviceNames = (set: number) => codes(set).map(serviceName);
 
 /**
- * Alice's recovery phrase in the claims chapter: her wallet derives her policy pseudonym and its blinding key from it
- * (a demo phrase; a real wallet generates one and the patient writes it down).
- */
-export const ALICE_DEMO_MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow";
-
-/**
  * Claims, on a public chain: Northwind insures Alice's policy pseudonym, its covered services blinded with a key
  * only Alice, Northwind and the providers she lets bill hold; she lets St. Mary's bill it (a consent signed by the
  * pseudonym, relayed); her visit is claimed in blinded codes, auto-approved and paid, while an observer of every
@@ -89,7 +82,7 @@ export const claimsChapter: Chapter = {
     narrator.say(`The claims manager is deployed at ${await manager.getAddress()}, paying in ${await token.symbol()}.`);
 
     // 1. Alice's policy pseudonym and blinding key, and a policy issued to it.
-    const identity = PatientIdentity.fromMnemonic(ALICE_DEMO_MNEMONIC, chainId);
+    const identity = aliceIdentity(chainId);
     const { member, key, blinding } = policyMember(identity, insurer, 0);
     const alice = member.address;
     narrator.say(

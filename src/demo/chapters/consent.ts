@@ -1,13 +1,12 @@
 import type { AuditEvent } from "@medplum/fhirtypes";
-import { id } from "ethers";
 import { commit } from "../../records";
 import { categoryNames, categorySet } from "../../consent/categories";
 import { commitConsentDocument } from "../../consent/fhir";
 import { consentHistory, currentConsents } from "../../consent/history";
-import { PURPOSES, trialResearch } from "../../consent/purposes";
-import { relayGrant } from "../../consent/relayer";
-import { signGrant } from "../../consent/signing";
-import { CAST_NAMES } from "../cast";
+import { PURPOSES } from "../../consent/purposes";
+import { relayGrant, relayRevoke } from "../../consent/relayer";
+import { signGrant, signRevoke } from "../../consent/signing";
+import { aliceIdentity, CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";
 
 const DAY = 24n * 3600n;
@@ -17,20 +16,31 @@ function check(condition: boolean, what: string): void {
 }
 
 /**
- * Consent: Alice grants her hospital treatment access by signature and a relayer pays for it; she revokes a
- * research consent; the emergency room breaks the glass for Bob. Everything is read back from views and events.
+ * Consent: Alice's wallet derives her account with St. Mary's from her one secret; with it she grants the hospital
+ * treatment access by signature and a relayer pays; she grants and then revokes a public-health consent the same way;
+ * later she arrives unconscious and the emergency room breaks the glass on her emergency card's account. Everything is
+ * read back from views and events, and none of her accounts ever holds ETH.
  */
 export const consentChapter: Chapter = {
   title: "Patient consent",
   async run({ hre, system, cast, narrator }) {
     const registry = system.consentRegistry;
-    const [alice, bob, hospital, sponsor] = await Promise.all(
-      [cast.alice, cast.bob, cast.hospital, cast.sponsor].map((s) => s.getAddress()),
-    );
-    const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+    const provider = hre.ethers.provider;
+    const relayerRegistry = registry.connect(cast.relayer);
+    const hospital = await cast.hospital.getAddress();
+    const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+    const { chainId } = await provider.getNetwork();
     narrator.say(`The consent registry is deployed at ${await registry.getAddress()}, managed by the authority.`);
 
-    // 1. Treatment access, signed by Alice, submitted by a relayer.
+    // 1. Alice's account for St. Mary's, from her one secret; treatment access signed by it, submitted by a relayer.
+    const identity = aliceIdentity(chainId);
+    const atStMarys = identity.account({ kind: "provider", provider: hospital });
+    const alice = atStMarys.address;
+    narrator.say(
+      `${CAST_NAMES.alice}'s wallet derives, from her one recovery phrase, an account for her care at ` +
+        `${CAST_NAMES.hospital} only: her other relationships get other accounts (docs/privacy.md).`,
+    );
+    narrator.fact("her account with St. Mary's", `${alice} (holds no ETH)`);
     const care = categorySet("DEMOGRAPHICS", "CONDITIONS", "MEDICATIONS", "ALLERGIES", "LAB_RESULTS");
     const terms = {
       patient: alice,
@@ -44,13 +54,13 @@ export const consentChapter: Chapter = {
       patientReference: "Patient/alice",
       granteeReference: "Organization/st-marys",
     });
-    const signed = await signGrant(cast.alice, registry, { ...terms, documentCommitment: commitment.commitment });
+    const signed = await signGrant(atStMarys, registry, { ...terms, documentCommitment: commitment.commitment });
     narrator.say(
-      `${CAST_NAMES.alice} signs (EIP-712) a one-year treatment consent for ${CAST_NAMES.hospital}; she pays no gas.`,
+      `She signs (EIP-712) a one-year treatment consent for ${CAST_NAMES.hospital} with that account; she pays no gas.`,
     );
     narrator.fact("categories", categoryNames(care).join(", "));
     narrator.fact("FHIR Consent commitment", commitment.commitment);
-    const relayed = await relayGrant(registry.connect(cast.relayer), signed);
+    const relayed = await relayGrant(relayerRegistry, signed);
     narrator.say(
       `The ${CAST_NAMES.relayer} submits it (tx ${relayed.receipt.hash}, ${relayed.receipt.gasUsed} gas, paid by the relayer).`,
     );
@@ -59,46 +69,40 @@ export const consentChapter: Chapter = {
       "the relayer did not pay",
     );
     const treatmentOk = await registry.isAuthorized(alice, hospital, PURPOSES.TREATMENT, categorySet("MEDICATIONS"));
-    narrator.fact("isAuthorized(Alice, St. Mary's, TREATMENT, MEDICATIONS)", treatmentOk);
+    narrator.fact("isAuthorized(Alice@St. Mary's, St. Mary's, TREATMENT, MEDICATIONS)", treatmentOk);
     check(treatmentOk, "the hospital is not authorized for treatment after the relayed grant");
     const genomicsOk = await registry.isAuthorized(alice, hospital, PURPOSES.TREATMENT, categorySet("GENOMICS"));
-    narrator.fact("isAuthorized(Alice, St. Mary's, TREATMENT, GENOMICS)", genomicsOk);
+    narrator.fact("isAuthorized(Alice@St. Mary's, St. Mary's, TREATMENT, GENOMICS)", genomicsOk);
     check(!genomicsOk, "the hospital is authorized for genomics, which Alice did not grant");
 
-    // 2. A research consent, then its revocation.
-    // Salted with Alice's trial secret (docs/trials.md): no one else can tell which trial it is for.
-    const research = trialResearch(1n, 1, id("demo: Alice's trial secret"));
-    await (
-      await registry
-        .connect(cast.alice)
-        .grant(
-          alice,
-          sponsor,
-          research,
-          categorySet("LAB_RESULTS", "GENOMICS"),
-          now,
-          now + 180n * DAY,
-          commit({ resourceType: "Consent", status: "active", note: "trial 1 consent form v1" }).commitment,
-        )
-    ).wait();
-    narrator.say(
-      `${CAST_NAMES.alice} consents to ${CAST_NAMES.sponsor} using her lab results and genomics in trial 1.`,
+    // 2. A public-health consent, then its revocation, both signed by her and relayed.
+    const reporting = categorySet("LAB_RESULTS");
+    const publicHealth = { ...terms, purpose: PURPOSES.PUBLIC_HEALTH, categories: reporting };
+    const reportingDocument = commit({ resourceType: "Consent", status: "active", note: "public-health reporting" });
+    await relayGrant(
+      relayerRegistry,
+      await signGrant(atStMarys, registry, { ...publicHealth, documentCommitment: reportingDocument.commitment }),
     );
+    narrator.say(`${CAST_NAMES.alice} lets St. Mary's report her lab results to the health authority.`);
     check(
-      await registry.isAuthorized(alice, sponsor, research, categorySet("GENOMICS")),
-      "the research consent is not in force",
+      await registry.isAuthorized(alice, hospital, PURPOSES.PUBLIC_HEALTH, reporting),
+      "the public-health consent is not in force",
     );
-    await (await registry.connect(cast.alice).revoke(alice, sponsor, research)).wait();
-    const revoked = await registry.consent(alice, sponsor, research);
-    narrator.say(`She changes her mind and revokes it.`);
-    narrator.fact("research consent", `version ${revoked.version}, revoked ${revoked.revoked}`);
-    check(revoked.revoked && revoked.version === 2n, "the research consent is not revoked at version 2");
+    await relayRevoke(
+      relayerRegistry,
+      await signRevoke(atStMarys, registry, { patient: alice, grantee: hospital, purpose: PURPOSES.PUBLIC_HEALTH }),
+    );
+    const revoked = await registry.consent(alice, hospital, PURPOSES.PUBLIC_HEALTH);
+    narrator.say(`She changes her mind and revokes it, again by signature, again at no cost to her.`);
+    narrator.fact("public-health consent", `version ${revoked.version}, revoked ${revoked.revoked}`);
+    check(revoked.revoked && revoked.version === 2n, "the public-health consent is not revoked at version 2");
     check(
-      !(await registry.isAuthorized(alice, sponsor, research, categorySet("GENOMICS"))),
-      "the sponsor is still authorized",
+      !(await registry.isAuthorized(alice, hospital, PURPOSES.PUBLIC_HEALTH, reporting)),
+      "St. Mary's may still report",
     );
 
-    // 3. Break the glass for Bob, who arrives unconscious.
+    // 3. Alice arrives unconscious: the emergency room breaks the glass on her emergency card.
+    const card = identity.derive({ kind: "emergency", epoch: 0 }).address;
     const reason = {
       resourceType: "AuditEvent",
       type: { system: "http://dicom.nema.org/resources/ontology/DCM", code: "110113", display: "Security Alert" },
@@ -108,16 +112,18 @@ export const consentChapter: Chapter = {
       purposeOfEvent: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-ActReason", code: "ETREAT" }] }],
     } satisfies AuditEvent;
     const reasonCommitment = commit(reason).commitment;
-    await (await registry.connect(cast.hospital).breakGlass(bob, reasonCommitment)).wait();
-    const count = await registry.emergencyAccessCount(bob);
     narrator.say(
-      `${CAST_NAMES.bob} arrives unconscious; the emergency room of ${CAST_NAMES.hospital} breaks the glass.`,
+      `Months later ${CAST_NAMES.alice} is brought in unconscious. Her wallet's emergency card (a QR code in her ` +
+        `phone case) shows one more account of hers, used for nothing else; the emergency room breaks the glass on it.`,
     );
-    narrator.fact("emergency accesses recorded for Bob", count);
-    check(count === 1n, "Bob's emergency-access count is not 1");
+    await (await registry.connect(cast.hospital).breakGlass(card, reasonCommitment)).wait();
+    const count = await registry.emergencyAccessCount(card);
+    narrator.fact("emergency card account", card);
+    narrator.fact("emergency accesses recorded on it", count);
+    check(count === 1n, "the card's emergency-access count is not 1");
     let refused = false;
     try {
-      await registry.connect(cast.relayer).breakGlass.staticCall(bob, reasonCommitment);
+      await registry.connect(cast.relayer).breakGlass.staticCall(card, reasonCommitment);
     } catch {
       refused = true;
     }
@@ -126,7 +132,7 @@ export const consentChapter: Chapter = {
 
     // 4. Everything read back from events.
     const history = await consentHistory(registry, alice);
-    narrator.say(`Alice's history, rebuilt from events: ${history.map((e) => e.kind).join(" -> ")}.`);
+    narrator.say(`Her history with St. Mary's, rebuilt from events: ${history.map((e) => e.kind).join(" -> ")}.`);
     check(
       history.map((e) => e.kind).join(",") === "granted,granted,revoked",
       "Alice's history is not grant, grant, revoke",
@@ -134,20 +140,22 @@ export const consentChapter: Chapter = {
     const inForce = await currentConsents(registry, alice);
     narrator.fact(
       "consents in force",
-      inForce
-        .map(
-          (c) => `${c.grantee === hospital ? "St. Mary's" : c.grantee} for TREATMENT, document ${c.documentCommitment}`,
-        )
-        .join("; "),
+      inForce.map((c) => `St. Mary's for TREATMENT, document ${c.documentCommitment}`).join("; "),
     );
     check(
       inForce.length === 1 && inForce[0].documentCommitment === commitment.commitment,
       "the in-force consent or its document commitment is wrong",
     );
-    const bobHistory = await consentHistory(registry, bob);
+    const cardHistory = await consentHistory(registry, card);
     check(
-      bobHistory.length === 1 && bobHistory[0].kind === "emergencyAccess" && bobHistory[0].actor === hospital,
-      "Bob's emergency access is not in his history",
+      cardHistory.length === 1 && cardHistory[0].kind === "emergencyAccess" && cardHistory[0].actor === hospital,
+      "the emergency access is not in the card's history",
+    );
+    const balances = await Promise.all([alice, card].map((a) => provider.getBalance(a)));
+    narrator.fact("ETH ever held by her St. Mary's and card accounts", balances.join(" and "));
+    check(
+      balances.every((b) => b === 0n),
+      "one of Alice's accounts holds ETH",
     );
   },
 };

@@ -4,7 +4,6 @@ import { commit } from "../../records";
 import { categoryNames, categorySet } from "../../consent/categories";
 import { PURPOSES } from "../../consent/purposes";
 import { relayGrant } from "../../consent/relayer";
-import { PatientIdentity } from "../../identity";
 import { relayForwardRequest } from "../../relay";
 import {
   buildDataset,
@@ -26,7 +25,7 @@ import {
   visitLabel,
   type OutcomeDefinition,
 } from "../../trials";
-import { CAST_NAMES } from "../cast";
+import { aliceIdentity, CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";
 
 function check(condition: boolean, what: string): void {
@@ -39,12 +38,6 @@ const OUTCOMES: OutcomeDefinition[] = [
   { title: "Severe hypoglycaemia", description: "Events per patient-year", timeFrame: "week 52", primary: false },
   { title: "Quality of life", description: "EQ-5D-5L index", timeFrame: "week 52", primary: false },
 ];
-
-/**
- * Alice's one secret in this demo (docs/privacy.md's test-vector mnemonic): her wallet derives her trial account
- * and her trial secret from it. A real wallet generates its own (`PatientIdentity.generate`).
- */
-const ALICE_MNEMONIC = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
 
 /** An observer's brute force of a research purpose over small trial ids and consent-form versions. */
 function bruteForcePurpose(purpose: string, trials: number, versions: number): bigint | undefined {
@@ -128,7 +121,7 @@ export const trialsChapter: Chapter = {
 
     // 2. Alice's trial account, a salted research consent through a relayer, and consent-gated enrolment.
     const { chainId } = await provider.getNetwork();
-    const identity = PatientIdentity.fromMnemonic(ALICE_MNEMONIC, chainId);
+    const identity = aliceIdentity(chainId);
     const alice = trialParticipant(identity, registryAddress, trialId);
     const card = enrolmentCard(alice);
     narrator.say(
