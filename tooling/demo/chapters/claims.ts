@@ -1,10 +1,10 @@
 import { id, type BaseContract } from "ethers";
-import { commit } from "../../records";
-import { categoryNames } from "../../consent/categories";
-import { PURPOSES } from "../../consent/purposes";
-import { relayGrant } from "../../consent/relayer";
-import { PatientIdentity } from "../../identity";
-import { relayForwardRequest } from "../../relay";
+import { commit } from "../../../src/records";
+import { categoryNames } from "../../../src/consent/categories";
+import { PURPOSES } from "../../../src/consent/purposes";
+import { relayGrant } from "../../../src/consent/relayer";
+import { PatientIdentity } from "../../../src/identity";
+import { relayForwardRequest } from "../../../src/relay";
 import {
   assertPolicyBlinding,
   blindLines,
@@ -30,7 +30,7 @@ import {
   signPaymentConsent,
   unblindLines,
   type ClaimLine,
-} from "../../claims";
+} from "../../../src/claims";
 import { TestToken__factory } from "../../../typechain-types";
 import { CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";

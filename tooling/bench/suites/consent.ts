@@ -2,12 +2,12 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, Wallet, id, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { ConsentCheckProbe__factory } from "../../../typechain-types";
-import { categorySet } from "../../consent/categories";
-import { PURPOSES, trialResearch } from "../../consent/purposes";
-import { signGrant } from "../../consent/signing";
+import { categorySet } from "../../../src/consent/categories";
+import { PURPOSES, trialResearch } from "../../../src/consent/purposes";
+import { signGrant } from "../../../src/consent/signing";
 import { measureTxDetails } from "../measure";
 import type { BenchSuite, FloorSpec, Measurement } from "../types";
-import { deployTestSystem } from "../../../tooling/system";
+import { deployTestSystem } from "../../system";
 
 /** `ConsentGranted(patient, grantee, actor indexed; purpose, categories, startsAt, expiresAt, version, document)`. */
 export const CONSENT_GRANTED_LOG = { topics: 4, dataBytes: 6 * 32 } as const;

@@ -1,5 +1,5 @@
-import { grantRoles } from "../../authority/permissions";
-import { ROLES } from "../../authority/roles";
+import { grantRoles } from "../../../src/authority/permissions";
+import { ROLES } from "../../../src/authority/roles";
 import { CAST_NAMES, CAST_ROLES, castGrants } from "../cast";
 import type { Chapter } from "../types";
 

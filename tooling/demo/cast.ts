@@ -1,5 +1,5 @@
 import type { Signer } from "ethers";
-import type { RoleGrant } from "../authority/permissions";
+import type { RoleGrant } from "../../src/authority/permissions";
 
 /** The organisations and people of the demo, each with the account it signs with. */
 export interface Cast {

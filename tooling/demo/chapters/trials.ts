@@ -1,11 +1,11 @@
 import { AbiCoder, keccak256, Wallet } from "ethers";
 import { TestToken__factory } from "../../../typechain-types";
-import { commit } from "../../records";
-import { categoryNames, categorySet } from "../../consent/categories";
-import { PURPOSES } from "../../consent/purposes";
-import { relayGrant } from "../../consent/relayer";
-import { PatientIdentity } from "../../identity";
-import { relayForwardRequest } from "../../relay";
+import { commit } from "../../../src/records";
+import { categoryNames, categorySet } from "../../../src/consent/categories";
+import { PURPOSES } from "../../../src/consent/purposes";
+import { relayGrant } from "../../../src/consent/relayer";
+import { PatientIdentity } from "../../../src/identity";
+import { relayForwardRequest } from "../../../src/relay";
 import {
   buildDataset,
   buildOutcomeSet,
@@ -25,7 +25,7 @@ import {
   trialParticipant,
   visitLabel,
   type OutcomeDefinition,
-} from "../../trials";
+} from "../../../src/trials";
 import { CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";
 

@@ -1,5 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { deploySystem } from "../system/deploy";
+import { deploySystem } from "../deploy";
 import { castFromSigners } from "./cast";
 import { authorityChapter } from "./chapters/authority";
 import { consentChapter } from "./chapters/consent";

@@ -1,11 +1,11 @@
 import { keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { relayGrant } from "../../consent/relayer";
-import { blindLines, blindPolicyTerms, policyMember, signPaymentConsent } from "../../claims";
-import { ALL_SERVICES, SERVICE } from "../../claims/categories";
-import { PatientIdentity } from "../../identity";
+import { relayGrant } from "../../../src/consent/relayer";
+import { blindLines, blindPolicyTerms, policyMember, signPaymentConsent } from "../../../src/claims";
+import { ALL_SERVICES, SERVICE } from "../../../src/claims/categories";
+import { PatientIdentity } from "../../../src/identity";
 import type { BenchSuite, FloorSpec, Measurement } from "../types";
-import { deployTestSystem } from "../../../tooling/system";
+import { deployTestSystem } from "../../system";
 
 /** `ClaimSubmitted`: 4 topics; data = fingerprint, serviceDate, priorAuthId, lines offset, 8-word adjudication,
  *  then the lines array (length + 2 words per line). */

@@ -12,10 +12,10 @@ import {
   type SerialLeaf,
   type SubtreeAnchor,
   type UnitProof,
-} from "../../provenance";
+} from "../../../src/provenance";
 import { type DrugProvenance, NaiveSerialRegistry__factory } from "../../../typechain-types";
 import type { BenchSuite, Measurement } from "../types";
-import { deployTestSystem } from "../../../tooling/system";
+import { deployTestSystem } from "../../system";
 
 /** Units of the benchmarked batch (the 1,000,000-unit batch). */
 export const BENCH_UNIT_COUNT = 1_000_000;

@@ -14,8 +14,8 @@ import {
   UnitStatus,
   verifyUnit,
   type UnitProof,
-} from "../../provenance";
-import { commit } from "../../records";
+} from "../../../src/provenance";
+import { commit } from "../../../src/records";
 import { CAST_NAMES, type Member } from "../cast";
 import type { Chapter } from "../types";
 

@@ -47,7 +47,7 @@ export interface Measurement {
   peerOp?: string;
 }
 
-/** A group of operations measured together, one per domain (`src/bench/suites/<domain>.ts`). */
+/** A group of operations measured together, one per domain (`tooling/bench/suites/<domain>.ts`). */
 export interface BenchSuite {
   name: string;
   run(hre: HardhatRuntimeEnvironment): Promise<Measurement[]>;

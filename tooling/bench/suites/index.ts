@@ -8,7 +8,7 @@ import { trialsSuite } from "./trials";
 
 /**
  * Every suite `npm run bench:gas` runs, each on a fresh chain. Peers first; each domain adds one line
- * (and one import) for its `src/bench/suites/<domain>.ts`.
+ * (and one import) for its `tooling/bench/suites/<domain>.ts`.
  */
 export const SUITES: BenchSuite[] = [
   // Peers: real, widely deployed contracts our operations are compared with.

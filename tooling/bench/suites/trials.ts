@@ -1,10 +1,10 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { keccak256, toUtf8Bytes } from "ethers";
-import { NO_EXPIRY } from "../../consent/fhir";
-import { trialResearchPurpose } from "../../trials/purposes";
+import { NO_EXPIRY } from "../../../src/consent/fhir";
+import { trialResearchPurpose } from "../../../src/trials/purposes";
 import { measureTxDetails } from "../measure";
 import type { BenchSuite, Measurement } from "../types";
-import { deployTestSystem } from "../../../tooling/system";
+import { deployTestSystem } from "../../system";
 
 const label = (s: string) => keccak256(toUtf8Bytes(s));
 const outcomes = (tag: string) =>

@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import TestTokenModule from "../../ignition/modules/TestToken";
-import HealthLedgerModule from "../../ignition/modules/HealthLedger";
+import TestTokenModule from "../ignition/modules/TestToken";
+import HealthLedgerModule from "../ignition/modules/HealthLedger";
 import {
   ClaimsManager__factory,
   ConsentRegistry__factory,
@@ -14,7 +14,7 @@ import {
   type TrialRegistry,
   HealthLedgerForwarder__factory,
   type HealthLedgerForwarder,
-} from "../../typechain-types";
+} from "../typechain-types";
 
 /** The deployed Health Ledger contracts, typed, connected to the deploying signer. */
 export interface System {

@@ -1,5 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { System } from "../system/deploy";
+import type { System } from "../deploy";
 import type { Cast } from "./cast";
 import type { Narrator } from "./narrator";
 

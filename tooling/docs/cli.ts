@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { renderRolesDoc } from "../authority/permissions";
+import { renderRolesDoc } from "../../src/authority/permissions";
 import { renderConstants, renderEnumsDoc } from "./constants";
 import { collectSystemDocs } from "./natspec";
 import { renderErrors, renderEvents } from "./render";

@@ -1,8 +1,8 @@
 import { isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { HealthLedgerAuthority__factory } from "../../typechain-types";
-import { grantRoles } from "./permissions";
-import { roleId, roleLabel, type RoleName } from "./roles";
+import { HealthLedgerAuthority__factory } from "../typechain-types";
+import { grantRoles } from "../src/authority/permissions";
+import { roleId, roleLabel, type RoleName } from "../src/authority/roles";
 
 function requireAddress(label: string, value: string): string {
   if (!isAddress(value)) throw new Error(`--${label} must be an address (0x + 40 hex digits); got "${value}"`);

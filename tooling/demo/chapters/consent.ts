@@ -1,12 +1,12 @@
 import type { AuditEvent } from "@medplum/fhirtypes";
 import { id } from "ethers";
-import { commit } from "../../records";
-import { categoryNames, categorySet } from "../../consent/categories";
-import { commitConsentDocument } from "../../consent/fhir";
-import { consentHistory, currentConsents } from "../../consent/history";
-import { PURPOSES, trialResearch } from "../../consent/purposes";
-import { relayGrant } from "../../consent/relayer";
-import { signGrant } from "../../consent/signing";
+import { commit } from "../../../src/records";
+import { categoryNames, categorySet } from "../../../src/consent/categories";
+import { commitConsentDocument } from "../../../src/consent/fhir";
+import { consentHistory, currentConsents } from "../../../src/consent/history";
+import { PURPOSES, trialResearch } from "../../../src/consent/purposes";
+import { relayGrant } from "../../../src/consent/relayer";
+import { signGrant } from "../../../src/consent/signing";
 import { CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";
 
