@@ -8,7 +8,7 @@
  * process id; the temporary project is removed unless `--keep` is given.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deployOnNode, startHardhatNode, type HardhatNode } from "../../test/shared/node";
@@ -18,7 +18,8 @@ const CONSUMER = join(__dirname, "consumer");
 
 /** Versions the consumer installs: the ones this repository is built and tested with. */
 function installedVersion(name: string): string {
-  return (require(join(ROOT, "node_modules", name, "package.json")) as { version: string }).version;
+  const manifest = readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8");
+  return (JSON.parse(manifest) as { version: string }).version;
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {

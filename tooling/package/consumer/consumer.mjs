@@ -1,3 +1,4 @@
+/* global process, console */
 // A dApp's plain Node ES module, as a consumer of the installed package, using viem: commit a FHIR Consent, sign
 // the grant with a fresh local key (no ether), relay it from a node account, read it back.
 import { createPublicClient, createWalletClient, defineChain, getAddress, http } from "viem";
