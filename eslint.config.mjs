@@ -8,6 +8,7 @@ export default tseslint.config(
       "artifacts",
       "cache",
       "typechain-types",
+      "src/generated",
       "coverage",
       "reports",
       "dist",

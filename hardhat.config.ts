@@ -1,7 +1,8 @@
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import { SOLC_VERSION } from "./tooling/compiler";
-import { networksFromEnv } from "./src/config/networks";
+import "./tooling/package/hooks";
+import { networksFromEnv } from "./tooling/networks";
 
 // Tasks live in tasks/ and stay thin: they parse arguments and call src/.
 import "./tasks";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { checkCoverage } from "../src/tooling/coverage";
+import { checkCoverage } from "../tooling/coverage";
 
 const summary = JSON.parse(readFileSync("coverage/coverage-summary.json", "utf8"));
 const problems = checkCoverage(summary, { lines: 100, branches: 95 });

@@ -1,5 +1,5 @@
 import hre from "hardhat";
-import { runDemo } from "../src/demo";
+import { runDemo } from "../tooling/demo";
 
 runDemo(hre).catch((error: unknown) => {
   console.error(error);

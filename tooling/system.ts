@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { grantRoles, type RoleGrant } from "../src/authority/permissions";
-import { deploySystem, type DeployOptions, type System } from "../src/system/deploy";
+import { deploySystem, type DeployOptions, type System } from "./deploy";
 import { TestToken__factory, type TestToken } from "../typechain-types";
 
 /** A deployed system for tests, benches and the demo: the contracts, their test payment token, and the admin. */

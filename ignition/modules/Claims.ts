@@ -7,7 +7,7 @@ import { wireContract } from "./wiring";
 /**
  * The claims manager, managed by the shared authority, asking the consent registry before every claim, with its
  * restricted functions wired from the permission table. Parameter `paymentToken` (required): the ERC-20 escrows
- * and payouts are in (a stablecoin on a public network; `TestToken` locally, see `src/system/deploy.ts`).
+ * and payouts are in (a stablecoin on a public network; `TestToken` locally, see `tooling/deploy.ts`).
  */
 export default buildModule("Claims", (m) => {
   const { authority } = m.useModule(AuthorityModule);

@@ -100,26 +100,62 @@ export interface SignOptions {
   wallet?: string;
 }
 
+/**
+ * What signing reads from the registry, whichever client reads it: ethers ({@link ethersConsentReader}, used when
+ * a TypeChain `ConsentRegistry` is passed) or viem (`viemConsentReader` in `health-ledger/viem`).
+ */
+export interface ConsentReader {
+  /** ERC-5267 `eip712Domain()`: fields, name, version, chain id, verifying contract. */
+  eip712Domain(): Promise<readonly [string, string, string, bigint, string, ...unknown[]]>;
+  nonces(owner: string): Promise<bigint>;
+  delegation(patient: string, delegate: string): Promise<{ kind: bigint | number; epoch: bigint | number }>;
+  /** The latest block's timestamp (unix seconds), for the default deadline. */
+  latestTimestamp(): Promise<bigint>;
+}
+
+/** A key that signs EIP-712 typed data: an ethers v6 `Signer` is one; `viemTypedDataSigner` adapts a viem wallet. */
+export interface TypedDataSigner {
+  getAddress(): Promise<string>;
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string>;
+}
+
+/** A TypeChain (ethers v6) `ConsentRegistry` as a {@link ConsentReader}. */
+export function ethersConsentReader(registry: ConsentRegistry): ConsentReader {
+  return {
+    eip712Domain: () => registry.eip712Domain(),
+    nonces: (owner) => registry.nonces(owner),
+    delegation: (patient, delegate) => registry.delegation(patient, delegate),
+    latestTimestamp: async () => {
+      const provider = registry.runner?.provider;
+      if (provider == null) throw new Error("The registry must be connected to a provider to compute a deadline");
+      const block = await provider.getBlock("latest");
+      return BigInt(block!.timestamp);
+    },
+  };
+}
+
+function readerOf(registry: ConsentRegistry | ConsentReader): ConsentReader {
+  return "latestTimestamp" in registry ? registry : ethersConsentReader(registry);
+}
+
 /** The registry's EIP-712 domain, read from its ERC-5267 `eip712Domain()` (so chain and contract always match). */
-export async function consentDomain(registry: ConsentRegistry): Promise<TypedDataDomain> {
-  const [fields, name, version, chainId, verifyingContract] = await registry.eip712Domain();
+export async function consentDomain(registry: ConsentRegistry | ConsentReader): Promise<TypedDataDomain> {
+  const [fields, name, version, chainId, verifyingContract] = await readerOf(registry).eip712Domain();
   if (fields !== "0x0f") throw new Error(`Unexpected EIP-712 domain fields ${fields}: expected 0x0f`);
   return { name, version, chainId, verifyingContract };
 }
 
-async function signerOf(signer: Signer, options: SignOptions): Promise<string> {
+async function signerOf(signer: TypedDataSigner, options: SignOptions): Promise<string> {
   return getAddress(options.wallet ?? (await signer.getAddress()));
 }
 
-async function defaults(registry: ConsentRegistry, signer: string, options: SignOptions) {
+async function defaults(registry: ConsentReader, signer: string, options: SignOptions) {
   const nonce = options.nonce ?? (await registry.nonces(signer));
-  let deadline = options.deadline;
-  if (deadline === undefined) {
-    const provider = registry.runner?.provider;
-    if (provider == null) throw new Error("The registry must be connected to a provider to compute a deadline");
-    const block = await provider.getBlock("latest");
-    deadline = BigInt(block!.timestamp) + 3600n;
-  }
+  const deadline = options.deadline ?? (await registry.latestTimestamp()) + 3600n;
   if (deadline <= 0n || deadline > NO_EXPIRY) {
     throw new Error(`deadline must be unix seconds between 1 and 2^40 - 1; got ${deadline}`);
   }
@@ -131,7 +167,7 @@ async function defaults(registry: ConsentRegistry, signer: string, options: Sign
  * delegation epoch (read on chain unless given). Throws when the signer is not the patient's delegate.
  */
 async function delegationEpochOf(
-  registry: ConsentRegistry,
+  registry: ConsentReader,
   patient: string,
   signer: string,
   options: SignOptions,
@@ -144,26 +180,28 @@ async function delegationEpochOf(
   }
   if (options.delegationEpoch !== undefined) return options.delegationEpoch;
   const d = await registry.delegation(patient, signer);
-  if (d.kind === BigInt(DelegateKind.None)) {
+  if (BigInt(d.kind) === BigInt(DelegateKind.None)) {
     throw new Error(
       `${signer} is not a delegate of ${patient}: the patient must appoint it (appointDelegate) before it signs for her`,
     );
   }
-  return d.epoch;
+  return BigInt(d.epoch);
 }
 
 /**
- * Signs a grant with an ethers v6 signer (the patient, or her delegate for `terms.patient`). Anyone can then
+ * Signs a grant with an ethers v6 signer or any {@link TypedDataSigner} (the patient, or her delegate for
+ * `terms.patient`); the registry is a TypeChain `ConsentRegistry` or any {@link ConsentReader}. Anyone can then
  * submit it with {@link relayGrant}; the relayer cannot change any field. A delegate's request carries its current
  * delegation epoch and works only while that delegation lasts. A delegate may not name itself as grantee.
  */
 export async function signGrant(
-  signer: Signer,
-  registry: ConsentRegistry,
+  signer: Signer | TypedDataSigner,
+  registry: ConsentRegistry | ConsentReader,
   terms: ConsentTerms & { documentCommitment: string },
   options: SignOptions = {},
 ): Promise<Signed<GrantRequest>> {
   assertConsentTerms(terms);
+  const reader = readerOf(registry);
   const from = await signerOf(signer, options);
   const patient = getAddress(terms.patient);
   if (from !== patient && getAddress(terms.grantee) === from) {
@@ -178,11 +216,11 @@ export async function signGrant(
     startsAt: terms.startsAt,
     expiresAt: terms.expiresAt,
     documentCommitment: terms.documentCommitment,
-    delegationEpoch: await delegationEpochOf(registry, patient, from, options),
-    ...(await defaults(registry, from, options)),
+    delegationEpoch: await delegationEpochOf(reader, patient, from, options),
+    ...(await defaults(reader, from, options)),
   };
   const signature = await signer.signTypedData(
-    await consentDomain(registry),
+    await consentDomain(reader),
     { Grant: [...CONSENT_TYPES.Grant] },
     request,
   );
@@ -191,11 +229,12 @@ export async function signGrant(
 
 /** Signs a revocation of (patient, grantee, purpose) by the patient or her delegate. */
 export async function signRevoke(
-  signer: Signer,
-  registry: ConsentRegistry,
+  signer: Signer | TypedDataSigner,
+  registry: ConsentRegistry | ConsentReader,
   key: { patient: string; grantee: string; purpose: string },
   options: SignOptions = {},
 ): Promise<Signed<RevokeRequest>> {
+  const reader = readerOf(registry);
   const from = await signerOf(signer, options);
   const patient = getAddress(key.patient);
   const request: RevokeRequest = {
@@ -203,11 +242,11 @@ export async function signRevoke(
     patient,
     grantee: getAddress(key.grantee),
     purpose: key.purpose,
-    delegationEpoch: await delegationEpochOf(registry, patient, from, options),
-    ...(await defaults(registry, from, options)),
+    delegationEpoch: await delegationEpochOf(reader, patient, from, options),
+    ...(await defaults(reader, from, options)),
   };
   const signature = await signer.signTypedData(
-    await consentDomain(registry),
+    await consentDomain(reader),
     { Revoke: [...CONSENT_TYPES.Revoke] },
     request,
   );
@@ -216,8 +255,8 @@ export async function signRevoke(
 
 /** Signs, as the patient, the appointment of a guardian or legal representative until `expiresAt`. */
 export async function signDelegateAppointment(
-  patient: Signer,
-  registry: ConsentRegistry,
+  patient: Signer | TypedDataSigner,
+  registry: ConsentRegistry | ConsentReader,
   appointment: { delegate: string; kind: DelegateKindValue; expiresAt: bigint },
   options: SignOptions = {},
 ): Promise<Signed<DelegateRequest>> {
@@ -227,16 +266,17 @@ export async function signDelegateAppointment(
   if (appointment.expiresAt <= 0n || appointment.expiresAt > NO_EXPIRY) {
     throw new Error("expiresAt must be unix seconds between 1 and NO_EXPIRY (2^40 - 1)");
   }
+  const reader = readerOf(registry);
   const from = await signerOf(patient, options);
   const request: DelegateRequest = {
     patient: from,
     delegate: getAddress(appointment.delegate),
     kind: appointment.kind,
     expiresAt: appointment.expiresAt,
-    ...(await defaults(registry, from, options)),
+    ...(await defaults(reader, from, options)),
   };
   const signature = await patient.signTypedData(
-    await consentDomain(registry),
+    await consentDomain(reader),
     { AppointDelegate: [...CONSENT_TYPES.AppointDelegate] },
     request,
   );

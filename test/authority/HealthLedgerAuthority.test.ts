@@ -11,7 +11,7 @@ import {
   type FunctionRule,
 } from "../../src/authority/permissions";
 import { PUBLIC_ROLE, ROLES, ROLE_NAMES, roleId, roleLabel } from "../../src/authority/roles";
-import { deploySystem } from "../../src/system/deploy";
+import { deploySystem } from "../../tooling/deploy";
 
 const RULES: FunctionRule[] = [
   { contract: "RestrictedTarget", functions: ["ping()"], enforcedBy: "authority", roles: ["PROVIDER"], why: "test" },

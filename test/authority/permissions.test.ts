@@ -2,8 +2,8 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { authorityRules, PERMISSIONS } from "../../src/authority/permissions";
 import { ruleRoleId, selectorOf } from "../../src/authority/rules";
-import { collectAccessFacts, type FunctionAccess } from "../../src/docs/natspec";
-import { deploySystem } from "../../src/system/deploy";
+import { collectAccessFacts, type FunctionAccess } from "../../tooling/docs/natspec";
+import { deploySystem } from "../../tooling/deploy";
 
 /** The domain contracts' state-changing functions that the table must cover (the authority's are AccessManager's). */
 async function domainFunctions(): Promise<FunctionAccess[]> {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
-import { grantRolesTask, listRolesTask } from "../../src/authority/tasks";
+import { grantRolesTask, listRolesTask } from "../../tooling/roles-tasks";
 
 describe("roles tasks", function () {
   it("grants a role and lists members rebuilt from events", async function () {

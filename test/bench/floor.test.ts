@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { calldataGas, evmFloor, logGas } from "../../src/bench/floor";
+import { calldataGas, evmFloor, logGas } from "../../tooling/bench/floor";
 
 /** An address with no zero byte, so its 20 bytes cost 16 each. */
 const ADDRESS_WORD = `${"00".repeat(12)}${"11".repeat(20)}`;

@@ -6,8 +6,8 @@ import {
   reportOf,
   snapshotOf,
   toResults,
-} from "../../src/bench/harness";
-import type { GasResult, Measurement } from "../../src/bench/types";
+} from "../../tooling/bench/harness";
+import type { GasResult, Measurement } from "../../tooling/bench/types";
 
 /** A floor of exactly 21,000 + 16 = 21,016 (one non-zero calldata byte). */
 const FLOOR = { calldata: "0x01", newSlots: 0, changedSlots: 0, logs: [] } as const;

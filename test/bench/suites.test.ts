@@ -1,12 +1,12 @@
 import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import hre from "hardhat";
-import { runSuites, toResults } from "../../src/bench/harness";
-import { logsOf, storageWritesOf } from "../../src/bench/measure";
-import { easSuite } from "../../src/bench/suites/eas";
-import { erc1155Suite } from "../../src/bench/suites/erc1155";
-import { SUITES } from "../../src/bench/suites";
-import type { BenchSuite, Measurement } from "../../src/bench/types";
+import { runSuites, toResults } from "../../tooling/bench/harness";
+import { logsOf, storageWritesOf } from "../../tooling/bench/measure";
+import { easSuite } from "../../tooling/bench/suites/eas";
+import { erc1155Suite } from "../../tooling/bench/suites/erc1155";
+import { SUITES } from "../../tooling/bench/suites";
+import type { BenchSuite, Measurement } from "../../tooling/bench/types";
 
 const PEERS: BenchSuite[] = [easSuite, erc1155Suite];
 

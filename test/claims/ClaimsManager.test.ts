@@ -18,7 +18,7 @@ import {
   type ClaimLine,
 } from "../../src/claims";
 import { relayForwardRequest, signForwardRequest } from "../../src/relay";
-import { deploySystem } from "../../src/system/deploy";
+import { deploySystem } from "../../tooling/deploy";
 import { shouldBehaveLikeRestricted } from "../shared/restricted";
 import { ALL_DATA, COVERED, DAY, deployClaimsFixture, PAYMENT, USD, YEAR, defaultTerms } from "./fixture";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { SUITES } from "../../src/bench/suites";
-import { claimsSuite } from "../../src/bench/suites/claims";
+import { SUITES } from "../../tooling/bench/suites";
+import { claimsSuite } from "../../tooling/bench/suites/claims";
 import { expectFloorsMatchTraces, runSuiteTraced } from "../shared/benchTrace";
 
 const OPS = ["claims.submit", "claims.review", "claims.withdraw", "claims.priorAuthRequest", "claims.priorAuthApprove"];

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { SUITES } from "../../src/bench/suites";
-import { CONSENT_GRANTED_LOG, consentSuite } from "../../src/bench/suites/consent";
+import { SUITES } from "../../tooling/bench/suites";
+import { CONSENT_GRANTED_LOG, consentSuite } from "../../tooling/bench/suites/consent";
 import { ConsentRegistry__factory } from "../../typechain-types";
 import { runSuiteTraced, type Writes } from "../shared/benchTrace";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { CHAPTERS, runDemo } from "../../src/demo";
+import { CHAPTERS, runDemo } from "../../tooling/demo";
 
 describe("npm run demo", function () {
   it("tells every chapter's story to the end on the embedded EVM", async function () {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { readFile } from "node:fs/promises";
 import hre from "hardhat";
-import { generatedDocs } from "../../src/docs/cli";
-import { collectSystemDocs } from "../../src/docs/natspec";
+import { generatedDocs } from "../../tooling/docs/cli";
+import { collectSystemDocs } from "../../tooling/docs/natspec";
 
 describe("generated documents", function () {
   it("docs/events.md, errors.md, roles.md, enums.md and src/constants.ts match the contracts and the table", async function () {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { SUITES } from "../../src/bench/suites";
-import { BENCH_TREE_DEPTH, deepBatchProofs, provenanceSuite } from "../../src/bench/suites/provenance";
+import { SUITES } from "../../tooling/bench/suites";
+import { BENCH_TREE_DEPTH, deepBatchProofs, provenanceSuite } from "../../tooling/bench/suites/provenance";
 import { processProof, serialLeafHash } from "../../src/provenance";
 import { expectFloorsMatchTraces, runSuiteTraced } from "../shared/benchTrace";
 

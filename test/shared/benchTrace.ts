@@ -1,8 +1,8 @@
 import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { logsOf, storageWritesOf } from "../../src/bench/measure";
-import type { BenchSuite, Measurement } from "../../src/bench/types";
+import { logsOf, storageWritesOf } from "../../tooling/bench/measure";
+import type { BenchSuite, Measurement } from "../../tooling/bench/types";
 import { isInstrumented } from "./instrumented";
 
 /** What one mined transaction of a suite really did, traced on the EVM. */

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { checkCoverage, type CoverageSummary } from "../../src/tooling/coverage";
+import { checkCoverage, type CoverageSummary } from "../../tooling/coverage";
 
 function entry(lines: number, branches: number) {
   return { lines: { pct: lines }, branches: { pct: branches }, statements: { pct: 100 }, functions: { pct: 100 } };

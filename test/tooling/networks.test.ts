@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { networksFromEnv } from "../../src/config/networks";
+import { networksFromEnv } from "../../tooling/networks";
 
 describe("networksFromEnv", function () {
   const key = `0x${"ab".repeat(32)}`;

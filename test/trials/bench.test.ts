@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { SUITES } from "../../src/bench/suites";
-import { trialsSuite } from "../../src/bench/suites/trials";
+import { SUITES } from "../../tooling/bench/suites";
+import { trialsSuite } from "../../tooling/bench/suites/trials";
 import { expectFloorsMatchTraces, runSuiteTraced } from "../shared/benchTrace";
 
 const OPS = ["trials.register", "trials.enroll", "trials.anchorData", "trials.recordVisit", "trials.postResults"];

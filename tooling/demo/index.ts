@@ -1,0 +1,39 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { deploySystem } from "../deploy";
+import { castFromSigners } from "./cast";
+import { authorityChapter } from "./chapters/authority";
+import { consentChapter } from "./chapters/consent";
+import { trialsChapter } from "./chapters/trials";
+import { provenanceChapter } from "./chapters/provenance";
+import { claimsChapter } from "./chapters/claims";
+import { privacyChapter } from "./chapters/privacy";
+import { Narrator } from "./narrator";
+import type { Chapter } from "./types";
+
+/** The demo's chapters, in order. Each domain adds one. */
+export const CHAPTERS: readonly Chapter[] = [
+  authorityChapter,
+  consentChapter,
+  provenanceChapter,
+  claimsChapter,
+  trialsChapter,
+  privacyChapter,
+];
+
+/** Deploys Health Ledger on the given network through Ignition and runs every chapter. */
+export async function runDemo(
+  hre: HardhatRuntimeEnvironment,
+  out: (line: string) => void = console.log,
+): Promise<void> {
+  const narrator = new Narrator(out);
+  const cast = castFromSigners(await hre.ethers.getSigners());
+  out("Health Ledger demo: one tamper-evident record of consent, provenance, trials and claims.");
+  out(`Network: ${hre.network.name} (chain ${(await hre.ethers.provider.getNetwork()).chainId})`);
+  const system = await deploySystem(hre, { guardian: await cast.guardian.getAddress() });
+  for (const [i, chapter] of CHAPTERS.entries()) {
+    narrator.chapter(`Chapter ${i + 1}: ${chapter.title}`);
+    await chapter.run({ hre, system, cast, narrator });
+  }
+  out("");
+  out("Demo complete.");
+}
