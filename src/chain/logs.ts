@@ -136,7 +136,7 @@ export async function withRetries<T>(
 
 /**
  * Yields the logs of `query` one block range at a time, in chain order. Ranges adapt to the provider (halved on a
- * refusal, doubled while answers are small, never above a range it refused); unreachable endpoints are retried with
+ * refusal, doubled while answers are small, never back up to a range it refused); unreachable endpoints are retried with
  * backoff, then {@link LogFetchUnavailableError} says where to resume.
  */
 export async function* logPages(rpc: Rpc, query: LogQuery, options: FetchOptions = {}): AsyncGenerator<LogPage> {
@@ -144,7 +144,7 @@ export async function* logPages(rpc: Rpc, query: LogQuery, options: FetchOptions
   const growBelow = options.growBelow ?? 2_000;
   const retries = options.retries ?? 8;
   let range = Math.min(maxRange, Math.max(1, options.initialRange ?? 2_000));
-  // The smallest range the provider refused: growth stays below it.
+  // Half the smallest range the provider refused: growth stays at or below it.
   let ceiling = maxRange;
   let cursor = query.fromBlock;
   const address = typeof query.address === "string" ? query.address : [...query.address];
@@ -169,8 +169,10 @@ export async function* logPages(rpc: Rpc, query: LogQuery, options: FetchOptions
       if (isRangeRefusal(error)) {
         const blocks = end - cursor + 1;
         if (blocks === 1) throw new LogRangeError(cursor, oneLine(error));
-        ceiling = Math.min(ceiling, blocks - 1);
+        // Growth stops at the half that is tried next: the cap lies below `blocks`, and creeping up towards it one
+        // refusal at a time would cost a refused request per page.
         range = Math.max(1, Math.floor(blocks / 2));
+        ceiling = Math.min(ceiling, range);
         options.onEvent?.({
           kind: "refused",
           fromBlock: cursor,
