@@ -3,8 +3,8 @@
  * over more than `maxRange` blocks (or answering more than `maxResults` logs), and can go away (stop listening) and
  * come back. Everything else is forwarded to the node unchanged. Not a mock: it models a provider's cap and outages.
  */
-import { createServer, type Server, type Socket } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 
 export interface CappingProxy {
   url: string;
