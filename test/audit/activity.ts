@@ -239,7 +239,7 @@ async function main() {
       await r.amend(trialId, {
         protocolCommitment: label(`protocol ${t} v2`),
         reasonCommitment: label(`reason ${t}`),
-        consentFormVersion: 1,
+        consentFormVersion: 0,
         outcomes: [outcomes(`trial ${t}`, 3)[1], { commitment: label(`trial ${t}-new-primary`), primary: true }].map(
           (o, i) => ({ ...o, primary: i === 1 }),
         ),

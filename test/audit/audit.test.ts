@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JsonRpcProvider, keccak256, toUtf8Bytes } from "ethers";
+import { JsonRpcProvider, getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { ConsentRegistry__factory } from "../../typechain-types";
 import { httpRpc } from "../../src/chain/rpc";
 import { AuditInputError, AuditStore, runAudit, toCsv, type AuditAddresses, type AuditRun } from "../../src/audit";
@@ -16,6 +16,7 @@ import { startCappingProxy } from "../chain/proxy";
 
 const ACTIVITY = join(__dirname, "activity.ts");
 const label = (s: string) => keccak256(toUtf8Bytes(s));
+const addressOf = (s: string) => getAddress(`0x${label(s).slice(26)}`);
 
 describe("auditor (src/audit) against a hardhat node process", function () {
   this.timeout(300_000);
@@ -100,7 +101,7 @@ describe("auditor (src/audit) against a hardhat node process", function () {
         await (
           await registry.grant(
             signer.address,
-            signer.address.replace(/.$/, "0"),
+            addressOf("later grantee"),
             PURPOSES.TREATMENT,
             2,
             0,
@@ -151,7 +152,7 @@ describe("auditor (src/audit) against a hardhat node process", function () {
           await (
             await registry.grant(
               signer.address,
-              signer.address.replace(/.$/, "1"),
+              addressOf(`reorg grantee ${tag}`),
               PURPOSES.TREATMENT,
               4,
               0,
@@ -189,7 +190,7 @@ describe("auditor (src/audit) against a hardhat node process", function () {
           await (
             await registry.grant(
               signer.address,
-              signer.address.replace(/.$/, String(i)),
+              addressOf(`record grantee ${i}`),
               PURPOSES.TREATMENT,
               2,
               0,
@@ -227,9 +228,15 @@ describe("auditor (src/audit) against a hardhat node process", function () {
       checkpoint = (await runAudit({ rpc: httpRpc(node.url), addresses, db })).index.checkpoint!.block;
     });
     afterEach(async function () {
+      // The checkpoint is where the index says, and nothing is stored above it.
       const sql = await openSql(db);
       try {
-        expect((await new AuditStore(sql).checkpoint())!.block).to.equal(checkpoint);
+        const store = new AuditStore(sql);
+        expect((await store.checkpoint())!.block).to.equal(checkpoint);
+        const above = await sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM audit_events WHERE block > $1", [
+          checkpoint,
+        ]);
+        expect(Number(above[0].n)).to.equal(0);
       } finally {
         await sql.close();
       }
@@ -279,15 +286,33 @@ describe("auditor (src/audit) against a hardhat node process", function () {
     it("a provider whose cap no split satisfies", async function () {
       const proxy = await startCappingProxy(node.url, { maxResults: 0 });
       try {
-        await send((p) => p.send("hardhat_mine", ["0x1"]));
-        await runOnNode(node.url, ACTIVITY, { AUDIT_ADDRESSES: JSON.stringify(system), AUDIT_SCALE: "1" }).catch(
+        await send(async (p) => {
+          await p.send("hardhat_mine", ["0x5"]);
+          const signer = await p.getSigner(12);
+          const registry = ConsentRegistry__factory.connect(system.consentRegistry, signer);
+          await (
+            await registry.grant(
+              signer.address,
+              addressOf("capped"),
+              PURPOSES.TREATMENT,
+              2,
+              0,
+              2n ** 40n - 1n,
+              label("capped"),
+            )
+          ).wait();
+        });
+        const error = await runAudit({ rpc: httpRpc(proxy.url), addresses, db }).then(
           () => undefined,
+          (e: unknown) => e,
         );
-        await expectInputError(
-          "range-capped",
-          () => runAudit({ rpc: httpRpc(proxy.url), addresses, db }),
-          /refuses logs even for block \d+.*index is kept up to block/,
-        );
+        expect(error).to.be.instanceOf(AuditInputError);
+        expect((error as AuditInputError).kind).to.equal("range-capped");
+        const message = (error as Error).message;
+        expect(message).to.match(/refuses logs even for block \d+ alone .*index is kept up to block \d+$/);
+        // Pages before the refused block were kept: the index moved up to just below it, consistently.
+        checkpoint = Number(/kept up to block (\d+)/.exec(message)![1]);
+        expect(checkpoint).to.equal(Number(/even for block (\d+)/.exec(message)![1]) - 1);
       } finally {
         await proxy.close();
       }
