@@ -210,6 +210,107 @@ describe("auditor (src/audit) against a hardhat node process", function () {
     });
   });
 
+  describe("npx hardhat audit", function () {
+    const HARDHAT = join(__dirname, "..", "..", "node_modules", "hardhat", "internal", "cli", "cli.js");
+    async function hardhat(args: string[]) {
+      const { spawn } = await import("node:child_process");
+      const child = spawn(process.execPath, [HARDHAT, "audit", "--network", "localhost", ...args], {
+        cwd: join(__dirname, "..", ".."),
+        env: { ...process.env, HEALTH_LEDGER_NODE_URL: node.url },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c) => (stdout += c));
+      child.stderr.on("data", (c) => (stderr += c));
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      return { code, stdout, stderr };
+    }
+
+    it("audits the deployment named by an addresses file, with plain progress lines off a terminal", async function () {
+      const file = join(dir, "addresses.json");
+      await writeFile(file, JSON.stringify(system));
+      const { code, stdout, stderr } = await hardhat([
+        "--addresses",
+        file,
+        "--db",
+        join(dir, "cli.sqlite"),
+        "--out",
+        join(dir, "cli-report"),
+      ]);
+      expect(stdout).to.match(/^audit: chain 31337, blocks \d+-\d+: \d+ events \(\d+ new\), 0 errors/m);
+      expect(stderr).to.match(/^audit: block \d+ of \d+ \(100%\)/m);
+      expect(code).to.equal(0);
+      expect(existsSync(join(dir, "cli-report", "audit.html"))).to.equal(true);
+    });
+
+    it("says what is wrong in one line and exits non-zero", async function () {
+      const file = join(dir, "addresses.json");
+      const { code, stdout, stderr } = await hardhat(["--addresses", file, "--db", ":memory:", "--chain-id", "5"]);
+      expect(code).to.equal(1);
+      expect(stdout).to.equal("");
+      expect(stderr.trim().split("\n")).to.deep.equal([
+        "audit: the node is chain 31337, not 5: point --rpc at the deployment's network or fix --chain-id",
+      ]);
+      const missing = await hardhat(["--addresses", join(dir, "nope.json"), "--db", ":memory:"]);
+      expect(missing.code).to.equal(1);
+      expect(missing.stderr.trim()).to.match(/^audit: cannot read the addresses file .*nope.json: check the path$/);
+    });
+  });
+
+  describe("the HTML report in headless Chromium", function () {
+    const CHROMIUM = "/usr/bin/chromium";
+    const absent = !existsSync(CHROMIUM) && process.env.CI !== "true";
+    (absent ? it.skip : it)(
+      absent
+        ? "skipped: /usr/bin/chromium is missing (apt-get install -y chromium; CI always runs it)"
+        : "renders without a console error, with the JSON's numbers, and leaves a screenshot",
+      async function () {
+        const { chromium } = await import("playwright-core");
+        const browser = await chromium.launch({
+          executablePath: CHROMIUM,
+          args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        try {
+          const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+          const problems: string[] = [];
+          page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+          page.on("pageerror", (e) => problems.push(e.message));
+          page.on("request", (r) => !r.url().startsWith("file:") && problems.push(`network request ${r.url()}`));
+          await page.goto(`file://${join(dir, "report", "audit.html")}`);
+          const metrics = await page.$$eval("[data-metric]", (els) =>
+            els.map((e) => [e.getAttribute("data-metric")!, Number(e.textContent)] as const),
+          );
+          const s = first.report.summary;
+          const expected: Record<string, number> = {
+            events: s.events,
+            ...Object.fromEntries(Object.entries(s.findings).map(([k, v]) => [`findings.${k}`, v])),
+            ...Object.fromEntries(Object.entries(s.entities).map(([k, v]) => [`entities.${k}`, v])),
+            ...Object.fromEntries(Object.entries(s.commitments).map(([k, v]) => [`commitments.${k}`, v])),
+            ...Object.fromEntries(
+              Object.entries(s.views).flatMap(([k, v]) => [
+                [`views.${k}.compared`, v.compared],
+                [`views.${k}.mismatched`, v.mismatched],
+              ]),
+            ),
+          };
+          expect(Object.fromEntries(metrics)).to.deep.equal(expected);
+          expect(await page.locator("svg[aria-label^='custody graph']").count()).to.equal(3);
+          expect(await page.locator("svg[aria-label^='consent timeline']").count()).to.be.greaterThan(0);
+          expect(await page.locator("svg[aria-label^='outcome history']").count()).to.equal(1);
+          expect(
+            await page.locator("svg[aria-label='claims lifecycle'] text[data-transition]").count(),
+          ).to.be.greaterThan(2);
+          await mkdir(join(__dirname, "..", "..", "reports"), { recursive: true });
+          await page.screenshot({ path: join(__dirname, "..", "..", "reports", "audit-report.png"), fullPage: false });
+          expect(problems).to.deep.equal([]);
+        } finally {
+          await browser.close();
+        }
+      },
+    );
+  });
+
   describe("bad input: one clear error, the index left as it was", function () {
     async function expectInputError(kind: AuditInputError["kind"], run: () => Promise<unknown>, pattern: RegExp) {
       const error = await run().then(
