@@ -16,13 +16,14 @@ task("audit", "Rebuilds a Health Ledger deployment from its events, checks it ag
   .addOptionalParam("records", "Record store folder to check commitments against")
   .addOptionalParam("out", "Report folder", "reports/audit")
   .addOptionalParam("viewLimit", "Compare at most this many entities of each kind with the contracts' views")
-  .addFlag("verbose", "Print stack traces")
   .setAction(async (args: Record<string, string | boolean | undefined>, hre) => {
     const { auditCommand } = await import("../src/audit/cli");
     const { asRpc } = await import("../src/chain/rpc");
     const url = (hre.network.config as { url?: string }).url;
     const rpc =
       url !== undefined ? undefined : asRpc({ send: (method, params) => hre.network.provider.send(method, params) });
-    const { code } = await auditCommand({ ...args, rpc: (args.rpc as string | undefined) ?? url }, { rpc });
+    // Hardhat's own --verbose also prints the stack of a failure.
+    const verbose = hre.hardhatArguments.verbose;
+    const { code } = await auditCommand({ ...args, verbose, rpc: (args.rpc as string | undefined) ?? url }, { rpc });
     process.exitCode = code;
   });

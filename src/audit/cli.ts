@@ -128,7 +128,7 @@ export async function progressSink(stream: NodeJS.WriteStream = process.stderr):
       stream.write(`audit: block ${p.block} of ${p.toBlock} (${pct}%), ${p.events} events\n`);
     },
     phase(name) {
-      stream.write(`audit: ${name}\n`);
+      if (name !== "index") stream.write(`audit: ${name}\n`);
     },
     stop() {},
   };
