@@ -1,4 +1,4 @@
-import type { Log } from "ethers";
+import { readContractEvents, type ReadEventsOptions } from "../chain/contract-events";
 import type { ConsentRegistry } from "../../typechain-types";
 
 /** One change of a patient's consents or delegations, as read from the registry's events. */
@@ -88,88 +88,98 @@ export interface DelegateRecord {
   epoch: bigint;
 }
 
-function position(log: Log) {
-  return { blockNumber: log.blockNumber, logIndex: log.index, txHash: log.transactionHash };
-}
-
 /**
  * Every event about `patient`, oldest first: grants, revocations, renunciations, delegate changes and emergency
- * accesses. `fromBlock` lets an indexer resume (default: the genesis block).
+ * accesses, read in one paged log scan (adaptive block ranges, see `src/chain/logs.ts`). `fromBlock` lets an indexer
+ * resume (default: the genesis block).
  */
 export async function consentHistory(
   registry: ConsentRegistry,
   patient: string,
   fromBlock: number = 0,
+  options: Omit<ReadEventsOptions, "fromBlock"> = {},
 ): Promise<ConsentEvent[]> {
-  const f = registry.filters;
-  const [granted, revoked, renounced, appointed, removed, emergencies] = await Promise.all([
-    registry.queryFilter(f.ConsentGranted(patient), fromBlock),
-    registry.queryFilter(f.ConsentRevoked(patient), fromBlock),
-    registry.queryFilter(f.ConsentRenounced(patient), fromBlock),
-    registry.queryFilter(f.DelegateAppointed(patient), fromBlock),
-    registry.queryFilter(f.DelegateRemoved(patient), fromBlock),
-    registry.queryFilter(f.EmergencyAccessRecorded(patient), fromBlock),
-  ]);
-  const events: ConsentEvent[] = [
-    ...granted.map((e): ConsentEvent => ({
-      kind: "granted",
-      patient: e.args.patient,
-      grantee: e.args.grantee,
-      actor: e.args.actor,
-      purpose: e.args.purpose,
-      categories: e.args.categories,
-      startsAt: e.args.startsAt,
-      expiresAt: e.args.expiresAt,
-      version: e.args.version,
-      documentCommitment: e.args.documentCommitment,
-      ...position(e),
-    })),
-    ...revoked.map((e): ConsentEvent => ({
-      kind: "revoked",
-      patient: e.args.patient,
-      grantee: e.args.grantee,
-      actor: e.args.actor,
-      purpose: e.args.purpose,
-      version: e.args.version,
-      ...position(e),
-    })),
-    ...renounced.map((e): ConsentEvent => ({
-      kind: "renounced",
-      patient: e.args.patient,
-      grantee: e.args.grantee,
-      actor: e.args.grantee,
-      purpose: e.args.purpose,
-      version: e.args.version,
-      ...position(e),
-    })),
-    ...appointed.map((e): ConsentEvent => ({
-      kind: "delegateAppointed",
-      patient: e.args.patient,
-      delegate: e.args.delegate,
-      actor: e.args.actor,
-      delegateKind: Number(e.args.kind),
-      expiresAt: e.args.expiresAt,
-      epoch: e.args.epoch,
-      ...position(e),
-    })),
-    ...removed.map((e): ConsentEvent => ({
-      kind: "delegateRemoved",
-      patient: e.args.patient,
-      delegate: e.args.delegate,
-      actor: e.args.actor,
-      ...position(e),
-    })),
-    ...emergencies.map((e): ConsentEvent => ({
-      kind: "emergencyAccess",
-      patient: e.args.patient,
-      provider: e.args.provider,
-      actor: e.args.provider,
-      count: e.args.count,
-      reasonCommitment: e.args.reasonCommitment,
-      ...position(e),
-    })),
-  ];
-  return events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  const logs = await readContractEvents(
+    registry,
+    [
+      "ConsentGranted",
+      "ConsentRevoked",
+      "ConsentRenounced",
+      "DelegateAppointed",
+      "DelegateRemoved",
+      "EmergencyAccessRecorded",
+    ],
+    [patient],
+    { ...options, fromBlock },
+  );
+  return logs.map((e): ConsentEvent => {
+    const at = { blockNumber: e.blockNumber, logIndex: e.logIndex, txHash: e.transactionHash };
+    switch (e.name) {
+      case "ConsentGranted":
+        return {
+          kind: "granted",
+          patient: e.args.patient,
+          grantee: e.args.grantee,
+          actor: e.args.actor,
+          purpose: e.args.purpose,
+          categories: e.args.categories,
+          startsAt: e.args.startsAt,
+          expiresAt: e.args.expiresAt,
+          version: e.args.version,
+          documentCommitment: e.args.documentCommitment,
+          ...at,
+        };
+      case "ConsentRevoked":
+        return {
+          kind: "revoked",
+          patient: e.args.patient,
+          grantee: e.args.grantee,
+          actor: e.args.actor,
+          purpose: e.args.purpose,
+          version: e.args.version,
+          ...at,
+        };
+      case "ConsentRenounced":
+        return {
+          kind: "renounced",
+          patient: e.args.patient,
+          grantee: e.args.grantee,
+          actor: e.args.grantee,
+          purpose: e.args.purpose,
+          version: e.args.version,
+          ...at,
+        };
+      case "DelegateAppointed":
+        return {
+          kind: "delegateAppointed",
+          patient: e.args.patient,
+          delegate: e.args.delegate,
+          actor: e.args.actor,
+          delegateKind: Number(e.args.kind),
+          expiresAt: e.args.expiresAt,
+          epoch: e.args.epoch,
+          ...at,
+        };
+      case "DelegateRemoved":
+        return {
+          kind: "delegateRemoved",
+          patient: e.args.patient,
+          delegate: e.args.delegate,
+          actor: e.args.actor,
+          ...at,
+        };
+      case "EmergencyAccessRecorded":
+        return {
+          kind: "emergencyAccess",
+          patient: e.args.patient,
+          provider: e.args.provider,
+          actor: e.args.provider,
+          count: e.args.count,
+          reasonCommitment: e.args.reasonCommitment,
+          ...at,
+        };
+    }
+  });
 }
 
 function consentKey(grantee: string, purpose: string): string {

@@ -3,6 +3,8 @@ import type { DrugProvenance } from "../../typechain-types";
 import type { Bytes32 } from "./gs1";
 import { BatchFlags, ShipmentStatus, UnitStatus } from "../constants";
 import { verifySerialProof, type UnitProof } from "./serials";
+import { readContractEvents, rpcOf, type ReadEventsOptions } from "../chain/contract-events";
+import { headBlock } from "../chain/logs";
 
 export { BatchFlags, ShipmentStatus, UnitStatus } from "../constants";
 
@@ -61,136 +63,139 @@ export type CustodyEvent = At &
   );
 
 /**
- * Every event of one batch, in chain order (block, then log index): the whole chain of custody. Reads the
- * contract's logs from `fromBlock` (default 0).
+ * Every event of one batch, in chain order (block, then log index): the whole chain of custody. Two paged log scans
+ * (adaptive block ranges, see `src/chain/logs.ts`) from `fromBlock` (default 0): the events indexed by batch first,
+ * and the shipments, which index the batch second.
  */
 export async function traceBatch(
   provenance: DrugProvenance,
   batchId: string,
   fromBlock: number = 0,
+  options: Omit<ReadEventsOptions, "fromBlock"> = {},
 ): Promise<CustodyEvent[]> {
-  const f = provenance.filters;
-  const q = <T extends Parameters<DrugProvenance["queryFilter"]>[0]>(filter: T) =>
-    provenance.queryFilter(filter, fromBlock);
-  const at = (log: { blockNumber: number; index: number; transactionHash: string }): At => ({
-    blockNumber: log.blockNumber,
-    logIndex: log.index,
-    transactionHash: log.transactionHash,
+  const toBlock = options.toBlock ?? (await headBlock(options.rpc ?? rpcOf(provenance), options.fetch));
+  const scan = { ...options, fromBlock, toBlock };
+  const [own, shipments] = await Promise.all([
+    readContractEvents(
+      provenance,
+      [
+        "BatchCommissioned",
+        "UnitDispensed",
+        "UnitsDestroyed",
+        "UnitDestroyed",
+        "SubtreeAnchored",
+        "BatchRecalled",
+        "BatchQuarantined",
+        "QuarantineCleared",
+        "BatchIllegitimate",
+        "SuspectUnitReported",
+      ],
+      [batchId],
+      scan,
+    ),
+    readContractEvents(
+      provenance,
+      ["ShipmentSent", "ShipmentAccepted", "ShipmentRejected", "ShipmentCancelled"],
+      [null, batchId],
+      scan,
+    ),
+  ]);
+  const at = (l: { blockNumber: number; logIndex: number; transactionHash: string }): At => ({
+    blockNumber: l.blockNumber,
+    logIndex: l.logIndex,
+    transactionHash: l.transactionHash,
   });
-  const [commissioned, sent, accepted, rejected, cancelled, dispensed, destroyed, unitDestroyed] = await Promise.all([
-    q(f.BatchCommissioned(batchId)),
-    q(f.ShipmentSent(undefined, batchId)),
-    q(f.ShipmentAccepted(undefined, batchId)),
-    q(f.ShipmentRejected(undefined, batchId)),
-    q(f.ShipmentCancelled(undefined, batchId)),
-    q(f.UnitDispensed(batchId)),
-    q(f.UnitsDestroyed(batchId)),
-    q(f.UnitDestroyed(batchId)),
-  ]);
-  const [anchored, recalled, quarantined, cleared, illegitimate, suspects] = await Promise.all([
-    q(f.SubtreeAnchored(batchId)),
-    q(f.BatchRecalled(batchId)),
-    q(f.BatchQuarantined(batchId)),
-    q(f.QuarantineCleared(batchId)),
-    q(f.BatchIllegitimate(batchId)),
-    q(f.SuspectUnitReported(batchId)),
-  ]);
-  const events: CustodyEvent[] = [
-    ...commissioned.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "commissioned",
-      manufacturer: l.args.manufacturer,
-      gtin: l.args.gtin,
-      lot: l.args.lot,
-      expiresAt: l.args.expiresAt,
-      unitCount: l.args.unitCount,
-      serialRoot: l.args.serialRoot,
-      metadataCommitment: l.args.metadataCommitment,
-    })),
-    ...sent.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "shipped",
-      shipmentId: l.args.shipmentId,
-      shipment: {
-        batchId: l.args.batchId,
-        from: l.args.from,
-        to: l.args.to,
-        quantity: l.args.quantity,
-        documentsCommitment: l.args.documentsCommitment,
-      },
-    })),
-    ...accepted.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "accepted",
-      shipmentId: l.args.shipmentId,
-      by: l.args.to,
-    })),
-    ...rejected.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "rejected",
-      shipmentId: l.args.shipmentId,
-      by: l.args.to,
-    })),
-    ...cancelled.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "cancelled",
-      shipmentId: l.args.shipmentId,
-      by: l.args.from,
-    })),
-    ...dispensed.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "dispensed",
-      dispenser: l.args.dispenser,
-      position: l.args.position,
-    })),
-    ...destroyed.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "destroyed",
-      holder: l.args.holder,
-      by: l.args.by,
-      quantity: l.args.quantity,
-      evidenceCommitment: l.args.evidenceCommitment,
-    })),
-    ...unitDestroyed.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "unitDestroyed",
-      holder: l.args.holder,
-      position: l.args.position,
-    })),
-    ...anchored.map((l): CustodyEvent => ({ ...at(l), kind: "anchored", by: l.args.by, node: l.args.node })),
-    ...recalled.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "recalled",
-      by: l.args.by,
-      reasonCommitment: l.args.reasonCommitment,
-    })),
-    ...quarantined.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "quarantined",
-      by: l.args.by,
-      reasonCommitment: l.args.reasonCommitment,
-    })),
-    ...cleared.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "cleared",
-      by: l.args.regulator,
-      reasonCommitment: l.args.reasonCommitment,
-    })),
-    ...illegitimate.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "illegitimate",
-      by: l.args.regulator,
-      reasonCommitment: l.args.reasonCommitment,
-    })),
-    ...suspects.map((l): CustodyEvent => ({
-      ...at(l),
-      kind: "suspectReported",
-      reporter: l.args.reporter,
-      position: l.args.position,
-      status: Number(l.args.status) as UnitStatus,
-      evidenceCommitment: l.args.evidenceCommitment,
-    })),
-  ];
+  const events: CustodyEvent[] = [];
+  for (const l of own) {
+    switch (l.name) {
+      case "BatchCommissioned":
+        events.push({
+          ...at(l),
+          kind: "commissioned",
+          manufacturer: l.args.manufacturer,
+          gtin: l.args.gtin,
+          lot: l.args.lot,
+          expiresAt: l.args.expiresAt,
+          unitCount: l.args.unitCount,
+          serialRoot: l.args.serialRoot,
+          metadataCommitment: l.args.metadataCommitment,
+        });
+        break;
+      case "UnitDispensed":
+        events.push({ ...at(l), kind: "dispensed", dispenser: l.args.dispenser, position: l.args.position });
+        break;
+      case "UnitsDestroyed":
+        events.push({
+          ...at(l),
+          kind: "destroyed",
+          holder: l.args.holder,
+          by: l.args.by,
+          quantity: l.args.quantity,
+          evidenceCommitment: l.args.evidenceCommitment,
+        });
+        break;
+      case "UnitDestroyed":
+        events.push({ ...at(l), kind: "unitDestroyed", holder: l.args.holder, position: l.args.position });
+        break;
+      case "SubtreeAnchored":
+        events.push({ ...at(l), kind: "anchored", by: l.args.by, node: l.args.node });
+        break;
+      case "BatchRecalled":
+        events.push({ ...at(l), kind: "recalled", by: l.args.by, reasonCommitment: l.args.reasonCommitment });
+        break;
+      case "BatchQuarantined":
+        events.push({ ...at(l), kind: "quarantined", by: l.args.by, reasonCommitment: l.args.reasonCommitment });
+        break;
+      case "QuarantineCleared":
+        events.push({ ...at(l), kind: "cleared", by: l.args.regulator, reasonCommitment: l.args.reasonCommitment });
+        break;
+      case "BatchIllegitimate":
+        events.push({
+          ...at(l),
+          kind: "illegitimate",
+          by: l.args.regulator,
+          reasonCommitment: l.args.reasonCommitment,
+        });
+        break;
+      case "SuspectUnitReported":
+        events.push({
+          ...at(l),
+          kind: "suspectReported",
+          reporter: l.args.reporter,
+          position: l.args.position,
+          status: Number(l.args.status) as UnitStatus,
+          evidenceCommitment: l.args.evidenceCommitment,
+        });
+        break;
+    }
+  }
+  for (const l of shipments) {
+    switch (l.name) {
+      case "ShipmentSent":
+        events.push({
+          ...at(l),
+          kind: "shipped",
+          shipmentId: l.args.shipmentId,
+          shipment: {
+            batchId: l.args.batchId,
+            from: l.args.from,
+            to: l.args.to,
+            quantity: l.args.quantity,
+            documentsCommitment: l.args.documentsCommitment,
+          },
+        });
+        break;
+      case "ShipmentAccepted":
+        events.push({ ...at(l), kind: "accepted", shipmentId: l.args.shipmentId, by: l.args.to });
+        break;
+      case "ShipmentRejected":
+        events.push({ ...at(l), kind: "rejected", shipmentId: l.args.shipmentId, by: l.args.to });
+        break;
+      case "ShipmentCancelled":
+        events.push({ ...at(l), kind: "cancelled", shipmentId: l.args.shipmentId, by: l.args.from });
+        break;
+    }
+  }
   return events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
 }
 
