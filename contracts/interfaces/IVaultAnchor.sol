@@ -12,12 +12,12 @@ interface IVaultAnchor {
     // -------------------------------------------------------------------------------------------------- structs
 
     /// @notice The latest anchored head of one operator's disclosure log.
-    /// @dev Stored in two slots: `head`, then `length` (uint64) and `anchoredAt` (uint40) sharing one.
+    /// @dev Stored in two slots: `head`, then `count` (uint64) and `anchoredAt` (uint40) sharing one.
     struct LogHead {
         /// @notice The hash of the log's last entry (see docs/vault.md, "The disclosure log").
         bytes32 head;
         /// @notice How many entries the log held at that head (entries are numbered 1, 2, …).
-        uint64 length;
+        uint64 count;
         /// @notice When it was anchored (unix seconds); 0 if never.
         uint40 anchoredAt;
     }
@@ -30,9 +30,9 @@ interface IVaultAnchor {
 
     /// @notice A vault operator anchored the head of its disclosure log.
     /// @param operator The account that sent it (the vault's anchoring account).
-    /// @param length The log's length at this head.
+    /// @param count The number of entries in the log at this head.
     /// @param head The hash of its last entry.
-    event LogAnchored(address indexed operator, uint64 length, bytes32 head);
+    event LogAnchored(address indexed operator, uint64 count, bytes32 head);
 
     // -------------------------------------------------------------------------------------------------- errors
 
@@ -52,10 +52,10 @@ interface IVaultAnchor {
 
     /// @notice A log head that does not lengthen the caller's anchored log: a log only grows.
     /// @param operator The caller.
-    /// @param length The length given.
-    /// @param anchoredLength The length already anchored.
-    /// @dev Fix: anchor only after new entries were appended, with the log's current length.
-    error VaultAnchorLogNotLonger(address operator, uint64 length, uint64 anchoredLength);
+    /// @param count The entry count given.
+    /// @param anchoredCount The entry count already anchored.
+    /// @dev Fix: anchor only after new entries were appended, with the log's current entry count.
+    error VaultAnchorLogNotLonger(address operator, uint64 count, uint64 anchoredCount);
 
     // ----------------------------------------------------------------------------------------------- functions
 
@@ -65,10 +65,10 @@ interface IVaultAnchor {
     /// @param commitments The commitments, 1 to `MAX_ANCHOR_BATCH`, none zero.
     function anchorRecords(bytes32[] calldata commitments) external;
 
-    /// @notice Anchors the head of the caller's disclosure log; `length` must exceed the length anchored before.
-    /// @param length The log's current length.
+    /// @notice Anchors the head of the caller's disclosure log; `count` must exceed the count anchored before.
+    /// @param count The log's current number of entries.
     /// @param head The hash of its last entry, not zero.
-    function anchorLog(uint64 length, bytes32 head) external;
+    function anchorLog(uint64 count, bytes32 head) external;
 
     /// @notice When a commitment was first anchored.
     /// @param commitment The commitment.

@@ -9,7 +9,7 @@ import {IVaultAnchor} from "../interfaces/IVaultAnchor.sol";
 ///      its sender, so no account can touch another's log. It is therefore not managed by the authority (nothing to
 ///      restrict) and takes no forwarder: the vault operator and the record's writer send their own transactions.
 ///      Storage: `_recordAnchors[commitment]` one uint40 per commitment; `_logHeads[operator]` two slots (head; then
-///      length uint64 and anchoredAt uint40 packed).
+///      count uint64 and anchoredAt uint40 packed).
 contract VaultAnchor is IVaultAnchor {
     /// @inheritdoc IVaultAnchor
     uint256 public constant MAX_ANCHOR_BATCH = 256;
@@ -31,14 +31,14 @@ contract VaultAnchor is IVaultAnchor {
     }
 
     /// @inheritdoc IVaultAnchor
-    function anchorLog(uint64 length, bytes32 head) external {
+    function anchorLog(uint64 count, bytes32 head) external {
         if (head == bytes32(0)) revert VaultAnchorLogHeadZero();
         LogHead storage current = _logHeads[msg.sender];
-        if (length <= current.length) revert VaultAnchorLogNotLonger(msg.sender, length, current.length);
+        if (count <= current.count) revert VaultAnchorLogNotLonger(msg.sender, count, current.count);
         current.head = head;
-        current.length = length;
+        current.count = count;
         current.anchoredAt = uint40(block.timestamp);
-        emit LogAnchored(msg.sender, length, head);
+        emit LogAnchored(msg.sender, count, head);
     }
 
     /// @inheritdoc IVaultAnchor
