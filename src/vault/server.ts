@@ -5,7 +5,7 @@
  * starts it. See docs/vault.md.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { Wallet, isAddress, type Provider } from "ethers";
+import { isAddress, type BaseWallet, type Provider } from "ethers";
 import { ALL_CATEGORIES } from "../consent/categories";
 import { PURPOSES } from "../consent/purposes";
 import { auditEvent, type Disclosure } from "./audit";
@@ -43,7 +43,7 @@ export interface VaultOptions {
   chainId: bigint;
   consentRegistry: string;
   /** The account that anchors the log's head (needs ETH for gas); without it the vault does not anchor. */
-  operator?: Wallet;
+  operator?: BaseWallet;
   maxRecordBytes?: number;
   maxBodyBytes?: number;
   emergencyWindowSeconds?: number;
