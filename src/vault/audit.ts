@@ -37,11 +37,17 @@ const ACTION: Record<string, AuditEvent["action"]> = {
 
 /** The AuditEvent for a disclosure (served: outcome `0`; refused: `4`, with the reason). */
 export function auditEvent(d: Disclosure): AuditEvent {
-  const account = (a: string) => ({ identifier: { system: "urn:ietf:rfc:3986", value: `eip155:${d.chainId}:${a.toLowerCase()}` } });
+  const account = (a: string) => ({
+    identifier: { system: "urn:ietf:rfc:3986", value: `eip155:${d.chainId}:${a.toLowerCase()}` },
+  });
   const name = d.purpose === undefined ? undefined : purposeName(d.purpose);
   const event: AuditEvent = {
     resourceType: "AuditEvent",
-    type: { system: "http://terminology.hl7.org/CodeSystem/audit-event-type", code: "rest", display: "RESTful Operation" },
+    type: {
+      system: "http://terminology.hl7.org/CodeSystem/audit-event-type",
+      code: "rest",
+      display: "RESTful Operation",
+    },
     subtype: [{ system: "urn:health-ledger:vault", code: d.kind }],
     action: ACTION[d.kind] ?? "E",
     recorded: new Date(d.at).toISOString(),
@@ -63,7 +69,10 @@ export function auditEvent(d: Disclosure): AuditEvent {
     agent: [{ who: account(d.agent), requestor: true }],
     source: { observer: { display: "health-ledger-vault" } },
     entity: [
-      { what: account(d.patient), role: { system: "http://terminology.hl7.org/CodeSystem/object-role", code: "1", display: "Patient" } },
+      {
+        what: account(d.patient),
+        role: { system: "http://terminology.hl7.org/CodeSystem/object-role", code: "1", display: "Patient" },
+      },
       ...(d.recordId === undefined
         ? []
         : [{ what: { identifier: { system: "urn:health-ledger:record", value: d.recordId.toLowerCase() } } }]),

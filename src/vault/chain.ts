@@ -23,7 +23,7 @@ export interface ChainConfig {
 
 /** A JSON-RPC provider tuned for a server: fixed network, no batching delay. */
 export function serverProvider(rpcUrl: string, chainId: bigint): JsonRpcProvider {
-  return new JsonRpcProvider(rpcUrl, Number(chainId), { staticNetwork: true, batchStallTime: 0 });
+  return new JsonRpcProvider(rpcUrl, Number(chainId), { staticNetwork: true, batchStallTime: 0, cacheTimeout: -1 });
 }
 
 /** The chain as the vault sees it, with a per-block cache. */
@@ -127,10 +127,7 @@ export class ChainView {
       const logs = await this.registry.queryFilter(filter, 0, block);
       if (logs.length === 0) return false;
       const last = logs[logs.length - 1];
-      const [then, now] = await Promise.all([
-        this.provider.getBlock(last.blockNumber),
-        this.provider.getBlock(block),
-      ]);
+      const [then, now] = await Promise.all([this.provider.getBlock(last.blockNumber), this.provider.getBlock(block)]);
       return now!.timestamp - then!.timestamp <= windowSeconds;
     });
   }

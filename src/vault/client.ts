@@ -140,7 +140,9 @@ export class VaultClient {
       recordId: q.recordId ?? ALL_RECORDS,
       categories: (q.categories ?? 0n).toString(),
       purpose: q.purpose ?? PURPOSES.TREATMENT,
-    })) as { records: { recordId: string; categories: string; writer: string; ciphertext: string; wrappedKey: string }[] };
+    })) as {
+      records: { recordId: string; categories: string; writer: string; ciphertext: string; wrappedKey: string }[];
+    };
     const out: OpenedRecord[] = [];
     for (const r of body.records) {
       out.push(await this.open(r.recordId, r.ciphertext, r.wrappedKey, BigInt(r.categories), r.writer));
@@ -168,7 +170,9 @@ export class VaultClient {
       throw new VaultIntegrityError(`record ${recordId} decrypted to something that is not a vault envelope`);
     }
     if (!verify(envelope.resource, envelope.salt, recordId)) {
-      throw new VaultIntegrityError(`record ${recordId} does not match its commitment: the vault swapped or altered it`);
+      throw new VaultIntegrityError(
+        `record ${recordId} does not match its commitment: the vault swapped or altered it`,
+      );
     }
     if ((await this.options.vaultAnchor.recordAnchoredAt(recordId)) === 0n) {
       throw new VaultIntegrityError(`record ${recordId}'s commitment is not anchored on chain`);
@@ -189,7 +193,11 @@ export class VaultClient {
       purpose: PURPOSES.TREATMENT,
     })) as { records: { wrappedKey: string }[] };
     const aad = getBytes(recordId);
-    const dataKey = unwrapKey(new Uint8Array(Buffer.from(body.records[0].wrappedKey, "base64")), this.options.wallet.privateKey, aad);
+    const dataKey = unwrapKey(
+      new Uint8Array(Buffer.from(body.records[0].wrappedKey, "base64")),
+      this.options.wallet.privateKey,
+      aad,
+    );
     const keys = this.wrapFor(dataKey, aad, to.readers);
     dataKey.fill(0);
     await this.send(
@@ -280,7 +288,12 @@ export class VaultClient {
 }
 
 /** Posts a signed request (with extra body fields) and parses the answer. */
-export async function postSigned(url: string, path: string, signed: SignedRequest, extra: object = {}): Promise<unknown> {
+export async function postSigned(
+  url: string,
+  path: string,
+  signed: SignedRequest,
+  extra: object = {},
+): Promise<unknown> {
   const response = await fetch(url + path, {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -48,7 +48,12 @@ export class VaultProblem extends Error {
 
   /** The problem+json body. */
   body(): { type: string; title: string; status: number; detail: string } {
-    return { type: problemUri(this.type), title: this.type.replace(/-/g, " "), status: this.status, detail: this.detail };
+    return {
+      type: problemUri(this.type),
+      title: this.type.replace(/-/g, " "),
+      status: this.status,
+      detail: this.detail,
+    };
   }
 }
 

@@ -76,7 +76,10 @@ export function buildVault(options: VaultOptions): Vault {
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     if (error instanceof VaultProblem) return sendProblem(reply, error);
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return sendProblem(reply, new VaultProblem("payload-too-large", `request bodies are limited to ${maxBody} bytes`));
+      return sendProblem(
+        reply,
+        new VaultProblem("payload-too-large", `request bodies are limited to ${maxBody} bytes`),
+      );
     }
     if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
       return sendProblem(reply, new VaultProblem("unsupported-media-type", "send the request as application/json"));
@@ -98,13 +101,25 @@ export function buildVault(options: VaultOptions): Vault {
     const parsed = parseSigned(kind, body);
     const { request, signature } = parsed;
     const claimed = request[SIGNER_FIELD[kind]];
-    const base = { kind, patient: request.patient, agent: claimed, recordId: request.recordId, purpose: request.purpose };
+    const base = {
+      kind,
+      patient: request.patient,
+      agent: claimed,
+      recordId: request.recordId,
+      purpose: request.purpose,
+    };
     try {
       if (parsed.chainId !== chainId.toString()) {
-        throw new VaultProblem("wrong-chain", `this vault serves chain ${chainId}; the request was signed for chain ${parsed.chainId}`);
+        throw new VaultProblem(
+          "wrong-chain",
+          `this vault serves chain ${chainId}; the request was signed for chain ${parsed.chainId}`,
+        );
       }
       if (Number(request.deadline) * 1000 < now()) {
-        throw new VaultProblem("request-expired", `the request's deadline ${request.deadline} has passed: sign it again`);
+        throw new VaultProblem(
+          "request-expired",
+          `the request's deadline ${request.deadline} has passed: sign it again`,
+        );
       }
       let signer: string;
       try {
@@ -186,11 +201,17 @@ export function buildVault(options: VaultOptions): Vault {
     const { ciphertext, keys } = await refusing(event, async () => {
       const ciphertext = parseBase64(body.ciphertext, "ciphertext");
       if (ciphertext.length > maxRecord) {
-        throw new VaultProblem("payload-too-large", `a record's ciphertext is limited to ${maxRecord} bytes, not ${ciphertext.length}`);
+        throw new VaultProblem(
+          "payload-too-large",
+          `a record's ciphertext is limited to ${maxRecord} bytes, not ${ciphertext.length}`,
+        );
       }
       const keys = parseKeys(body.keys);
       if (contentHash(ciphertext, keys.entries) !== request.contentHash.toLowerCase()) {
-        throw new VaultProblem("content-mismatch", "contentHash does not match the ciphertext and keys sent: sign what you send");
+        throw new VaultProblem(
+          "content-mismatch",
+          "contentHash does not match the ciphertext and keys sent: sign what you send",
+        );
       }
       const categories = BigInt(request.categories);
       if (categories === 0n || (categories & ~ALL_CATEGORIES) !== 0n) {
@@ -264,11 +285,13 @@ export function buildVault(options: VaultOptions): Vault {
         let categories = BigInt(request.categories);
         if (one) {
           const record = await store.record(request.recordId);
-          if (record === undefined || record.patient !== request.patient.toLowerCase()) throw unknownRecord(request.recordId);
+          if (record === undefined || record.patient !== request.patient.toLowerCase())
+            throw unknownRecord(request.recordId);
           records = [record];
           categories = record.categories;
         } else {
-          if (categories === 0n) throw new VaultProblem("malformed-request", "a read of all records must name categories");
+          if (categories === 0n)
+            throw new VaultProblem("malformed-request", "a read of all records must name categories");
           records = await store.recordsOf(request.patient, categories);
         }
         const allowed =
@@ -293,7 +316,11 @@ export function buildVault(options: VaultOptions): Vault {
           const payload = await store.payload(record.recordId, served.keyHolder, tx);
           if (payload.ciphertext === undefined) continue; // erased meanwhile
           if (payload.wrapped === undefined) {
-            if (one) throw new VaultProblem("no-wrapped-key", `no data key is wrapped for ${served.keyHolder}: ask the patient to grant access`);
+            if (one)
+              throw new VaultProblem(
+                "no-wrapped-key",
+                `no data key is wrapped for ${served.keyHolder}: ask the patient to grant access`,
+              );
             continue;
           }
           out.push({
@@ -323,7 +350,8 @@ export function buildVault(options: VaultOptions): Vault {
         throw new VaultProblem("content-mismatch", "contentHash does not match the keys sent: sign what you send");
       }
       const record = await store.record(request.recordId);
-      if (record === undefined || record.patient !== request.patient.toLowerCase()) throw unknownRecord(request.recordId);
+      if (record === undefined || record.patient !== request.patient.toLowerCase())
+        throw unknownRecord(request.recordId);
       const block = await chain.head();
       if (record.writer !== signer.toLowerCase() && !(await mayActFor(block, request.patient, signer))) {
         throw new VaultProblem("not-patient", `${signer} is neither the patient, her delegate nor the record's writer`);
@@ -339,7 +367,8 @@ export function buildVault(options: VaultOptions): Vault {
     const event = { ...base, agent: signer, requestId: digest };
     await refusing(event, async () => {
       const record = await store.record(request.recordId);
-      if (record === undefined || record.patient !== request.patient.toLowerCase()) throw unknownRecord(request.recordId);
+      if (record === undefined || record.patient !== request.patient.toLowerCase())
+        throw unknownRecord(request.recordId);
       if (!(await mayActFor(await chain.head(), request.patient, signer))) {
         throw new VaultProblem("not-patient", `only the patient or her delegate erases a record, not ${signer}`);
       }
@@ -393,7 +422,10 @@ export function buildVault(options: VaultOptions): Vault {
 }
 
 function sendProblem(reply: FastifyReply, problem: VaultProblem) {
-  return reply.code(problem.status).header("content-type", "application/problem+json; charset=utf-8").send(problem.body());
+  return reply
+    .code(problem.status)
+    .header("content-type", "application/problem+json; charset=utf-8")
+    .send(problem.body());
 }
 
 function unknownRecord(recordId: string): VaultProblem {
@@ -432,7 +464,8 @@ function parseSigned(kind: RequestKind, body: unknown): { chainId: string; reque
     }
     fields[name] = value as string;
   }
-  if (BigInt(fields.deadline) >= 2n ** 40n) throw new VaultProblem("malformed-request", "request.deadline must fit in uint40");
+  if (BigInt(fields.deadline) >= 2n ** 40n)
+    throw new VaultProblem("malformed-request", "request.deadline must fit in uint40");
   return { chainId, request: fields, signature };
 }
 

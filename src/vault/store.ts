@@ -204,10 +204,10 @@ export class VaultStore {
   async erase(tx: SqlExecutor, recordId: string, at: number): Promise<void> {
     await tx.run(`DELETE FROM ${this.p}keys WHERE record_id = $1`, [lower(recordId)]);
     await tx.run(`DELETE FROM ${this.p}records WHERE record_id = $1`, [lower(recordId)]);
-    await tx.run(`INSERT INTO ${this.p}erased (record_id, erased_at) VALUES ($1, $2) ON CONFLICT (record_id) DO NOTHING`, [
-      lower(recordId),
-      at,
-    ]);
+    await tx.run(
+      `INSERT INTO ${this.p}erased (record_id, erased_at) VALUES ($1, $2) ON CONFLICT (record_id) DO NOTHING`,
+      [lower(recordId), at],
+    );
   }
 
   /** Appends an event to the disclosure log inside a transaction and gives back the new entry. */
@@ -219,10 +219,13 @@ export class VaultStore {
     const prevHash = head.head as string;
     const text = canonicalJson(event);
     const hash = entryHash(prevHash, text);
-    await tx.run(
-      `INSERT INTO ${this.p}log (seq, patient, event, prev_hash, entry_hash) VALUES ($1, $2, $3, $4, $5)`,
-      [seq, lower(patient), text, prevHash, hash],
-    );
+    await tx.run(`INSERT INTO ${this.p}log (seq, patient, event, prev_hash, entry_hash) VALUES ($1, $2, $3, $4, $5)`, [
+      seq,
+      lower(patient),
+      text,
+      prevHash,
+      hash,
+    ]);
     await tx.run(`UPDATE ${this.p}log_head SET head = $1 WHERE id = 1`, [hash]);
     return { seq, patient: lower(patient), event: text, prevHash, entryHash: hash };
   }

@@ -38,7 +38,9 @@ describe("VaultAnchor", function () {
 
     it("lets any account anchor (no role): an account with no role anchors", async function () {
       const { anchor, other } = await loadFixture(deployFixture);
-      await expect(anchor.connect(other).anchorRecords([C1])).to.emit(anchor, "RecordAnchored").withArgs(C1);
+      await expect(anchor.connect(other).anchorRecords([C1]))
+        .to.emit(anchor, "RecordAnchored")
+        .withArgs(C1);
     });
 
     it("refuses a zero commitment (VaultAnchorCommitmentZero), anchoring none of the batch", async function () {

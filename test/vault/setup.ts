@@ -53,7 +53,7 @@ export async function startVaultWorld(): Promise<VaultWorld> {
   const node = await startHardhatNode();
   try {
     const system = await deployOnNode(node.url);
-    const provider = new JsonRpcProvider(node.url, 31337, { staticNetwork: true });
+    const provider = new JsonRpcProvider(node.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
     const admin = nodeAccount(0, provider);
     const [relayer, stMarys, hospital2, emergencyRoom, operator] = [5, 1, 2, 3, 4].map((i) => nodeAccount(i, provider));
     const anchor = await new VaultAnchor__factory(admin).deploy();
@@ -98,7 +98,7 @@ export async function grantConsent(
   grantee: string,
   categories: bigint = LABS,
   expiresAt: bigint = NO_EXPIRY,
-  patient: Wallet = world.alice,
+  patient: BaseWallet = world.alice,
 ): Promise<void> {
   const latest = await world.provider.getBlock("latest");
   const signed = await signGrant(patient, world.registry, {

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Wallet, id, getBytes, toUtf8Bytes } from "ethers";
+import { Wallet, id, getBytes, toUtf8Bytes, type BaseWallet } from "ethers";
 import { PURPOSES } from "../../src/consent/purposes";
 import { canonicalJson, commit } from "../../src/records";
 import { openSql, type SqlDatabase } from "../../src/storage/sql";
@@ -31,7 +31,7 @@ import {
   type Vault,
 } from "../../src/vault";
 import { NO_POSTGRES, testPostgresUrl } from "../shared/postgres";
-import { LABS, grantConsent, labResult, startVaultWorld, type VaultWorld } from "./setup";
+import { LABS, grantConsent, labResult, nodeAccount, startVaultWorld, type VaultWorld } from "./setup";
 
 async function refused(promise: Promise<unknown>, problem: string): Promise<VaultRequestError> {
   try {
@@ -67,7 +67,10 @@ describe("Record vault (real server, real hardhat node)", function () {
       let vault: Vault;
       let url: string;
       let chain: ChainView;
-      const client = (wallet: VaultWorld["alice"] | VaultWorld["stMarys"], funded = wallet) =>
+      let alice: Wallet;
+      let card: Wallet;
+      let operator: BaseWallet;
+      const client = (wallet: BaseWallet, funded = wallet) =>
         new VaultClient({
           url,
           wallet,
@@ -82,6 +85,9 @@ describe("Record vault (real server, real hardhat node)", function () {
           console.log(`      ${NO_POSTGRES}`);
           this.skip();
         }
+        alice = new Wallet(Wallet.createRandom().privateKey);
+        card = new Wallet(Wallet.createRandom().privateKey);
+        operator = nodeAccount(6 + backends.indexOf(backend), world.provider);
         db = await openSql(dbUrl!);
         store = await VaultStore.open(db, `vault_t${process.pid}_${Date.now()}_`);
         chain = new ChainView(serverProvider(world.node.url, world.chainId), {
@@ -95,7 +101,7 @@ describe("Record vault (real server, real hardhat node)", function () {
           chain,
           chainId: world.chainId,
           consentRegistry: world.system.consentRegistry,
-          operator: world.operator,
+          operator,
         });
         url = await vault.app.listen({ host: "127.0.0.1", port: 0 });
       });
@@ -106,8 +112,7 @@ describe("Record vault (real server, real hardhat node)", function () {
       });
 
       it("stores St. Mary's record for Alice; Alice and St. Mary's read it back and verify it", async function () {
-        const alice = world.alice;
-        await grantConsent(world, world.stMarys.address);
+        await grantConsent(world, world.stMarys.address, LABS, undefined, alice);
         const stMarys = client(world.stMarys);
         const { recordId, salt } = await stMarys.put(labResult(5.4), {
           patient: alice.address,
@@ -121,38 +126,38 @@ describe("Record vault (real server, real hardhat node)", function () {
       });
 
       it("refuses a reader without consent, then serves it once Alice consents and wraps the key for it", async function () {
-        const alice = client(world.alice, world.relayer);
+        const aliceClient = client(alice, world.relayer);
         const hospital2 = client(world.hospital2);
         const { recordId } = await client(world.stMarys).put(labResult(6.1), {
-          patient: world.alice.address,
+          patient: alice.address,
           categories: LABS,
-          readers: [alice.asReader],
+          readers: [aliceClient.asReader],
         });
-        await refused(hospital2.get(recordId, { patient: world.alice.address }), "consent-missing");
-        await grantConsent(world, world.hospital2.address);
+        await refused(hospital2.get(recordId, { patient: alice.address }), "consent-missing");
+        await grantConsent(world, world.hospital2.address, LABS, undefined, alice);
         // Consent alone is not enough: no data key is wrapped for the second hospital yet.
-        await refused(hospital2.get(recordId, { patient: world.alice.address }), "no-wrapped-key");
-        await alice.grantAccess(recordId, { patient: world.alice.address, readers: [hospital2.asReader] });
-        const opened = await hospital2.get(recordId, { patient: world.alice.address });
+        await refused(hospital2.get(recordId, { patient: alice.address }), "no-wrapped-key");
+        await aliceClient.grantAccess(recordId, { patient: alice.address, readers: [hospital2.asReader] });
+        const opened = await hospital2.get(recordId, { patient: alice.address });
         expect(opened.resource).to.deep.equal(labResult(6.1));
         // A list read returns every record wrapped for it, each verified.
-        const all = await hospital2.list({ patient: world.alice.address, categories: LABS });
+        const all = await hospital2.list({ patient: alice.address, categories: LABS });
         expect(all.map((r) => r.recordId)).to.include(recordId.toLowerCase());
       });
 
       it("stops serving in the block that mines a revocation (the cache never outlives a block)", async function () {
-        const alice = client(world.alice, world.relayer);
+        const aliceClient = client(alice, world.relayer);
         const hospital2 = client(world.hospital2);
         const { recordId } = await client(world.stMarys).put(labResult(7.2), {
-          patient: world.alice.address,
+          patient: alice.address,
           categories: LABS,
-          readers: [alice.asReader, hospital2.asReader],
+          readers: [aliceClient.asReader, hospital2.asReader],
         });
-        await hospital2.get(recordId, { patient: world.alice.address }); // cached: authorised at this block
-        await hospital2.get(recordId, { patient: world.alice.address });
-        await alice.revoke(world.registry, world.hospital2.address);
-        await refused(hospital2.get(recordId, { patient: world.alice.address }), "consent-missing");
-        await grantConsent(world, world.hospital2.address); // restore for the next tests
+        await hospital2.get(recordId, { patient: alice.address }); // cached: authorised at this block
+        await hospital2.get(recordId, { patient: alice.address });
+        await aliceClient.revoke(world.registry, world.hospital2.address);
+        await refused(hospital2.get(recordId, { patient: alice.address }), "consent-missing");
+        await grantConsent(world, world.hospital2.address, LABS, undefined, alice); // restore for the next tests
       });
 
       it("stops serving once a consent expires on chain", async function () {
@@ -176,7 +181,7 @@ describe("Record vault (real server, real hardhat node)", function () {
         const before = await store.counts();
         const stranger = client(world.emergencyRoom);
         await refused(
-          stranger.put(labResult(2), { patient: world.alice.address, categories: LABS, readers: [] }),
+          stranger.put(labResult(2), { patient: alice.address, categories: LABS, readers: [] }),
           "writer-not-authorized",
         );
         const after = await store.counts();
@@ -187,7 +192,7 @@ describe("Record vault (real server, real hardhat node)", function () {
         const before = await store.counts();
         await refused(
           client(world.stMarys).put(labResult(3), {
-            patient: world.alice.address,
+            patient: alice.address,
             categories: LABS,
             readers: [],
             anchor: false,
@@ -202,13 +207,13 @@ describe("Record vault (real server, real hardhat node)", function () {
         const reader = world.hospital2;
         const domain = vaultDomain(world.chainId, world.system.consentRegistry);
         const { recordId } = await client(world.stMarys).put(labResult(4), {
-          patient: world.alice.address,
+          patient: alice.address,
           categories: LABS,
           readers: [client(reader).asReader],
         });
         const fields = {
           reader: reader.address,
-          patient: world.alice.address,
+          patient: alice.address,
           recordId,
           categories: "0",
           purpose: PURPOSES.TREATMENT,
@@ -253,12 +258,11 @@ describe("Record vault (real server, real hardhat node)", function () {
           body: JSON.stringify({ chainId: "31337", request: { reader: "0x1" }, signature: "0x00" }),
         });
         expect(missingFields.status).to.equal(400);
-        expect(((await missingFields.json()) as { detail: string }).detail).to.match(/request\.reader must be an address/);
-
-        await refused(
-          client(world.hospital2).get(id("no such record"), { patient: world.alice.address }),
-          "unknown-record",
+        expect(((await missingFields.json()) as { detail: string }).detail).to.match(
+          /request\.reader must be an address/,
         );
+
+        await refused(client(world.hospital2).get(id("no such record"), { patient: alice.address }), "unknown-record");
       });
 
       it("refuses a ciphertext larger than the record limit, storing nothing", async function () {
@@ -270,12 +274,14 @@ describe("Record vault (real server, real hardhat node)", function () {
         const keys = [
           {
             reader: writer.address,
-            wrapped: Buffer.from(wrapKey(newDataKey(), writer.signingKey.publicKey, getBytes(commitment))).toString("base64"),
+            wrapped: Buffer.from(wrapKey(newDataKey(), writer.signingKey.publicKey, getBytes(commitment))).toString(
+              "base64",
+            ),
           },
         ];
         const signed = await signRequest(writer, vaultDomain(world.chainId, world.system.consentRegistry), "Write", {
           writer: writer.address,
-          patient: world.alice.address,
+          patient: alice.address,
           recordId: commitment,
           categories: LABS.toString(),
           purpose: PURPOSES.TREATMENT,
@@ -292,8 +298,16 @@ describe("Record vault (real server, real hardhat node)", function () {
       it("lets a reader detect a tampered ciphertext and an operator's swap of records", async function () {
         const hospital2 = client(world.hospital2);
         const stMarys = client(world.stMarys);
-        const a = await stMarys.put(labResult(10), { patient: world.alice.address, categories: LABS, readers: [hospital2.asReader] });
-        const b = await stMarys.put(labResult(20), { patient: world.alice.address, categories: LABS, readers: [hospital2.asReader] });
+        const a = await stMarys.put(labResult(10), {
+          patient: alice.address,
+          categories: LABS,
+          readers: [hospital2.asReader],
+        });
+        const b = await stMarys.put(labResult(20), {
+          patient: alice.address,
+          categories: LABS,
+          readers: [hospital2.asReader],
+        });
         const table = (t: string) => `${(store as unknown as { p: string }).p}${t}`;
 
         // Tampering: the operator flips a byte of A's ciphertext. Authentication fails.
@@ -302,7 +316,7 @@ describe("Record vault (real server, real hardhat node)", function () {
         tampered[40] ^= 1;
         await db.run(`UPDATE ${table("records")} SET ciphertext = $1 WHERE record_id = $2`, [tampered, a.recordId]);
         let error: unknown;
-        await hospital2.get(a.recordId, { patient: world.alice.address }).catch((e: unknown) => (error = e));
+        await hospital2.get(a.recordId, { patient: alice.address }).catch((e: unknown) => (error = e));
         expect(error).to.be.instanceOf(VaultDecryptionError);
 
         // Swap: the operator serves B's bytes and keys as A. They do not even open under A's id.
@@ -311,14 +325,17 @@ describe("Record vault (real server, real hardhat node)", function () {
           b.recordId,
           world.hospital2.address.toLowerCase(),
         ]);
-        await db.run(`UPDATE ${table("records")} SET ciphertext = $1 WHERE record_id = $2`, [rb.ciphertext as Buffer, a.recordId]);
+        await db.run(`UPDATE ${table("records")} SET ciphertext = $1 WHERE record_id = $2`, [
+          rb.ciphertext as Buffer,
+          a.recordId,
+        ]);
         await db.run(`UPDATE ${table("keys")} SET wrapped = $1 WHERE record_id = $2 AND reader = $3`, [
           kb.wrapped as Buffer,
           a.recordId,
           world.hospital2.address.toLowerCase(),
         ]);
         error = undefined;
-        await hospital2.get(a.recordId, { patient: world.alice.address }).catch((e: unknown) => (error = e));
+        await hospital2.get(a.recordId, { patient: alice.address }).catch((e: unknown) => (error = e));
         expect(error).to.be.instanceOf(VaultDecryptionError);
 
         // Swap by an insider who holds a data key (the writer re-encrypts B's content under A's id): it opens, and
@@ -329,39 +346,53 @@ describe("Record vault (real server, real hardhat node)", function () {
         const forged = sealRecord(forgedPlain, dataKey, aad);
         error = undefined;
         await hospital2
-          .open(a.recordId, Buffer.from(forged).toString("base64"), Buffer.from(wrapKey(dataKey, hospital2.asReader.publicKey, aad)).toString("base64"), LABS, world.stMarys.address)
+          .open(
+            a.recordId,
+            Buffer.from(forged).toString("base64"),
+            Buffer.from(wrapKey(dataKey, hospital2.asReader.publicKey, aad)).toString("base64"),
+            LABS,
+            world.stMarys.address,
+          )
           .catch((e: unknown) => (error = e));
         expect(error).to.be.instanceOf(VaultIntegrityError);
         expect(String(error)).to.match(/does not match its commitment/);
       });
 
       it("crypto-shreds an erased record: ciphertext and every wrapped key are gone; the id is never reused", async function () {
-        const alice = client(world.alice, world.relayer);
+        const aliceClient = client(alice, world.relayer);
         const hospital2 = client(world.hospital2);
         const { recordId } = await client(world.stMarys).put(labResult(30), {
-          patient: world.alice.address,
+          patient: alice.address,
           categories: LABS,
-          readers: [alice.asReader, hospital2.asReader],
+          readers: [aliceClient.asReader, hospital2.asReader],
         });
-        await refused(hospital2.erase(recordId, { patient: world.alice.address }), "not-patient");
-        await alice.erase(recordId, { patient: world.alice.address });
+        await refused(hospital2.erase(recordId, { patient: alice.address }), "not-patient");
+        await aliceClient.erase(recordId, { patient: alice.address });
         expect(await store.record(recordId)).to.equal(undefined);
-        expect(await store.payload(recordId, world.hospital2.address)).to.deep.equal({ ciphertext: undefined, wrapped: undefined });
-        await refused(hospital2.get(recordId, { patient: world.alice.address }), "unknown-record");
+        expect(await store.payload(recordId, world.hospital2.address)).to.deep.equal({
+          ciphertext: undefined,
+          wrapped: undefined,
+        });
+        await refused(hospital2.get(recordId, { patient: alice.address }), "unknown-record");
         expect(await world.anchor.recordAnchoredAt(recordId)).to.not.equal(0n); // the commitment stays, unlinkable
       });
 
       it("serves break-glass: an emergency room with breakGlass on chain reads the records wrapped for Alice's card", async function () {
-        const alice = client(world.alice, world.relayer);
+        const aliceClient = client(alice, world.relayer);
         const er = client(world.emergencyRoom);
-        const card = world.aliceCard;
         const { recordId } = await client(world.stMarys).put(labResult(40), {
-          patient: world.alice.address,
+          patient: alice.address,
           categories: LABS,
-          readers: [alice.asReader],
+          readers: [aliceClient.asReader],
         });
-        await alice.grantAccess(recordId, { patient: world.alice.address, readers: [{ address: card.address, publicKey: card.signingKey.publicKey }] });
-        await refused(er.list({ patient: card.address, categories: LABS, purpose: PURPOSES.EMERGENCY }), "break-glass-missing");
+        await aliceClient.grantAccess(recordId, {
+          patient: alice.address,
+          readers: [{ address: card.address, publicKey: card.signingKey.publicKey }],
+        });
+        await refused(
+          er.list({ patient: card.address, categories: LABS, purpose: PURPOSES.EMERGENCY }),
+          "break-glass-missing",
+        );
         await (await world.registry.connect(world.emergencyRoom).breakGlass(card.address, id("reason"))).wait();
         const body = (await er.send("/v1/records/read", "Read", {
           reader: world.emergencyRoom.address,
@@ -380,17 +411,19 @@ describe("Record vault (real server, real hardhat node)", function () {
       });
 
       it("logs every read and refusal as an AuditEvent; Alice fetches and verifies her log against the anchored head", async function () {
-        const alice = client(world.alice, world.relayer);
-        await refused(client(world.hospital2).auditLog(world.alice.address), "not-patient");
+        const aliceClient = client(alice, world.relayer);
+        await refused(client(world.hospital2).auditLog(alice.address), "not-patient");
         const anchored = await vault.anchorLog();
         expect(anchored?.length).to.be.greaterThan(0);
-        const log = await alice.auditLog(world.alice.address);
+        const log = await aliceClient.auditLog(alice.address);
         expect(log.anchoredCount).to.equal(anchored!.length);
         const reads = log.events.filter((e) => e.subtype?.[0].code === "Read");
         const hospital2 = `eip155:31337:${world.hospital2.address.toLowerCase()}`;
         const byHospital2 = reads.filter((e) => e.agent[0].who?.identifier?.value === hospital2);
         expect(byHospital2.some((e) => e.outcome === "0")).to.equal(true);
-        expect(byHospital2.some((e) => e.outcome === "4" && /consent-missing/.test(e.outcomeDesc ?? ""))).to.equal(true);
+        expect(byHospital2.some((e) => e.outcome === "4" && /consent-missing/.test(e.outcomeDesc ?? ""))).to.equal(
+          true,
+        );
         expect(log.events.every((e) => e.resourceType === "AuditEvent")).to.equal(true);
 
         // The operator rewrites an anchored entry: Alice's client notices.
@@ -398,7 +431,7 @@ describe("Record vault (real server, real hardhat node)", function () {
         const first = log.entries[0];
         await db.run(`UPDATE ${table} SET event = $1 WHERE seq = $2`, [first.event.replace('"0"', '"4"'), first.seq]);
         let error: unknown;
-        await alice.auditLog(world.alice.address).catch((e: unknown) => (error = e));
+        await aliceClient.auditLog(alice.address).catch((e: unknown) => (error = e));
         expect(error).to.be.instanceOf(VaultIntegrityError);
         await db.run(`UPDATE ${table} SET event = $1 WHERE seq = $2`, [first.event, first.seq]);
       });
