@@ -8,12 +8,17 @@ task("vault", "Runs the record vault (docs/vault.md): ciphertext only, reads che
   .addOptionalParam("prefix", "Table name prefix", "vault_")
   .addOptionalParam("host", "Address to listen on", "127.0.0.1")
   .addOptionalParam("port", "Port to listen on", "8700")
-  .addOptionalParam("anchorEvery", "Seconds between log-head anchors (operator key: HEALTH_LEDGER_VAULT_OPERATOR_KEY)", "60")
+  .addOptionalParam(
+    "anchorEvery",
+    "Seconds between log-head anchors (operator key: HEALTH_LEDGER_VAULT_OPERATOR_KEY)",
+    "60",
+  )
   .setAction(async (args: Record<string, string>, hre) => {
     const { startVault } = await import("../src/vault/service");
     const port = Number(args.port);
     try {
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${args.port} is not a port number`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`--port ${args.port} is not a port number`);
       const running = await startVault({
         rpcUrl: String(args.rpc),
         consentRegistry: String(args.registry),
