@@ -94,9 +94,17 @@ export class VaultClient {
    */
   async put(
     resource: CommittableResource,
-    to: { patient: string; categories: bigint; readers: readonly VaultReader[]; purpose?: string; anchor?: boolean },
+    to: {
+      patient: string;
+      categories: bigint;
+      readers: readonly VaultReader[];
+      purpose?: string;
+      anchor?: boolean;
+      /** The commitment's salt (default: fresh); give one to anchor commitments in a batch ahead of uploads. */
+      salt?: string;
+    },
   ): Promise<{ recordId: string; salt: string }> {
-    const { commitment, salt } = commit(resource);
+    const { commitment, salt } = to.salt === undefined ? commit(resource) : commit(resource, to.salt);
     if (to.anchor !== false) await (await this.options.vaultAnchor.anchorRecords([commitment])).wait();
     const aad = getBytes(commitment);
     const dataKey = newDataKey();
