@@ -7,3 +7,5 @@ export * from "./problems";
 export * from "./requests";
 export * from "./server";
 export * from "./store";
+export * from "./commit";
+export * from "./verify";

@@ -7,6 +7,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { isAddress, type BaseWallet, type Provider } from "ethers";
 import { ALL_CATEGORIES } from "../consent/categories";
+import type { SqlExecutor } from "../storage/sql";
 import { PURPOSES } from "../consent/purposes";
 import { auditEvent, type Disclosure } from "./audit";
 import type { ChainView } from "./chain";
@@ -17,8 +18,6 @@ import {
   SIGNER_FIELD,
   VAULT_TYPES,
   contentHash,
-  recoverRequestSigner,
-  requestDigest,
   vaultDomain,
   type RequestFields,
   type RequestKind,
@@ -26,6 +25,8 @@ import {
   type WrappedKeyEntry,
 } from "./requests";
 import { NonceReplayedError, type StoredRecord, type VaultStore } from "./store";
+import { GroupCommitter } from "./commit";
+import { SignatureVerifier, domainSeparator, requestDigestBytes } from "./verify";
 
 /** Largest record ciphertext the vault stores: 1 MiB. */
 export const MAX_RECORD_BYTES = 1_048_576;
@@ -72,6 +73,10 @@ export function buildVault(options: VaultOptions): Vault {
   const window = options.emergencyWindowSeconds ?? EMERGENCY_WINDOW_SECONDS;
   const domain = vaultDomain(chainId, options.consentRegistry);
   const app = Fastify({ bodyLimit: maxBody, logger: false });
+  const separator = domainSeparator(domain);
+  const verifier = new SignatureVerifier();
+  const committer = new GroupCommitter(store.db);
+  app.addHook("onClose", () => committer.drain());
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     if (error instanceof VaultProblem) return sendProblem(reply, error);
@@ -121,22 +126,18 @@ export function buildVault(options: VaultOptions): Vault {
           `the request's deadline ${request.deadline} has passed: sign it again`,
         );
       }
-      let signer: string;
-      try {
-        signer = recoverRequestSigner(domain, kind, request, signature);
-      } catch {
-        throw new VaultProblem("bad-signature", "the signature is malformed: sign the request with signRequest()");
-      }
-      if (signer.toLowerCase() !== claimed.toLowerCase()) {
+      const digest = requestDigestBytes(separator, kind, request);
+      if (!verifier.verify(digest, signature, claimed)) {
         throw new VaultProblem(
           "bad-signature",
           `the signature is not ${claimed}'s over this request on chain ${chainId}: sign it again with that account`,
         );
       }
+      const signer = claimed;
       if (await store.nonceUsed(signer, request.nonce)) {
         throw new VaultProblem("replayed-request", "this request was already answered: sign a new one (fresh nonce)");
       }
-      return { request, signer, digest: requestDigest(domain, kind, request), base };
+      return { request, signer, digest: "0x" + Buffer.from(digest).toString("hex"), base };
     } catch (error) {
       if (error instanceof VaultProblem) await logRefusal(base, error);
       throw error;
@@ -145,7 +146,7 @@ export function buildVault(options: VaultOptions): Vault {
 
   async function logRefusal(base: Omit<Disclosure, "at" | "chainId">, problem: VaultProblem): Promise<void> {
     if (!isAddress(base.patient)) return;
-    await store.db.transaction((tx) =>
+    await committer.run((tx) =>
       store.appendLog(
         tx,
         base.patient,
@@ -169,10 +170,10 @@ export function buildVault(options: VaultOptions): Vault {
     signer: string,
     request: RequestFields,
     events: Omit<Disclosure, "at" | "chainId">[],
-    work: (tx: Parameters<Parameters<typeof store.db.transaction>[0]>[0]) => Promise<T>,
+    work: (tx: SqlExecutor) => Promise<T>,
   ): Promise<T> {
     try {
-      return await store.db.transaction(async (tx) => {
+      return await committer.run(async (tx) => {
         await store.useNonce(tx, signer, request.nonce, Number(request.deadline));
         const value = await work(tx);
         for (const e of events) await store.appendLog(tx, e.patient, auditEvent({ ...e, at: now(), chainId }));
