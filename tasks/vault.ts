@@ -8,6 +8,7 @@ task("vault", "Runs the record vault (docs/vault.md): ciphertext only, reads che
   .addOptionalParam("prefix", "Table name prefix", "vault_")
   .addOptionalParam("host", "Address to listen on", "127.0.0.1")
   .addOptionalParam("port", "Port to listen on", "8700")
+  .addOptionalParam("head", "How reads learn the head block: fresh (0-block bound) or polled (1-block bound)", "fresh")
   .addOptionalParam(
     "anchorEvery",
     "Seconds between log-head anchors (operator key: HEALTH_LEDGER_VAULT_OPERATOR_KEY)",
@@ -27,6 +28,7 @@ task("vault", "Runs the record vault (docs/vault.md): ciphertext only, reads che
         prefix: String(args.prefix),
         host: String(args.host),
         port,
+        head: args.head as "fresh" | "polled",
         operatorKey: process.env.HEALTH_LEDGER_VAULT_OPERATOR_KEY,
         anchorIntervalMs: Number(args.anchorEvery) * 1000,
       });

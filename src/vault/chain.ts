@@ -26,6 +26,17 @@ export function serverProvider(rpcUrl: string, chainId: bigint): JsonRpcProvider
   return new JsonRpcProvider(rpcUrl, Number(chainId), { staticNetwork: true, batchStallTime: 0, cacheTimeout: -1 });
 }
 
+/**
+ * How a request learns the head block:
+ * - `fresh` (default): from an `eth_blockNumber` sent after the request arrived. A revocation or expiry mined in
+ *   block N is enforced for every request that arrives once the vault's node has block N: zero blocks of delay,
+ *   for one node round trip of latency per request (shared by concurrent requests).
+ * - `polled`: from a poller that asks for the head back to back (every `pollMs`); a request takes the latest head
+ *   seen. A revocation mined in block N is enforced from the moment the poller sees N, at most one poll round trip
+ *   after the node has it; until then requests are answered from block N-1's state. Bound: one block.
+ */
+export type HeadMode = "fresh" | "polled";
+
 /** The chain as the vault sees it, with a per-block cache. */
 export class ChainView {
   readonly registry: IConsentRegistry;
@@ -37,19 +48,70 @@ export class ChainView {
   /** How many `eth_call`s and `eth_blockNumber`s were sent (for tests and the benchmark). */
   readonly stats = { calls: 0, heads: 0 };
 
+  private latest = -1;
+  private polling = false;
+  private readonly waiters: { block: number; resolve: () => void }[] = [];
+
   constructor(
     readonly provider: JsonRpcProvider,
     config: ChainConfig,
+    readonly mode: HeadMode = "fresh",
+    private readonly pollMs = 5,
   ) {
     this.registry = IConsentRegistry__factory.connect(config.consentRegistry, provider as Provider);
     this.anchor = IVaultAnchor__factory.connect(config.vaultAnchor, provider as Provider);
+  }
+
+  /** The head a request is answered at (see {@link HeadMode}). */
+  head(): Promise<number> {
+    if (this.mode === "fresh" || this.latest < 0) return this.freshHead().then((b) => this.saw(b));
+    if (!this.polling) void this.poll();
+    return Promise.resolve(this.latest);
+  }
+
+  /** Resolves once the vault has seen block `block` (tests of the polled bound). */
+  seen(block: number): Promise<void> {
+    if (this.latest >= block) return Promise.resolve();
+    if (!this.polling) void this.poll();
+    return new Promise((resolve) => this.waiters.push({ block, resolve }));
+  }
+
+  /** Stops the poller. */
+  stop(): void {
+    this.polling = false;
+  }
+
+  private saw(block: number): number {
+    if (block > this.latest) {
+      this.latest = block;
+      for (let i = this.waiters.length - 1; i >= 0; i--) {
+        if (this.waiters[i].block <= block) this.waiters.splice(i, 1)[0].resolve();
+      }
+    }
+    return block;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.mode !== "polled") {
+      await this.freshHead().then((b) => this.saw(b));
+      return;
+    }
+    this.polling = true;
+    while (this.polling) {
+      try {
+        this.saw(await this.freshHead());
+      } catch {
+        // the node is away; keep the last head (reads fail on their eth_call) and retry
+      }
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
   }
 
   /**
    * The chain's head, from an `eth_blockNumber` sent after this call: if one is in flight it may predate the
    * caller, so the caller waits for the next, which every caller arriving meanwhile shares.
    */
-  head(): Promise<number> {
+  freshHead(): Promise<number> {
     if (this.current === undefined) return this.launch();
     if (this.waiting === undefined) {
       const after = this.current;

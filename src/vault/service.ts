@@ -4,7 +4,7 @@
  */
 import { Wallet, isAddress } from "ethers";
 import { openSql } from "../storage/sql";
-import { ChainView, serverProvider } from "./chain";
+import { ChainView, serverProvider, type HeadMode } from "./chain";
 import { buildVault, type Vault } from "./server";
 import { VaultStore } from "./store";
 
@@ -21,6 +21,8 @@ export interface VaultServiceConfig {
   vaultAnchor: string;
   /** The anchoring account's private key; without it the log is not anchored. */
   operatorKey?: string;
+  /** How requests learn the head block (default `fresh`; see `HeadMode`). */
+  head?: HeadMode;
   /** Milliseconds between anchoring attempts (default 60,000; 0: never on a timer). */
   anchorIntervalMs?: number;
 }
@@ -58,6 +60,9 @@ export async function startVault(config: VaultServiceConfig): Promise<RunningVau
       throw new VaultConfigError("the operator key is not a private key (0x + 64 hex digits)");
     }
   }
+  if (config.head !== undefined && config.head !== "fresh" && config.head !== "polled") {
+    throw new VaultConfigError(`head mode "${config.head}" is neither fresh nor polled`);
+  }
   const probe = serverProvider(config.rpcUrl, 0n);
   let chainId: bigint;
   try {
@@ -68,7 +73,7 @@ export async function startVault(config: VaultServiceConfig): Promise<RunningVau
     probe.destroy();
   }
   const provider = serverProvider(config.rpcUrl, chainId);
-  const chain = new ChainView(provider, { ...config, chainId });
+  const chain = new ChainView(provider, { ...config, chainId }, config.head ?? "fresh");
   for (const [name, address] of [
     ["consent registry", config.consentRegistry],
     ["vault anchor", config.vaultAnchor],
@@ -93,6 +98,7 @@ export async function startVault(config: VaultServiceConfig): Promise<RunningVau
     chain,
     async close() {
       if (timer !== undefined) clearInterval(timer);
+      chain.stop();
       await vault.app.close();
       await db.close();
       provider.destroy();
