@@ -3,3 +3,4 @@ import "./bench";
 import "./docs";
 import "./roles";
 import "./audit";
+import "./vault";

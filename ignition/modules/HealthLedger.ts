@@ -6,6 +6,7 @@ import TrialsModule from "./Trials";
 import ProvenanceModule from "./Provenance";
 import ClaimsModule from "./Claims";
 import ForwarderModule from "./Forwarder";
+import VaultModule from "./Vault";
 
 /**
  * The whole Health Ledger system. Parameters (see docs/deployment.md):
@@ -20,6 +21,7 @@ export default buildModule("HealthLedger", (m) => {
   const { drugProvenance } = m.useModule(ProvenanceModule);
   const { claimsManager } = m.useModule(ClaimsModule);
   const { forwarder } = m.useModule(ForwarderModule);
+  const { vaultAnchor } = m.useModule(VaultModule);
   const deployer = m.getAccount(0);
   const guardian = m.getParameter("guardian", deployer);
   const adminDelay = m.getParameter("adminDelay", 0);
@@ -35,5 +37,5 @@ export default buildModule("HealthLedger", (m) => {
   // Last: the admin's own delay, so that every later admin operation is scheduled and can be cancelled.
   m.call(authority, "grantRole", [ROLES.ADMIN, deployer, adminDelay], { id: "set_admin_delay", after: wiring });
 
-  return { authority, forwarder, consentRegistry, drugProvenance, claimsManager, trialRegistry };
+  return { authority, forwarder, consentRegistry, drugProvenance, claimsManager, trialRegistry, vaultAnchor };
 });

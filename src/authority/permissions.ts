@@ -6,6 +6,7 @@ import { ROLES, type RoleName } from "./roles";
 import { ruleRoleId, selectorOf, type FunctionRule } from "./rules";
 import { CLAIMS_PERMISSIONS } from "../claims/permissions";
 import { TRIAL_PERMISSIONS } from "../trials/permissions";
+import { VAULT_PERMISSIONS } from "../vault/permissions";
 
 /**
  * The one permission table of the system: every state-changing external function of every Health Ledger contract,
@@ -20,6 +21,7 @@ export const PERMISSIONS: readonly FunctionRule[] = [
   ...PROVENANCE_PERMISSIONS,
   ...CLAIMS_PERMISSIONS,
   ...TRIAL_PERMISSIONS,
+  ...VAULT_PERMISSIONS,
 ];
 
 /** The rows the authority enforces: the selectors `wirePermissions` and the Ignition modules map to roles. */

@@ -1,0 +1,269 @@
+/**
+ * `npm run bench:vault [-- --requests 4000] [--concurrency 32] [--out reports/vault-bench.json]`
+ *
+ * Authorised reads per second and p50/p99 latency of the record vault on loopback, with consent checked on chain
+ * (a real `hardhat node` process), side by side in one run with the ceiling: a plain `node:http` server that
+ * answers the same POST with the same response bytes and does nothing else. Both servers run as their own child
+ * processes; this process only sends requests (pre-signed, each with its own nonce) over keep-alive connections.
+ * A benchmark, not a test: it prints the table and writes reports/vault-bench.json.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { Wallet } from "ethers";
+import { PURPOSES } from "../src/consent/purposes";
+import { VaultClient, signRequest, vaultDomain, type SignedRequest } from "../src/vault";
+import { freePort } from "../test/shared/node";
+import { LABS, grantConsent, labResult, startVaultWorld } from "../test/vault/setup";
+
+const ROOT = path.join(__dirname, "..");
+const HARDHAT_CLI = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+function waitFor(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`child did not start:\n${seen}`)), 120_000);
+    const on = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", on);
+    child.stderr!.on("data", (c: Buffer) => (seen += c.toString()));
+    child.once("exit", (code) => reject(new Error(`child exited with ${code}:\n${seen}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    process.kill(child.pid!, "SIGTERM");
+  });
+}
+
+interface Result {
+  requests: number;
+  seconds: number;
+  readsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+async function load(url: string, bodies: string[], concurrency: number): Promise<Result> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const { hostname, port } = new URL(url);
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const one = (body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: hostname,
+          port,
+          path: "/v1/records/read",
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      const t0 = process.hrtime.bigint();
+      const status = await one(body);
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (status !== 200) errors++;
+    }
+  };
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return {
+    requests: bodies.length,
+    seconds: round(seconds),
+    readsPerSecond: Math.round(bodies.length / seconds),
+    p50Ms: round(pct(50)),
+    p99Ms: round(pct(99)),
+    errors,
+  };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+async function main() {
+  const requests = Number(arg("requests", "4000"));
+  const concurrency = Number(arg("concurrency", "32"));
+  const out = arg("out", path.join(ROOT, "reports", "vault-bench.json"));
+  console.log("starting a hardhat node and deploying the system…");
+  const world = await startVaultWorld();
+  const children: ChildProcess[] = [];
+  try {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "vault-bench-"));
+    const startVaultChild = async (head: "fresh" | "polled") => {
+      const port = await freePort();
+      const child = spawn(
+        process.execPath,
+        [
+          ...(process.env.VAULT_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.VAULT_CPU_PROF}`] : []),
+          HARDHAT_CLI,
+          "vault",
+          "--registry",
+          world.system.consentRegistry,
+          "--anchor",
+          world.anchorAddress,
+          "--rpc",
+          world.node.url,
+          "--db",
+          path.join(dir, "vault.sqlite"),
+          "--port",
+          String(port),
+          "--head",
+          head,
+        ],
+        { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      children.push(child);
+      await waitFor(child, "vault listening on");
+      return { child, url: `http://127.0.0.1:${port}` };
+    };
+    let current = await startVaultChild("fresh");
+    const vaultUrl = current.url;
+
+    const alice = new Wallet(Wallet.createRandom().privateKey);
+    await grantConsent(world, world.stMarys.address, LABS, undefined, alice);
+    await grantConsent(world, world.hospital2.address, LABS, undefined, alice);
+    const common = {
+      url: vaultUrl,
+      chainId: world.chainId,
+      consentRegistry: world.system.consentRegistry,
+      vaultAnchor: world.anchor.connect(world.stMarys),
+    };
+    const stMarys = new VaultClient({ ...common, wallet: world.stMarys });
+    const hospital2 = new VaultClient({ ...common, wallet: world.hospital2 });
+    const resource = { ...labResult(5.4), note: "x".repeat(1500) };
+    const { recordId } = await stMarys.put(resource, {
+      patient: alice.address,
+      categories: LABS,
+      readers: [hospital2.asReader],
+    });
+    await hospital2.get(recordId, { patient: alice.address }); // warm and verify once
+
+    console.log(`signing ${2 * requests + 200} read requests…`);
+    const domain = vaultDomain(world.chainId, world.system.consentRegistry);
+    const fields = {
+      reader: world.hospital2.address,
+      patient: alice.address,
+      recordId,
+      categories: "0",
+      purpose: PURPOSES.TREATMENT,
+    };
+    const sign = async (n: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const signed: SignedRequest = await signRequest(world.hospital2, domain, "Read", fields, { ttlSeconds: 3600 });
+        out.push(JSON.stringify(signed));
+      }
+      return out;
+    };
+    const warm = await sign(200);
+    const freshBodies = await sign(requests);
+    const polledBodies = await sign(requests);
+
+    // The same response bytes the vault gives, served by the plainest server.
+    const sample = await fetch(`${vaultUrl}/v1/records/read`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(await signRequest(world.hospital2, domain, "Read", fields)),
+    });
+    const bytes = Buffer.from(await sample.arrayBuffer());
+    const bytesFile = path.join(dir, "response.json");
+    writeFileSync(bytesFile, bytes);
+    const staticPort = await freePort();
+    const staticChild = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const b=require("fs").readFileSync(${JSON.stringify(bytesFile)});require("http").createServer((q,s)=>{q.resume();q.on("end",()=>{s.writeHead(200,{"content-type":"application/json","content-length":b.length});s.end(b)})}).listen(${staticPort},"127.0.0.1",()=>console.log("static listening"))`,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    children.push(staticChild);
+    await waitFor(staticChild, "static listening");
+    const staticUrl = `http://127.0.0.1:${staticPort}`;
+
+    console.log(`measuring ${requests} reads at concurrency ${concurrency}…`);
+    await load(vaultUrl, warm.slice(0, 100), concurrency);
+    const ceiling = await load(staticUrl, freshBodies, concurrency);
+    const fresh = await load(vaultUrl, freshBodies, concurrency);
+    await stop(current.child);
+    current = await startVaultChild("polled");
+    await load(current.url, warm.slice(100), concurrency);
+    const vault = await load(current.url, polledBodies, concurrency);
+    const ratio = round(ceiling.readsPerSecond / vault.readsPerSecond);
+    const goal = { readsPerSecond: 1000, p99Ms: 50, ratioToCeiling: 3 };
+    const report = {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+      setup: {
+        requests,
+        concurrency,
+        responseBytes: bytes.length,
+        database: "SQLite file (WAL, synchronous=FULL)",
+        chain: "hardhat node on loopback; consent checked with isAuthorized at the head block",
+      },
+      vault,
+      vaultFreshHead: fresh,
+      ceiling,
+      ceilingOverVault: ratio,
+      goal,
+      met: {
+        readsPerSecond: vault.readsPerSecond >= goal.readsPerSecond,
+        p99: vault.p99Ms < goal.p99Ms,
+        ratio: ratio <= goal.ratioToCeiling,
+      },
+    };
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
+    console.log("");
+    console.log("| server                      | reads/s | p50 ms | p99 ms | errors |");
+    console.log("| --------------------------- | ------: | -----: | -----: | -----: |");
+    for (const [name, r] of [
+      ["vault, polled head (≤1 block)", vault],
+      ["vault, fresh head (0 blocks)", fresh],
+      ["static node:http (ceiling)", ceiling],
+    ] as const) {
+      console.log(`| ${name.padEnd(30)} | ${r.readsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} |`);
+    }
+    console.log(`\nceiling ÷ vault (polled): ${ratio}x (goal ≤ 3x); report: ${path.relative(ROOT, out)}`);
+  } finally {
+    for (const child of children) await stop(child);
+    await world.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:vault: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
