@@ -171,7 +171,7 @@ function readAi(data: string, at: number): string {
   }
   const shown = data.slice(at, at + 4);
   throw new Gs1Error(
-    `Unknown Application Identifier at position ${at} ("${shown}…"): supported AIs are ${Object.keys(AI_TABLE).join(", ")}`,
+    `Unknown Application Identifier at position ${at} ("${shown}…"): supported AIs are ${Object.keys(AI_TABLE).sort().join(", ")}`,
     /^\d{2}/.test(shown) ? shown.slice(0, 2) : undefined,
   );
 }
@@ -423,8 +423,11 @@ export async function verifyScannedPack(
     unit === undefined || unit.serial !== pack.serial
       ? UnitStatus.Unknown
       : (Number(await provenance.verifyUnit(batchId, unit.position, unit.serial, unit.proof)) as UnitStatus);
+  // The chain keeps the first second after the expiry day; the pack prints the day (AI 17).
   const expiryMatches =
-    pack.expiry === undefined || chainExpiresAt === 0n ? null : BigInt(expiresAtOf(pack.expiry)) === chainExpiresAt;
+    pack.expiry === undefined || chainExpiresAt === 0n
+      ? null
+      : gs1Date(pack.expiry) === new Date(Number(chainExpiresAt - 1n) * 1000).toISOString().slice(0, 10);
   return { pack, batchId, status, statusName: UnitStatus[status], expiryMatches, chainExpiresAt };
 }
 
