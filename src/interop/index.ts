@@ -1,2 +1,3 @@
 export * from "./gs1";
 export * from "./fhir-consent";
+export * from "./x12";
