@@ -2,3 +2,4 @@ export * from "./gs1";
 export * from "./fhir-consent";
 export * from "./x12";
 export * from "./trds";
+export * from "./epcis";
