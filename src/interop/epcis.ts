@@ -622,6 +622,7 @@ interface Facts {
   from?: string;
   to?: string;
   expiry?: string;
+  gtin?: bigint;
 }
 
 /** The GTIN and lot (or serial) in a canonical GS1 web URI. */
@@ -650,6 +651,7 @@ function factsOf(e: EpcisEvent, lotOf: (gtin: bigint) => string | undefined, par
   const epc = e.epcList?.[0];
   const key = q !== undefined ? keyOfUri(q.epcClass) : epc !== undefined ? keyOfUri(epc) : {};
   if (key.gtin !== undefined) {
+    facts.gtin = key.gtin;
     const lot = key.lot ?? (typeof e.ilmd?.["cbvmda:lotNumber"] === "string" ? (e.ilmd["cbvmda:lotNumber"] as string) : lotOf(key.gtin));
     if (lot !== undefined) facts.batchId = batchIdOf(key.gtin, lot);
   }
@@ -765,6 +767,11 @@ export function checkEpcisDocument(
     if (hashed !== undefined) {
       const diff = differences(facts, hashed, shipments, serialAt);
       return { index, hashId, status: diff.length === 0 ? "anchored" : "contradicting", matchedBy: "hash", chainEvent: ref(hashed), reasons: diff };
+    }
+    if (facts.batchId === undefined && facts.gtin !== undefined) {
+      // A pack named by SGTIN alone: the one given batch of that GTIN, if there is exactly one.
+      const same = [...lowerHistories].filter(([, h]) => h.some((e) => e.kind === "commissioned" && e.gtin === facts.gtin));
+      if (same.length === 1) facts.batchId = same[0][0];
     }
     if (facts.batchId === undefined) {
       return { index, hashId, status: "not anchored", reasons: ["the event names no batch the chain knows (GTIN and lot)"] };
