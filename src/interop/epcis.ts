@@ -120,9 +120,9 @@ export function canonicalGs1Uri(value: string): string | undefined {
   for (const [name, ai] of Object.entries(DL_SHORT_NAMES)) uri = uri.replace(`/${name}/`, `/${ai}/`);
   const key = /\/(01|00|414|417)\/(\d{8,18})((?:\/[^/]+\/[^/]+)*)\/?$/.exec(uri);
   if (key === null) return undefined;
-  let [, ai, id] = key;
+  const ai = key[1];
+  const id = ai === "01" ? key[2].padStart(14, "0") : key[2];
   const qualifiers = key[3].split("/").filter((s) => s !== "");
-  if (ai === "01") id = id.padStart(14, "0");
   const pairs: [string, string][] = [];
   for (let i = 0; i < qualifiers.length; i += 2) pairs.push([qualifiers[i], qualifiers[i + 1]]);
   let kept = pairs.filter(([q]) => q !== "22");
@@ -130,8 +130,12 @@ export function canonicalGs1Uri(value: string): string | undefined {
   uri = `${GS1_ID}/${ai}/${id}${kept.map(([q, v]) => `/${q}/${v}`).join("")}`;
   const ok =
     (ai === "00" && /^\d{18}$/.test(id) && kept.length === 0) ||
-    (ai === "01" && /^\d{14}$/.test(id) && kept.length <= 1 && kept.every(([q, v]) => (q === "21" || q === "10") && DL_SAFE.test(v))) ||
-    ((ai === "414" || ai === "417") && /^\d{13}$/.test(id) &&
+    (ai === "01" &&
+      /^\d{14}$/.test(id) &&
+      kept.length <= 1 &&
+      kept.every(([q, v]) => (q === "21" || q === "10") && DL_SAFE.test(v))) ||
+    ((ai === "414" || ai === "417") &&
+      /^\d{13}$/.test(id) &&
       (kept.length === 0 || (ai === "414" && kept.length === 1 && kept[0][0] === "254" && DL_SAFE.test(kept[0][1]))));
   return ok ? uri : undefined;
 }
@@ -287,10 +291,18 @@ function byCodeUnit(a: string, b: string): number {
 }
 
 /** The `type=…value=…` members of a business transaction, source or destination list, each kept type first. */
-function typedList(list: unknown, valueKey: string, typeField: string, prefixes: Readonly<Record<string, string>>): string {
+function typedList(
+  list: unknown,
+  valueKey: string,
+  typeField: string,
+  prefixes: Readonly<Record<string, string>>,
+): string {
   if (!Array.isArray(list)) return "";
   const items = list.map((item: Record<string, unknown>) => {
-    const type = item.type === undefined ? "" : `type=${canonicalValue(expandBare(typeField, expandValue(scalar(item.type), prefixes)))}`;
+    const type =
+      item.type === undefined
+        ? ""
+        : `type=${canonicalValue(expandBare(typeField, expandValue(scalar(item.type), prefixes)))}`;
     return `${type}${valueKey}=${canonicalValue(expandValue(scalar(item[valueKey]), prefixes))}`;
   });
   if (items.length > 1) items.sort(byCodeUnit);
@@ -311,7 +323,9 @@ export function preHashString(event: EpcisEvent, prefixes: Readonly<Record<strin
   }
   for (const field of UNSUPPORTED) {
     if (event[field] !== undefined) {
-      throw new EpcisError(`${field} is not supported by this Event Hash ID implementation: hash the event with the reference implementation`);
+      throw new EpcisError(
+        `${field} is not supported by this Event Hash ID implementation: hash the event with the reference implementation`,
+      );
     }
   }
   let s = `eventType=${event.type}`;
@@ -329,24 +343,36 @@ export function preHashString(event: EpcisEvent, prefixes: Readonly<Record<strin
             QUANTITY_ORDER.filter((k) => q[k] !== undefined)
               .map((k) => `${k}=${canonicalValue(expandValue(scalar(q[k]), px))}`)
               .join("") +
-            genericString(Object.entries(q).filter(([k]) => !QUANTITY_ORDER.includes(k)).flatMap(([k, x]) => nodesOf(expandKey(k, px), x, px))),
+            genericString(
+              Object.entries(q)
+                .filter(([k]) => !QUANTITY_ORDER.includes(k))
+                .flatMap(([k, x]) => nodesOf(expandKey(k, px), x, px)),
+            ),
         )
         .sort(byCodeUnit);
       if (values.length > 0) s += field + values.join("");
     } else if (field === "persistentDisposition") {
       const pd = v as { set?: string[]; unset?: string[] };
       const part = (k: "set" | "unset") =>
-        (pd[k] ?? []).map((x) => `${k}=${canonicalValue(expandBare(k, expandValue(x, px)))}`).sort(byCodeUnit).join("");
+        (pd[k] ?? [])
+          .map((x) => `${k}=${canonicalValue(expandBare(k, expandValue(x, px)))}`)
+          .sort(byCodeUnit)
+          .join("");
       const body = part("set") + part("unset");
       if (body !== "") s += field + body;
     } else if (field === "readPoint" || field === "bizLocation") {
       const loc = v as Record<string, unknown>;
-      const ext = Object.entries(loc).filter(([k]) => k !== "id").flatMap(([k, x]) => nodesOf(expandKey(k, px), x, px));
+      const ext = Object.entries(loc)
+        .filter(([k]) => k !== "id")
+        .flatMap(([k, x]) => nodesOf(expandKey(k, px), x, px));
       s += `${field}id=${canonicalValue(expandValue(scalar(loc.id), px))}${genericString(ext)}`;
     } else {
       const text = scalar(v).trim();
       if (text === "") continue;
-      const value = /time/i.test(field) && !/offset/i.test(field) ? canonicalTime(text) : canonicalValue(expandBare(field, expandValue(text, px)));
+      const value =
+        /time/i.test(field) && !/offset/i.test(field)
+          ? canonicalTime(text)
+          : canonicalValue(expandBare(field, expandValue(text, px)));
       s += `${field}=${value}`;
     }
   }
@@ -416,7 +442,9 @@ export interface EpcisExportOptions {
 }
 
 /** How each chain event kind is written in EPCIS (the table of docs/interoperability.md). */
-export const EPCIS_MAPPING: Readonly<Record<string, { bizStep: string; disposition: string; action: "ADD" | "OBSERVE" | "DELETE" }>> = {
+export const EPCIS_MAPPING: Readonly<
+  Record<string, { bizStep: string; disposition: string; action: "ADD" | "OBSERVE" | "DELETE" }>
+> = {
   commissioned: { bizStep: "commissioning", disposition: "active", action: "ADD" },
   shipped: { bizStep: "shipping", disposition: "in_transit", action: "OBSERVE" },
   accepted: { bizStep: "receiving", disposition: "in_progress", action: "OBSERVE" },
@@ -491,7 +519,8 @@ export function epcisEventsOf(history: readonly CustodyEvent[], options: EpcisEx
     const original = committed === undefined ? undefined : originals.get(committed.toLowerCase());
     if (original !== undefined) {
       out.push({ ...original, eventID: eventHashId(original) });
-      if (e.kind === "shipped") shipments.set(e.shipmentId, { from: e.shipment.from, to: e.shipment.to, quantity: e.shipment.quantity });
+      if (e.kind === "shipped")
+        shipments.set(e.shipmentId, { from: e.shipment.from, to: e.shipment.to, quantity: e.shipment.quantity });
       continue;
     }
     const map = EPCIS_MAPPING[e.kind];
@@ -506,7 +535,9 @@ export function epcisEventsOf(history: readonly CustodyEvent[], options: EpcisEx
     };
     const unit = (position: bigint): Partial<EpcisEvent> => {
       const serial = options.serialOf?.(position);
-      return serial !== undefined ? { epcList: [sgtinUri(commissioned.gtin, serial)] } : { quantityList: [{ epcClass: cls, quantity: 1 }] };
+      return serial !== undefined
+        ? { epcList: [sgtinUri(commissioned.gtin, serial)] }
+        : { quantityList: [{ epcClass: cls, quantity: 1 }] };
     };
     let event: EpcisEvent;
     switch (e.kind) {
@@ -535,7 +566,8 @@ export function epcisEventsOf(history: readonly CustodyEvent[], options: EpcisEx
       case "rejected":
       case "cancelled": {
         const s = shipments.get(e.shipmentId);
-        if (s === undefined) throw new EpcisError(`Shipment ${e.shipmentId} settled before it was sent: the history is incomplete`);
+        if (s === undefined)
+          throw new EpcisError(`Shipment ${e.shipmentId} settled before it was sent: the history is incomplete`);
         event = {
           ...base,
           quantityList: [{ epcClass: cls, quantity: Number(s.quantity) }],
@@ -546,10 +578,18 @@ export function epcisEventsOf(history: readonly CustodyEvent[], options: EpcisEx
         break;
       }
       case "dispensed":
-        event = { ...base, ...unit(e.position), sourceList: [{ type: "possessing_party", source: party(e.dispenser) }] };
+        event = {
+          ...base,
+          ...unit(e.position),
+          sourceList: [{ type: "possessing_party", source: party(e.dispenser) }],
+        };
         break;
       case "destroyed":
-        event = { ...base, quantityList: [{ epcClass: cls, quantity: Number(e.quantity) }], sourceList: [{ type: "possessing_party", source: party(e.holder) }] };
+        event = {
+          ...base,
+          quantityList: [{ epcClass: cls, quantity: Number(e.quantity) }],
+          sourceList: [{ type: "possessing_party", source: party(e.holder) }],
+        };
         break;
       case "unitDestroyed":
         event = { ...base, ...unit(e.position), sourceList: [{ type: "possessing_party", source: party(e.holder) }] };
@@ -645,14 +685,20 @@ function kindOf(e: EpcisEvent): string | undefined {
   return undefined;
 }
 
-function factsOf(e: EpcisEvent, lotOf: (gtin: bigint) => string | undefined, party: (id: string) => string | undefined): Facts {
+function factsOf(
+  e: EpcisEvent,
+  lotOf: (gtin: bigint) => string | undefined,
+  party: (id: string) => string | undefined,
+): Facts {
   const facts: Facts = { kind: kindOf(e) };
   const q = e.quantityList?.[0];
   const epc = e.epcList?.[0];
   const key = q !== undefined ? keyOfUri(q.epcClass) : epc !== undefined ? keyOfUri(epc) : {};
   if (key.gtin !== undefined) {
     facts.gtin = key.gtin;
-    const lot = key.lot ?? (typeof e.ilmd?.["cbvmda:lotNumber"] === "string" ? (e.ilmd["cbvmda:lotNumber"] as string) : lotOf(key.gtin));
+    const lot =
+      key.lot ??
+      (typeof e.ilmd?.["cbvmda:lotNumber"] === "string" ? (e.ilmd["cbvmda:lotNumber"] as string) : lotOf(key.gtin));
     if (lot !== undefined) facts.batchId = batchIdOf(key.gtin, lot);
   }
   if (q?.quantity !== undefined) facts.quantity = BigInt(q.quantity);
@@ -670,7 +716,12 @@ function factsOf(e: EpcisEvent, lotOf: (gtin: bigint) => string | undefined, par
 }
 
 /** Differences between what the event says and what the chain event records. */
-function differences(f: Facts, c: CustodyEvent, shipments: Map<string, { from: string; to: string; quantity: bigint }>, serialAt: (p: bigint) => string | undefined): string[] {
+function differences(
+  f: Facts,
+  c: CustodyEvent,
+  shipments: Map<string, { from: string; to: string; quantity: bigint }>,
+  serialAt: (p: bigint) => string | undefined,
+): string[] {
   const d: string[] = [];
   const eq = (a: string | undefined, b: string) => a === undefined || a.toLowerCase() === b.toLowerCase();
   const checkQty = (q: bigint) => {
@@ -704,7 +755,8 @@ function differences(f: Facts, c: CustodyEvent, shipments: Map<string, { from: s
     case "unitDestroyed":
     case "suspectReported": {
       const serial = serialAt(c.position);
-      if (f.serial !== undefined && serial !== undefined && f.serial !== serial) d.push(`serial ${f.serial}, the chain records ${serial}`);
+      if (f.serial !== undefined && serial !== undefined && f.serial !== serial)
+        d.push(`serial ${f.serial}, the chain records ${serial}`);
       break;
     }
     default:
@@ -766,19 +818,38 @@ export function checkEpcisDocument(
     const hashed = byCommitment.get(commitment);
     if (hashed !== undefined) {
       const diff = differences(facts, hashed, shipments, serialAt);
-      return { index, hashId, status: diff.length === 0 ? "anchored" : "contradicting", matchedBy: "hash", chainEvent: ref(hashed), reasons: diff };
+      return {
+        index,
+        hashId,
+        status: diff.length === 0 ? "anchored" : "contradicting",
+        matchedBy: "hash",
+        chainEvent: ref(hashed),
+        reasons: diff,
+      };
     }
     if (facts.batchId === undefined && facts.gtin !== undefined) {
       // A pack named by SGTIN alone: the one given batch of that GTIN, if there is exactly one.
-      const same = [...lowerHistories].filter(([, h]) => h.some((e) => e.kind === "commissioned" && e.gtin === facts.gtin));
+      const same = [...lowerHistories].filter(([, h]) =>
+        h.some((e) => e.kind === "commissioned" && e.gtin === facts.gtin),
+      );
       if (same.length === 1) facts.batchId = same[0][0];
     }
     if (facts.batchId === undefined) {
-      return { index, hashId, status: "not anchored", reasons: ["the event names no batch the chain knows (GTIN and lot)"] };
+      return {
+        index,
+        hashId,
+        status: "not anchored",
+        reasons: ["the event names no batch the chain knows (GTIN and lot)"],
+      };
     }
     const history = lowerHistories.get(facts.batchId.toLowerCase());
     if (history === undefined) {
-      return { index, hashId, status: "not anchored", reasons: [`batch ${facts.batchId} is not on chain (or its history was not given)`] };
+      return {
+        index,
+        hashId,
+        status: "not anchored",
+        reasons: [`batch ${facts.batchId} is not on chain (or its history was not given)`],
+      };
     }
     // Correlate by the identifiers both sides hold.
     let candidates: CustodyEvent[] = [];
@@ -789,17 +860,28 @@ export function checkEpcisDocument(
       candidates = same.length > 0 ? same : candidates.filter((e) => e.kind !== "shipped" || facts.kind === "shipped");
     } else if (facts.serial !== undefined && options.positionOf !== undefined) {
       const p = options.positionOf(facts.serial);
-      candidates = history.filter((e) => "position" in e && e.position === p && (facts.kind === undefined || e.kind === facts.kind));
+      candidates = history.filter(
+        (e) => "position" in e && e.position === p && (facts.kind === undefined || e.kind === facts.kind),
+      );
     } else if (facts.kind === "commissioned" || facts.kind === "recalled") {
       candidates = history.filter((e) => e.kind === facts.kind);
     }
     const chain = candidates[0];
     if (chain === undefined) {
-      return { index, hashId, status: "not anchored", reasons: [`the chain records no ${facts.kind ?? "such"} event for this ${facts.shipmentId ? "shipment" : "batch"}`] };
+      return {
+        index,
+        hashId,
+        status: "not anchored",
+        reasons: [
+          `the chain records no ${facts.kind ?? "such"} event for this ${facts.shipmentId ? "shipment" : "batch"}`,
+        ],
+      };
     }
     const diff = differences(facts, chain, shipments, serialAt);
-    if (diff.length > 0) return { index, hashId, status: "contradicting", matchedBy: "facts", chainEvent: ref(chain), reasons: diff };
-    if (commitmentOf(chain) === undefined) return { index, hashId, status: "anchored", matchedBy: "facts", chainEvent: ref(chain), reasons: [] };
+    if (diff.length > 0)
+      return { index, hashId, status: "contradicting", matchedBy: "facts", chainEvent: ref(chain), reasons: diff };
+    if (commitmentOf(chain) === undefined)
+      return { index, hashId, status: "anchored", matchedBy: "facts", chainEvent: ref(chain), reasons: [] };
     return {
       index,
       hashId,

@@ -134,7 +134,8 @@ function seconds(iso: string, path: string): bigint {
   // FHIR dateTime: a date alone means the start of that day (UTC when no zone is given).
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T00:00:00Z` : iso);
   if (Number.isNaN(ms)) throw new ConsentImportError(path, `"${iso}" is not a FHIR dateTime`);
-  if (ms % 1000 !== 0) throw new ConsentImportError(path, `"${iso}" has fractions of a second: the registry keeps seconds`);
+  if (ms % 1000 !== 0)
+    throw new ConsentImportError(path, `"${iso}" has fractions of a second: the registry keeps seconds`);
   return BigInt(ms / 1000);
 }
 

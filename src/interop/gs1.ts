@@ -181,7 +181,8 @@ function packOf(elements: Gs1Element[], now?: Date): Gs1Pack {
   for (const { ai, value } of elements) {
     checkElement(ai, value, now);
     const before = seen.get(ai);
-    if (before !== undefined && before !== value) fail(ai, `appears twice with different values ("${before}", "${value}")`);
+    if (before !== undefined && before !== value)
+      fail(ai, `appears twice with different values ("${before}", "${value}")`);
     seen.set(ai, value);
   }
   const gtin = seen.get("01");
@@ -325,13 +326,17 @@ export function parseDigitalLink(uri: string, now?: Date): Gs1Pack {
   try {
     url = new URL(uri.trim());
   } catch {
-    throw new Gs1Error(`"${uri}" is not a URI: a GS1 Digital Link looks like https://id.gs1.org/01/09506000134352/10/LOT1`);
+    throw new Gs1Error(
+      `"${uri}" is not a URI: a GS1 Digital Link looks like https://id.gs1.org/01/09506000134352/10/LOT1`,
+    );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new Gs1Error(`"${uri}" must use http or https to be a GS1 Digital Link`);
   }
   const segments = url.pathname.split("/").filter((s) => s !== "");
-  const start = segments.findIndex((s, i) => s === "01" && i + 1 < segments.length && /^\d{8,14}$/.test(segments[i + 1]));
+  const start = segments.findIndex(
+    (s, i) => s === "01" && i + 1 < segments.length && /^\d{8,14}$/.test(segments[i + 1]),
+  );
   if (start === -1) throw new Gs1Error(`"${uri}" has no /01/{gtin} primary key`, "01");
   const decode = (ai: string, raw: string) => {
     try {
@@ -351,7 +356,8 @@ export function parseDigitalLink(uri: string, now?: Date): Gs1Pack {
     const ai = rest[i];
     const order = GTIN_QUALIFIERS.indexOf(ai);
     if (order === -1) fail(ai, `is not a key qualifier of a GTIN: only ${GTIN_QUALIFIERS.join(", ")} may follow /01/`);
-    if (order <= lastQualifier) fail(ai, `is out of order: GTIN qualifiers come in the order ${GTIN_QUALIFIERS.join(", ")}`);
+    if (order <= lastQualifier)
+      fail(ai, `is out of order: GTIN qualifiers come in the order ${GTIN_QUALIFIERS.join(", ")}`);
     lastQualifier = order;
     elements.push({ ai, value: decode(ai, rest[i + 1]) });
   }

@@ -79,7 +79,13 @@ export interface TrdsRecord {
   /** 13. Intervention(s), with comparators. */
   interventions?: { name: string; description: string }[];
   /** 14. Key inclusion and exclusion criteria. */
-  eligibility?: { inclusion: string; exclusion: string; sex: "all" | "female" | "male"; minAge?: string; maxAge?: string };
+  eligibility?: {
+    inclusion: string;
+    exclusion: string;
+    sex: "all" | "female" | "male";
+    minAge?: string;
+    maxAge?: string;
+  };
   /** 15. Study type and design. */
   studyType?: {
     type: "interventional" | "observational";
@@ -152,7 +158,9 @@ export type TrdsStage = "registration" | "registered" | "results";
 
 const text = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
 const isoDate = (v: unknown): boolean =>
-  typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+  typeof v === "string" &&
+  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
+  !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
   new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
 function outcomeProblems(list: StructuredOutcome[], label: string): string[] {
@@ -171,12 +179,16 @@ function itemProblem(field: keyof TrdsRecord, r: TrdsRecord): string | undefined
   if (v === undefined || v === null) return "is missing";
   switch (field) {
     case "primaryRegistryId":
-      return text(r.primaryRegistryId?.registry) && text(r.primaryRegistryId?.id) ? undefined : "needs the registry's name and the id it assigned";
+      return text(r.primaryRegistryId?.registry) && text(r.primaryRegistryId?.id)
+        ? undefined
+        : "needs the registry's name and the id it assigned";
     case "registrationDate":
       return isoDate(v) ? undefined : `"${String(v)}" is not a date YYYY-MM-DD`;
     case "secondaryIds": {
       const bad = (v as TrdsRecord["secondaryIds"])!.findIndex((s) => !text(s?.issuer) || !text(s?.id));
-      return bad === -1 ? undefined : `identifier ${bad + 1} needs both its issuing authority and the number (e.g. NCT, ISRCTN)`;
+      return bad === -1
+        ? undefined
+        : `identifier ${bad + 1} needs both its issuing authority and the number (e.g. NCT, ISRCTN)`;
     }
     case "sourcesOfSupport":
     case "countriesOfRecruitment": {
@@ -196,24 +208,35 @@ function itemProblem(field: keyof TrdsRecord, r: TrdsRecord): string | undefined
     case "publicContact":
     case "scientificContact": {
       const c = v as TrdsContact;
-      if (!text(c.email) && !text(c.phone) && !text(c.postalAddress)) return "needs an email address, a telephone number or a postal address";
+      if (!text(c.email) && !text(c.phone) && !text(c.postalAddress))
+        return "needs an email address, a telephone number or a postal address";
       if (field === "scientificContact" && !text(c.affiliation)) return "needs the contact's affiliation";
       return undefined;
     }
     case "healthConditions":
-      return Array.isArray(v) && v.length > 0 && (v as { text: string }[]).every((h) => text(h?.text)) ? undefined : "needs at least one condition";
+      return Array.isArray(v) && v.length > 0 && (v as { text: string }[]).every((h) => text(h?.text))
+        ? undefined
+        : "needs at least one condition";
     case "interventions":
-      return Array.isArray(v) && v.length > 0 && (v as { name: string; description: string }[]).every((x) => text(x?.name) && text(x?.description))
+      return Array.isArray(v) &&
+        v.length > 0 &&
+        (v as { name: string; description: string }[]).every((x) => text(x?.name) && text(x?.description))
         ? undefined
         : "needs at least one intervention with its name and description (dose, duration, comparator)";
     case "eligibility": {
       const e = v as NonNullable<TrdsRecord["eligibility"]>;
-      return text(e.inclusion) && text(e.exclusion) && ["all", "female", "male"].includes(e.sex) ? undefined : "needs inclusion criteria, exclusion criteria and sex";
+      return text(e.inclusion) && text(e.exclusion) && ["all", "female", "male"].includes(e.sex)
+        ? undefined
+        : "needs inclusion criteria, exclusion criteria and sex";
     }
     case "studyType": {
       const s = v as NonNullable<TrdsRecord["studyType"]>;
-      if (s.type !== "interventional" && s.type !== "observational") return 'type must be "interventional" or "observational"';
-      if (s.type === "interventional" && (!text(s.allocation) || !text(s.masking) || !text(s.purpose) || !text(s.phase))) {
+      if (s.type !== "interventional" && s.type !== "observational")
+        return 'type must be "interventional" or "observational"';
+      if (
+        s.type === "interventional" &&
+        (!text(s.allocation) || !text(s.masking) || !text(s.purpose) || !text(s.phase))
+      ) {
         return "an interventional study needs its allocation, masking, primary purpose and phase";
       }
       return undefined;
@@ -221,14 +244,20 @@ function itemProblem(field: keyof TrdsRecord, r: TrdsRecord): string | undefined
     case "firstEnrolment":
     case "completionDate": {
       const d = v as TrdsDate;
-      return isoDate(d.date) && (d.type === "actual" || d.type === "anticipated") ? undefined : 'needs a date YYYY-MM-DD and whether it is "actual" or "anticipated"';
+      return isoDate(d.date) && (d.type === "actual" || d.type === "anticipated")
+        ? undefined
+        : 'needs a date YYYY-MM-DD and whether it is "actual" or "anticipated"';
     }
     case "sampleSize": {
       const s = v as NonNullable<TrdsRecord["sampleSize"]>;
-      return Number.isInteger(s.target) && s.target > 0 ? undefined : "needs the target number of participants (a whole number above 0)";
+      return Number.isInteger(s.target) && s.target > 0
+        ? undefined
+        : "needs the target number of participants (a whole number above 0)";
     }
     case "recruitmentStatus":
-      return ["pending", "recruiting", "suspended", "complete", "other"].includes(v as string) ? undefined : `"${String(v)}" is not a TRDS recruitment status`;
+      return ["pending", "recruiting", "suspended", "complete", "other"].includes(v as string)
+        ? undefined
+        : `"${String(v)}" is not a TRDS recruitment status`;
     case "primaryOutcomes": {
       const list = v as StructuredOutcome[];
       if (!Array.isArray(list) || list.length === 0) return "needs at least one primary outcome";
@@ -236,12 +265,15 @@ function itemProblem(field: keyof TrdsRecord, r: TrdsRecord): string | undefined
       return p.length === 0 ? undefined : p.join("; ");
     }
     case "secondaryOutcomes": {
-      const p = Array.isArray(v) ? outcomeProblems(v as StructuredOutcome[], "secondary outcome") : ["must be a list ([] when none)"];
+      const p = Array.isArray(v)
+        ? outcomeProblems(v as StructuredOutcome[], "secondary outcome")
+        : ["must be a list ([] when none)"];
       return p.length === 0 ? undefined : p.join("; ");
     }
     case "ethicsReview": {
       const e = v as TrdsEthicsReview;
-      if (!["approved", "not approved", "pending", "not required"].includes(e.status)) return `status "${e.status}" is not a TRDS ethics status`;
+      if (!["approved", "not approved", "pending", "not required"].includes(e.status))
+        return `status "${e.status}" is not a TRDS ethics status`;
       if (e.status === "approved" && (!isoDate(e.approvalDate) || !text(e.committee?.name))) {
         return "an approval needs its date (YYYY-MM-DD) and the committee's name";
       }
@@ -253,7 +285,9 @@ function itemProblem(field: keyof TrdsRecord, r: TrdsRecord): string | undefined
     }
     case "ipdSharing": {
       const s = v as NonNullable<TrdsRecord["ipdSharing"]>;
-      return ["yes", "no", "undecided"].includes(s.plan) && text(s.description) ? undefined : 'needs a plan ("yes", "no" or "undecided") and a description';
+      return ["yes", "no", "undecided"].includes(s.plan) && text(s.description)
+        ? undefined
+        : 'needs a plan ("yes", "no" or "undecided") and a description';
     }
     case "acronym":
       return undefined;
@@ -291,9 +325,12 @@ export function assertTrdsComplete(record: TrdsRecord, stage: TrdsStage = "regis
 }
 
 /** A time frame read as a number of a unit, when it can be ("week 26", "26 weeks", "6 months"). */
-export function parseTimeFrame(timeFrame: string): { value: number; unit: "day" | "week" | "month" | "year" } | undefined {
+export function parseTimeFrame(
+  timeFrame: string,
+): { value: number; unit: "day" | "week" | "month" | "year" } | undefined {
   const t = timeFrame.toLowerCase();
-  const m = /(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\b/.exec(t) ?? /\b(day|week|month|year)\s*(\d+(?:\.\d+)?)/.exec(t);
+  const m =
+    /(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\b/.exec(t) ?? /\b(day|week|month|year)\s*(\d+(?:\.\d+)?)/.exec(t);
   if (m === null) return undefined;
   const [value, unit] = /^\d/.test(m[1]) ? [m[1], m[2]] : [m[2], m[1]];
   return { value: Number(value), unit: unit as "day" | "week" | "month" | "year" };
@@ -342,7 +379,8 @@ export function compareOutcomes(registered: RankedOutcomes, later: RankedOutcome
   const index = (set: RankedOutcomes) => {
     const map = new Map<string, { outcome: StructuredOutcome; primary: boolean }>();
     for (const o of set.primary) map.set(norm(o.measure), { outcome: o, primary: true });
-    for (const o of set.secondary) if (!map.has(norm(o.measure))) map.set(norm(o.measure), { outcome: o, primary: false });
+    for (const o of set.secondary)
+      if (!map.has(norm(o.measure))) map.set(norm(o.measure), { outcome: o, primary: false });
     return map;
   };
   const before = index(registered);
@@ -353,7 +391,12 @@ export function compareOutcomes(registered: RankedOutcomes, later: RankedOutcome
     const a = after.get(key);
     const m = b.outcome.measure;
     if (a === undefined) {
-      changes.push({ kind: "removed", measure: m, primary: b.primary, message: `${rank(b.primary)} outcome "${m}" was dropped` });
+      changes.push({
+        kind: "removed",
+        measure: m,
+        primary: b.primary,
+        message: `${rank(b.primary)} outcome "${m}" was dropped`,
+      });
       continue;
     }
     if (b.primary !== a.primary) {
@@ -442,7 +485,10 @@ export function trdsSwitchingReport(
   today: string,
   deadlineMonths: number = RESULTS_DEADLINE_MONTHS,
 ): TrdsSwitchingReport {
-  const ranked = (r: TrdsRecord): RankedOutcomes => ({ primary: r.primaryOutcomes ?? [], secondary: r.secondaryOutcomes ?? [] });
+  const ranked = (r: TrdsRecord): RankedOutcomes => ({
+    primary: r.primaryOutcomes ?? [],
+    secondary: r.secondaryOutcomes ?? [],
+  });
   const changes = compareOutcomes(ranked(registered), ranked(current));
   const completion = current.completionDate;
   let results: TrdsSwitchingReport["results"] = "not completed";
@@ -454,9 +500,19 @@ export function trdsSwitchingReport(
     else results = today > resultsDue ? "overdue" : "due";
   }
   const findings = changes.map((c) => c.message);
-  if (results === "overdue") findings.push(`results are overdue: due ${resultsDue}, ${deadlineMonths} months after completion on ${completion!.date}, and not posted`);
-  if (results === "posted late") findings.push(`results were posted late: on ${current.summaryResults!.datePosted}, due ${resultsDue}`);
-  return { changes, primaryChanges: changes.filter((c) => c.primary).length, ...(resultsDue ? { resultsDue } : {}), results, findings };
+  if (results === "overdue")
+    findings.push(
+      `results are overdue: due ${resultsDue}, ${deadlineMonths} months after completion on ${completion!.date}, and not posted`,
+    );
+  if (results === "posted late")
+    findings.push(`results were posted late: on ${current.summaryResults!.datePosted}, due ${resultsDue}`);
+  return {
+    changes,
+    primaryChanges: changes.filter((c) => c.primary).length,
+    ...(resultsDue ? { resultsDue } : {}),
+    results,
+    findings,
+  };
 }
 
 /**
@@ -479,7 +535,9 @@ export function outcomeDefinitionOf(outcome: StructuredOutcome, primary: boolean
 export function structuredOutcomeOf(def: OutcomeDefinition): StructuredOutcome {
   const m = /^metric: (.*); aggregation: (.*); analysis population: (.*)$/s.exec(def.description);
   if (m === null) {
-    throw new Error(`Outcome "${def.title}" was not registered in structured form: its description has no metric, aggregation and analysis population`);
+    throw new Error(
+      `Outcome "${def.title}" was not registered in structured form: its description has no metric, aggregation and analysis population`,
+    );
   }
   return { measure: def.title, timeFrame: def.timeFrame, metric: m[1], aggregation: m[2], analysisPopulation: m[3] };
 }

@@ -1,4 +1,4 @@
-import type { ExplanationOfBenefit, ExplanationOfBenefitAdjudication } from "@medplum/fhirtypes";
+import type { ExplanationOfBenefit, ExplanationOfBenefitItemAdjudication } from "@medplum/fhirtypes";
 import { formatUnits } from "ethers";
 import { ClaimReasons } from "../constants";
 import { serviceName } from "../claims/categories";
@@ -37,12 +37,7 @@ export interface StandardAdjustment {
 
 /** What an adjusted amount is, in our terms: an amount of the adjudication, or a reason code. */
 export type AdjustmentCause =
-  | "deductible"
-  | "coinsurance"
-  | "aboveAnnualLimit"
-  | "billedAboveEligible"
-  | "approvedBelowBenefit"
-  | number;
+  "deductible" | "coinsurance" | "aboveAnnualLimit" | "billedAboveEligible" | "approvedBelowBenefit" | number;
 
 /** One row of the mapping table (rendered in docs/interoperability.md). */
 export interface AdjustmentRow extends StandardAdjustment {
@@ -205,7 +200,11 @@ function withAmount(a: StandardAdjustment, amount: bigint): Adjustment[] {
 
 function reasonAdjustment(reason: number, options: RemittanceOptions, serviceDate: bigint): StandardAdjustment {
   const a = standardAdjustment(reason, options);
-  if (reason === R.OUTSIDE_COVERAGE_PERIOD && options.coverageStart !== undefined && serviceDate < options.coverageStart) {
+  if (
+    reason === R.OUTSIDE_COVERAGE_PERIOD &&
+    options.coverageStart !== undefined &&
+    serviceDate < options.coverageStart
+  ) {
     return { ...a, carc: "26" };
   }
   return a;
@@ -230,10 +229,18 @@ export function remittanceOf(history: ClaimHistory, options: RemittanceOptions =
   const lines: RemittanceLine[] = adj.lines.map((line: LineAdjudication, i): RemittanceLine => {
     const base = { sequence: i + 1, service: serviceName(line.category), charge: line.billed };
     if (denied) {
-      return { ...base, paid: 0n, adjustments: withAmount(reasonAdjustment(history.reason, options, history.serviceDate), line.billed) };
+      return {
+        ...base,
+        paid: 0n,
+        adjustments: withAmount(reasonAdjustment(history.reason, options, history.serviceDate), line.billed),
+      };
     }
     if (line.reason !== 0) {
-      return { ...base, paid: 0n, adjustments: withAmount(reasonAdjustment(line.reason, options, history.serviceDate), line.billed) };
+      return {
+        ...base,
+        paid: 0n,
+        adjustments: withAmount(reasonAdjustment(line.reason, options, history.serviceDate), line.billed),
+      };
     }
     const limitPart = line.memberShare - line.deductible - line.coinsurance;
     return {
@@ -259,7 +266,9 @@ export function remittanceOf(history: ClaimHistory, options: RemittanceOptions =
   const lineTotal = lines.reduce((s, l) => s + l.paid, 0n);
   const paid = denied ? 0n : history.approved;
   if (paid > lineTotal) {
-    throw new X12MappingError(`Claim ${history.claimId} is approved for ${paid}, above its lines' benefit ${lineTotal}`);
+    throw new X12MappingError(
+      `Claim ${history.claimId} is approved for ${paid}, above its lines' benefit ${lineTotal}`,
+    );
   }
   const adjustments = withAmount(standardAdjustment("approvedBelowBenefit"), lineTotal - paid);
   const all = [...adjustments, ...lines.flatMap((l) => l.adjustments)];
@@ -282,7 +291,10 @@ export const X12_SYSTEMS = {
   group: "https://health-ledger.dev/fhir/CodeSystem/x12-claim-adjustment-group",
 } as const;
 
-function fhirAdjudications(adjustments: readonly Adjustment[], currency: Currency): ExplanationOfBenefitAdjudication[] {
+function fhirAdjudications(
+  adjustments: readonly Adjustment[],
+  currency: Currency,
+): ExplanationOfBenefitItemAdjudication[] {
   return adjustments.map((a) => ({
     category: { coding: [{ system: X12_SYSTEMS.group, code: a.group, display: GROUP_CODES[a.group] }] },
     reason: {
@@ -370,12 +382,18 @@ export interface Remittance835 {
 }
 
 /** The 835-shaped JSON of a decided claim's remittance (amounts as decimal strings in the currency). */
-export function remittance835(history: ClaimHistory, currency: Currency, options: RemittanceOptions = {}): Remittance835 {
+export function remittance835(
+  history: ClaimHistory,
+  currency: Currency,
+  options: RemittanceOptions = {},
+): Remittance835 {
   const r = remittanceOf(history, options);
   const amount = (v: bigint) => x12Amount(v, currency.decimals);
-  const cas = (list: readonly Adjustment[]) => list.map((a) => ({ group: a.group, reason: a.carc, amount: amount(a.amount) }));
+  const cas = (list: readonly Adjustment[]) =>
+    list.map((a) => ({ group: a.group, reason: a.carc, amount: amount(a.amount) }));
   const remarks = (list: readonly Adjustment[]) => [...new Set(list.flatMap((a) => a.rarc))];
-  const paidDate = history.paidAt !== undefined ? new Date(Number(history.paidAt) * 1000).toISOString().slice(0, 10) : undefined;
+  const paidDate =
+    history.paidAt !== undefined ? new Date(Number(history.paidAt) * 1000).toISOString().slice(0, 10) : undefined;
   return {
     transactionSet: "835",
     implementationGuide: "005010X221A1",
@@ -391,7 +409,10 @@ export function remittance835(history: ClaimHistory, currency: Currency, options
     claims: [
       {
         patientControlNumber: history.claimId,
-        statusCode: r.paid === 0n && (history.status === ClaimStatus.Denied || history.status === ClaimStatus.FinalDenied) ? "4" : "1",
+        statusCode:
+          r.paid === 0n && (history.status === ClaimStatus.Denied || history.status === ClaimStatus.FinalDenied)
+            ? "4"
+            : "1",
         chargeAmount: amount(r.charge),
         paymentAmount: amount(r.paid),
         patientResponsibility: amount(r.patientResponsibility),
@@ -422,14 +443,19 @@ export function clpSegments(r835: Remittance835): string[] {
     for (const group of ["CO", "PR", "OA", "PI"] as GroupCode[]) {
       const of = list.filter((a) => a.group === group);
       for (let i = 0; i < of.length; i += 6) {
-        out.push(["CAS", group, ...of.slice(i, i + 6).flatMap((a) => [a.reason, a.amount, ""])].join("*").replace(/\*+$/, "") + "~");
+        out.push(
+          ["CAS", group, ...of.slice(i, i + 6).flatMap((a) => [a.reason, a.amount, ""])].join("*").replace(/\*+$/, "") +
+            "~",
+        );
       }
     }
     return out;
   };
   const segments: string[] = [];
   for (const c of r835.claims) {
-    segments.push(`CLP*${c.patientControlNumber}*${c.statusCode}*${c.chargeAmount}*${c.paymentAmount}*${c.patientResponsibility}~`);
+    segments.push(
+      `CLP*${c.patientControlNumber}*${c.statusCode}*${c.chargeAmount}*${c.paymentAmount}*${c.patientResponsibility}~`,
+    );
     segments.push(...casSegments(c.adjustments));
     for (const l of c.serviceLines) {
       segments.push(`SVC*${l.procedure.qualifier}:${l.procedure.code}*${l.chargeAmount}*${l.paymentAmount}~`);

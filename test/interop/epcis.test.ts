@@ -20,13 +20,15 @@ import {
   type EpcisDocument,
   type EpcisEvent,
 } from "../../src/interop";
-import { batchIdOf, encodeLot, SerialTree, shipUnits, traceBatch } from "../../src/provenance";
+import { encodeLot, SerialTree, shipUnits, traceBatch } from "../../src/provenance";
 import { deployFixture, distributedFixture, GTIN, LOT } from "../provenance/fixture";
 
 const VECTORS = join(__dirname, "fixtures", "epcis");
 const read = (name: string) => ({
   doc: JSON.parse(readFileSync(join(VECTORS, `${name}.jsonld`), "utf8")) as EpcisDocument,
-  hashes: readFileSync(join(VECTORS, `${name}.hashes`), "utf8").trim().split("\n"),
+  hashes: readFileSync(join(VECTORS, `${name}.hashes`), "utf8")
+    .trim()
+    .split("\n"),
 });
 
 describe("interop: EPCIS 2.0 and the CBV 2.0 Event Hash ID", function () {
@@ -70,16 +72,25 @@ describe("interop: EPCIS 2.0 and the CBV 2.0 Event Hash ID", function () {
       }
       const { doc, hashes } = read("TimeStampRoundOff");
       expect(eventHashId(doc.epcisBody.eventList[0])).to.equal(hashes[0]);
-      expect(() => preHashString({ type: "ObjectEvent" } as EpcisEvent)).to.throw(EpcisError, /needs a type and an eventTime/);
+      expect(() => preHashString({ type: "ObjectEvent" } as EpcisEvent)).to.throw(
+        EpcisError,
+        /needs a type and an eventTime/,
+      );
     });
 
     it("normalises EPC URNs and Digital Link URIs to canonical GS1 web URIs", function () {
-      expect(canonicalGs1Uri("urn:epc:id:sgtin:0614141.107346.2017")).to.equal("https://id.gs1.org/01/10614141073464/21/2017");
-      expect(canonicalGs1Uri("urn:epc:class:lgtin:4054739.099914.20160711")).to.equal("https://id.gs1.org/01/04054739999148/10/20160711");
+      expect(canonicalGs1Uri("urn:epc:id:sgtin:0614141.107346.2017")).to.equal(
+        "https://id.gs1.org/01/10614141073464/21/2017",
+      );
+      expect(canonicalGs1Uri("urn:epc:class:lgtin:4054739.099914.20160711")).to.equal(
+        "https://id.gs1.org/01/04054739999148/10/20160711",
+      );
       expect(canonicalGs1Uri("https://brand.example/a/01/9506000134352/10/L1/21/S1?17=281231")).to.equal(
         "https://id.gs1.org/01/09506000134352/21/S1",
       );
-      expect(canonicalGs1Uri("https://id.gs1.org/gtin/09780345418913/cpv/X/ser/765tz")).to.equal("https://id.gs1.org/01/09780345418913/21/765tz");
+      expect(canonicalGs1Uri("https://id.gs1.org/gtin/09780345418913/cpv/X/ser/765tz")).to.equal(
+        "https://id.gs1.org/01/09780345418913/21/765tz",
+      );
       expect(canonicalGs1Uri("urn:epc:id:pgln:4012345.00000")).to.equal("https://id.gs1.org/417/4012345000009");
       expect(canonicalGs1Uri("geo:47.5,11.1")).to.equal(undefined);
       expect(canonicalTime("2022-02-16T20:33:31.1165-06:00")).to.equal("2022-02-17T02:33:31.116Z"); // half to even
@@ -133,7 +144,13 @@ describe("interop: EPCIS 2.0 and the CBV 2.0 Event Hash ID", function () {
         sourceList: [{ type: "owning_party", source: MANUFACTURER_GLN }],
         destinationList: [{ type: "owning_party", destination: WHOLESALER_GLN }],
       };
-      const sent = await shipUnits(f.provenance.connect(f.manufacturer), f.batchId, f.distributor.address, 500, epcisCommitment(despatch));
+      const sent = await shipUnits(
+        f.provenance.connect(f.manufacturer),
+        f.batchId,
+        f.distributor.address,
+        500,
+        epcisCommitment(despatch),
+      );
       await f.provenance.connect(f.distributor).accept(sent.shipment);
       const accountOf = (id: string) => Object.keys(parties).find((a) => parties[a] === id);
       return { ...f, parties, despatch, sent, accountOf };
@@ -161,14 +178,30 @@ describe("interop: EPCIS 2.0 and the CBV 2.0 Event Hash ID", function () {
         "cbvmda:lotNumber": LOT,
         "cbvmda:itemExpirationDate": new Date((Number(f.expiresAt) - 1) * 1000).toISOString().slice(0, 10),
       });
-      expect(events[0].quantityList).to.deep.equal([{ epcClass: `https://id.gs1.org/01/${GTIN}/10/${LOT}`, quantity: 600 }]);
+      expect(events[0].quantityList).to.deep.equal([
+        { epcClass: `https://id.gs1.org/01/${GTIN}/10/${LOT}`, quantity: 600 },
+      ]);
       expect(events[1].sourceList![0].source).to.equal(`urn:ethereum:${f.manufacturer.address}`);
-      expect(events[1].bizTransactionList![0].bizTransaction).to.equal(`urn:health-ledger:shipment:${f.toDistributor.shipmentId.toLowerCase()}`);
+      expect(events[1].bizTransactionList![0].bizTransaction).to.equal(
+        `urn:health-ledger:shipment:${f.toDistributor.shipmentId.toLowerCase()}`,
+      );
       expect(events[5].epcList).to.deep.equal([`https://id.gs1.org/01/${GTIN}/21/${u.serial}`]);
       // Checked by a partner: receipts and dispensing match facts the chain holds without a commitment; shipments
       // agree with the chain but their hash is not what the shipper committed.
-      const checks = await checkEpcisAgainstChain(f.provenance, doc, { batchIds: [f.batchId], positionOf: (s) => f.tree.unit(s).position, serialAt: (p) => f.tree.unit(Number(p)).serial });
-      expect(checks.map((c) => c.status)).to.deep.equal(["not anchored", "not anchored", "anchored", "not anchored", "anchored", "anchored", "not anchored"]);
+      const checks = await checkEpcisAgainstChain(f.provenance, doc, {
+        batchIds: [f.batchId],
+        positionOf: (s) => f.tree.unit(s).position,
+        serialAt: (p) => f.tree.unit(Number(p)).serial,
+      });
+      expect(checks.map((c) => c.status)).to.deep.equal([
+        "not anchored",
+        "not anchored",
+        "anchored",
+        "not anchored",
+        "anchored",
+        "anchored",
+        "not anchored",
+      ]);
       expect(checks[1].reasons[0]).to.match(/agrees with it but commits to another document/);
     });
 
@@ -179,7 +212,11 @@ describe("interop: EPCIS 2.0 and the CBV 2.0 Event Hash ID", function () {
       expect(check).to.deep.include({ status: "anchored", matchedBy: "hash", reasons: [] });
       expect(check.chainEvent!.kind).to.equal("shipped");
       const history = await traceBatch(f.provenance, f.batchId);
-      const exported = epcisEventsOf(history, { blockTime: () => 0, originals: [f.despatch], partyOf: (a) => f.parties[a] });
+      const exported = epcisEventsOf(history, {
+        blockTime: () => 0,
+        originals: [f.despatch],
+        partyOf: (a) => f.parties[a],
+      });
       expect(exported[1].eventID).to.equal(eventHashId(f.despatch));
     });
 
@@ -191,14 +228,23 @@ describe("interop: EPCIS 2.0 and the CBV 2.0 Event Hash ID", function () {
       const tamperedReceipt = { ...receipt, quantityList: [{ ...receipt.quantityList![0], quantity: 400 }] };
       const wrongExpiry = { ...ours[0], ilmd: { ...ours[0].ilmd, "cbvmda:itemExpirationDate": "2099-12-31" } };
       const liedDespatch = { ...f.despatch, quantityList: [{ ...f.despatch.quantityList![0], quantity: 499 }] };
-      const otherBatch = { ...f.despatch, quantityList: [{ epcClass: lgtinUri(BigInt(GTIN), "OTHER-LOT"), quantity: 5 }] };
+      const otherBatch = {
+        ...f.despatch,
+        quantityList: [{ epcClass: lgtinUri(BigInt(GTIN), "OTHER-LOT"), quantity: 5 }],
+      };
       const noBatch = { ...f.despatch, quantityList: [{ epcClass: "urn:example:thing", quantity: 5 }] };
       const checks = checkEpcisDocument(
         epcisDocument([tamperedReceipt, wrongExpiry, liedDespatch, otherBatch, noBatch]),
         new Map([[f.batchId, history]]),
         { accountOf: f.accountOf },
       );
-      expect(checks.map((c) => c.status)).to.deep.equal(["contradicting", "contradicting", "not anchored", "not anchored", "not anchored"]);
+      expect(checks.map((c) => c.status)).to.deep.equal([
+        "contradicting",
+        "contradicting",
+        "not anchored",
+        "not anchored",
+        "not anchored",
+      ]);
       expect(checks[0].reasons).to.deep.equal(["quantity 400, the chain records 500"]);
       expect(checks[1].reasons[0]).to.match(/^expiry 2099-12-31, the chain records /);
       expect(checks[3].reasons[0]).to.match(/is not on chain/);
@@ -222,7 +268,14 @@ describe("interop: EPCIS 2.0 and the CBV 2.0 Event Hash ID", function () {
       const tree = SerialTree.build(["A1", "A2"]);
       await f.provenance
         .connect(f.manufacturer)
-        .commission(gtin, encodeLot(lot), BigInt(Date.UTC(2028, 0, 1) / 1000), tree.unitCount, tree.root, epcisCommitment(commissioning));
+        .commission(
+          gtin,
+          encodeLot(lot),
+          BigInt(Date.UTC(2028, 0, 1) / 1000),
+          tree.unitCount,
+          tree.root,
+          epcisCommitment(commissioning),
+        );
       const [check] = await checkEpcisAgainstChain(f.provenance, epcisDocument([commissioning]));
       expect(check).to.deep.include({ status: "contradicting", matchedBy: "hash" });
       expect(check.reasons).to.deep.equal(["quantity 1000, the chain records 2"]);

@@ -97,7 +97,11 @@ describe("interop: FHIR R4 Consent ⇄ grant terms", function () {
           { scope: { coding: [{ system: FHIR_SYSTEMS.consentScope, code: "research" }] } },
         ),
       );
-      expect(grants.map((g) => g.purpose)).to.deep.equal([PURPOSES.RESEARCH, PURPOSES.EMERGENCY, PURPOSES.PUBLIC_HEALTH]);
+      expect(grants.map((g) => g.purpose)).to.deep.equal([
+        PURPOSES.RESEARCH,
+        PURPOSES.EMERGENCY,
+        PURPOSES.PUBLIC_HEALTH,
+      ]);
       expect(grants[0].categories).to.equal(categorySet("MENTAL_HEALTH", "SUBSTANCE_USE"));
       expect(grants[0].startsAt).to.equal(BigInt(Date.UTC(2018, 11, 28) / 1000)); // dateTime when no period
       expect(grants[0].expiresAt).to.equal(NO_EXPIRY);
@@ -142,7 +146,12 @@ describe("interop: FHIR R4 Consent ⇄ grant terms", function () {
         "policyRule",
         /only OPTIN/,
       ],
-      ["an external policy", example(base, { policy: [{ uri: "https://law.example/act" }] }), "policy[0]", /external policy/],
+      [
+        "an external policy",
+        example(base, { policy: [{ uri: "https://law.example/act" }] }),
+        "policy[0]",
+        /external policy/,
+      ],
       ["a draft Consent", example(base, { status: "draft" }), "status", /only an active Consent/],
       [
         "an advance directive",
@@ -191,7 +200,10 @@ describe("interop: FHIR R4 Consent ⇄ grant terms", function () {
       ],
       [
         "a confidentiality label",
-        example({ ...base, securityLabel: [{ system: "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", code: "R" }] }),
+        example({
+          ...base,
+          securityLabel: [{ system: "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", code: "R" }],
+        }),
         "provision.securityLabel[0]",
         /no confidentiality levels/,
       ],
@@ -277,16 +289,14 @@ describe("interop: FHIR R4 Consent ⇄ grant terms", function () {
         length: fc.option(fc.bigInt({ min: 1n, max: maxTime }), { nil: undefined }),
       })
       .filter((t) => t.patient !== t.grantee)
-      .map(
-        (t): ConsentTerms => ({
-          patient: t.patient,
-          grantee: t.grantee,
-          purpose: t.purpose,
-          categories: t.categories,
-          startsAt: t.startsAt,
-          expiresAt: t.length === undefined ? NO_EXPIRY : t.startsAt + t.length,
-        }),
-      );
+      .map((t): ConsentTerms => ({
+        patient: t.patient,
+        grantee: t.grantee,
+        purpose: t.purpose,
+        categories: t.categories,
+        startsAt: t.startsAt,
+        expiresAt: t.length === undefined ? NO_EXPIRY : t.startsAt + t.length,
+      }));
 
     it("exportConsent then importConsent gives the same grant", function () {
       fc.assert(

@@ -131,25 +131,30 @@ describe("interop: GS1 element strings and Digital Link", function () {
     const ai82 = fc
       .string({ unit: fc.constantFrom(..."!\"%&'()*+,-./0123456789:;<=>?ABCXYZ_abcxyz"), minLength: 1, maxLength: 20 })
       .filter((s) => s.length > 0);
-    const gtin = fc.stringMatching(/^\d{13}$/).filter((d) => /[1-9]/.test(d)).map((d) => {
-      let sum = 0;
-      for (let i = 0; i < 13; i++) sum += Number(d[12 - i]) * (i % 2 === 0 ? 3 : 1);
-      return d + ((10 - (sum % 10)) % 10);
-    });
+    const gtin = fc
+      .stringMatching(/^\d{13}$/)
+      .filter((d) => /[1-9]/.test(d))
+      .map((d) => {
+        let sum = 0;
+        for (let i = 0; i < 13; i++) sum += Number(d[12 - i]) * (i % 2 === 0 ? 3 : 1);
+        return d + ((10 - (sum % 10)) % 10);
+      });
     const expiry = fc
       .date({ min: new Date("2000-01-01Z"), max: new Date("2050-12-31Z"), noInvalidDate: true })
       .map((d) => d.toISOString().slice(2, 10).replace(/-/g, ""));
-    const pack = fc.record({ gtin, lot: ai82, serial: ai82, expiry }).map(
-      (p): Gs1Pack => packOfChain(BigInt(p.gtin), p.lot, p.serial, p.expiry),
-    );
+    const pack = fc
+      .record({ gtin, lot: ai82, serial: ai82, expiry })
+      .map((p): Gs1Pack => packOfChain(BigInt(p.gtin), p.lot, p.serial, p.expiry));
     const same = (a: Gs1Pack, b: Gs1Pack): void => {
       expect({ ...a, elements: undefined }).to.deep.equal({ ...b, elements: undefined });
     };
 
     it("element string → pack → element string", function () {
-      fc.assert(fc.property(pack, (p) => {
-            same(parseElementString(toElementString(p), NOW), p);
-          }));
+      fc.assert(
+        fc.property(pack, (p) => {
+          same(parseElementString(toElementString(p), NOW), p);
+        }),
+      );
     });
     it("Digital Link → pack → Digital Link, and both forms agree", function () {
       fc.assert(
@@ -195,7 +200,11 @@ describe("interop: GS1 element strings and Digital Link", function () {
 
     it("answers Unknown with no expiry check for a batch the chain does not know", async function () {
       const { provenance, tree } = await loadFixture(deployFixture);
-      const r = await verifyScannedPack(provenance, `https://id.gs1.org/01/${GTIN}/10/OTHER/21/${tree.unit(1).serial}?17=301231`, tree);
+      const r = await verifyScannedPack(
+        provenance,
+        `https://id.gs1.org/01/${GTIN}/10/OTHER/21/${tree.unit(1).serial}?17=301231`,
+        tree,
+      );
       expect(r.status).to.equal(UnitStatus.Unknown);
       expect(r.expiryMatches).to.equal(null);
     });
@@ -203,7 +212,11 @@ describe("interop: GS1 element strings and Digital Link", function () {
     it("answers Expired once the batch's expiry has passed", async function () {
       const { provenance, tree, expiresAt } = await loadFixture(deployFixture);
       await time.increaseTo(expiresAt);
-      const r = await verifyScannedPack(provenance, `https://id.gs1.org/01/${GTIN}/10/${LOT}/21/${tree.unit(2).serial}`, tree);
+      const r = await verifyScannedPack(
+        provenance,
+        `https://id.gs1.org/01/${GTIN}/10/${LOT}/21/${tree.unit(2).serial}`,
+        tree,
+      );
       expect(r.statusName).to.equal("Expired");
     });
 

@@ -42,13 +42,24 @@ function record(): TrdsRecord {
       { name: "Placebo", description: "matching placebo once daily for 26 weeks" },
     ],
     eligibility: { inclusion: "Adults 18-75 with HbA1c 7-10%", exclusion: "Type 1 diabetes; pregnancy", sex: "all" },
-    studyType: { type: "interventional", allocation: "randomised", masking: "double blind", assignment: "parallel", purpose: "treatment", phase: "3" },
+    studyType: {
+      type: "interventional",
+      allocation: "randomised",
+      masking: "double blind",
+      assignment: "parallel",
+      purpose: "treatment",
+      phase: "3",
+    },
     firstEnrolment: { date: "2027-01-15", type: "anticipated" },
     sampleSize: { target: 300 },
     recruitmentStatus: "pending",
     primaryOutcomes: [HBA1C],
     secondaryOutcomes: [WEIGHT],
-    ethicsReview: { status: "approved", approvalDate: "2026-11-02", committee: { name: "Central REC", contact: "rec@nhs.example" } },
+    ethicsReview: {
+      status: "approved",
+      approvalDate: "2026-11-02",
+      committee: { name: "Central REC", contact: "rec@nhs.example" },
+    },
     completionDate: { date: "2028-06-30", type: "anticipated" },
     ipdSharing: { plan: "yes", description: "De-identified IPD on request after publication" },
   };
@@ -69,7 +80,11 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
 
     it("asks for items 1 and 2 once registered and 23 once results are due", function () {
       expect(checkTrds(record(), "registered").map((f) => f.item)).to.deep.equal([1, 2]);
-      const registered = { ...record(), primaryRegistryId: { registry: "Health Ledger", id: "7" }, registrationDate: "2026-12-01" };
+      const registered = {
+        ...record(),
+        primaryRegistryId: { registry: "Health Ledger", id: "7" },
+        registrationDate: "2026-12-01",
+      };
       expect(checkTrds(registered, "results").map((f) => f.item)).to.deep.equal([23]);
       expect(checkTrds({ ...registered, summaryResults: { datePosted: "2029-05-01" } }, "results")).to.deep.equal([]);
     });
@@ -78,7 +93,9 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
       const findings = checkTrds({}, "results");
       expect(findings.map((f) => f.item)).to.deep.equal(Array.from({ length: 24 }, (_, i) => i + 1));
       expect(findings[8].message).to.equal("TRDS item 9 (Public Title) is missing");
-      expect(() => assertTrdsComplete({})).to.throw(/not complete for registration \(WHO TRDS 1.3.1\): 21 item\(s\) to fix\n- TRDS item 3/);
+      expect(() => assertTrdsComplete({})).to.throw(
+        /not complete for registration \(WHO TRDS 1.3.1\): 21 item\(s\) to fix\n- TRDS item 3/,
+      );
     });
 
     const broken: [string, Partial<TrdsRecord>, number, RegExp][] = [
@@ -86,36 +103,91 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
       ["no source of support", { sourcesOfSupport: [] }, 4, /at least one/],
       ["an empty sponsor", { primarySponsor: " " }, 5, /is empty/],
       ["secondary sponsors not a list", { secondarySponsors: "none" as unknown as string[] }, 6, /\[\] when none/],
-      ["a public contact with no way to reach", { publicContact: { name: "Desk" } }, 7, /email address, a telephone number or a postal address/],
+      [
+        "a public contact with no way to reach",
+        { publicContact: { name: "Desk" } },
+        7,
+        /email address, a telephone number or a postal address/,
+      ],
       ["a scientific contact without affiliation", { scientificContact: { email: "a@b.c" } }, 8, /affiliation/],
       ["an empty public title", { publicTitle: "" }, 9, /is empty/],
       ["no scientific title", { scientificTitle: undefined }, 10, /is missing/],
       ["a country name instead of a code", { countriesOfRecruitment: ["Kenya"] }, 11, /ISO 3166-1 alpha-2/],
       ["no condition", { healthConditions: [] }, 12, /at least one condition/],
-      ["an intervention without description", { interventions: [{ name: "X", description: "" }] }, 13, /name and description/],
-      ["no exclusion criteria", { eligibility: { inclusion: "adults", exclusion: "", sex: "all" } }, 14, /exclusion criteria/],
-      ["an interventional study without phase", { studyType: { type: "interventional", allocation: "r", masking: "m", purpose: "t" } }, 15, /phase/],
+      [
+        "an intervention without description",
+        { interventions: [{ name: "X", description: "" }] },
+        13,
+        /name and description/,
+      ],
+      [
+        "no exclusion criteria",
+        { eligibility: { inclusion: "adults", exclusion: "", sex: "all" } },
+        14,
+        /exclusion criteria/,
+      ],
+      [
+        "an interventional study without phase",
+        { studyType: { type: "interventional", allocation: "r", masking: "m", purpose: "t" } },
+        15,
+        /phase/,
+      ],
       ["a bad enrolment date", { firstEnrolment: { date: "2027-02-30", type: "actual" } }, 16, /YYYY-MM-DD/],
       ["a zero sample size", { sampleSize: { target: 0 } }, 17, /above 0/],
-      ["an unknown status", { recruitmentStatus: "open" as TrdsRecord["recruitmentStatus"] }, 18, /not a TRDS recruitment status/],
+      [
+        "an unknown status",
+        { recruitmentStatus: "open" as TrdsRecord["recruitmentStatus"] },
+        18,
+        /not a TRDS recruitment status/,
+      ],
       ["no primary outcome", { primaryOutcomes: [] }, 19, /at least one primary outcome/],
-      ["a primary outcome without time frame", { primaryOutcomes: [{ ...HBA1C, timeFrame: "" }] }, 19, /primary outcome 1 has no timeFrame/],
-      ["a secondary outcome without population", { secondaryOutcomes: [{ ...WEIGHT, analysisPopulation: "" }] }, 20, /secondary outcome 1 has no analysisPopulation/],
-      ["an approval without date", { ethicsReview: { status: "approved", committee: { name: "REC" } } }, 21, /date .* and the committee's name/],
+      [
+        "a primary outcome without time frame",
+        { primaryOutcomes: [{ ...HBA1C, timeFrame: "" }] },
+        19,
+        /primary outcome 1 has no timeFrame/,
+      ],
+      [
+        "a secondary outcome without population",
+        { secondaryOutcomes: [{ ...WEIGHT, analysisPopulation: "" }] },
+        20,
+        /secondary outcome 1 has no analysisPopulation/,
+      ],
+      [
+        "an approval without date",
+        { ethicsReview: { status: "approved", committee: { name: "REC" } } },
+        21,
+        /date .* and the committee's name/,
+      ],
       ["an unknown ethics status", { ethicsReview: { status: "maybe" as "pending" } }, 21, /not a TRDS ethics status/],
-      ["a completion date without type", { completionDate: { date: "2028-01-01" } as TrdsRecord["completionDate"] }, 22, /"actual" or "anticipated"/],
-      ["an IPD statement without description", { ipdSharing: { plan: "no", description: "" } }, 24, /plan .* and a description/],
+      [
+        "a completion date without type",
+        { completionDate: { date: "2028-01-01" } as TrdsRecord["completionDate"] },
+        22,
+        /"actual" or "anticipated"/,
+      ],
+      [
+        "an IPD statement without description",
+        { ipdSharing: { plan: "no", description: "" } },
+        24,
+        /plan .* and a description/,
+      ],
     ];
     for (const [title, patch, item, pattern] of broken) {
       it(`reports ${title} under item ${item}`, function () {
         const findings = checkTrds({ ...record(), ...patch });
         expect(findings).to.have.length(1);
         expect(findings[0].item).to.equal(item);
-        expect(findings[0].message).to.match(new RegExp(`^TRDS item ${item} `)).and.to.match(pattern);
+        expect(findings[0].message)
+          .to.match(new RegExp(`^TRDS item ${item} `))
+          .and.to.match(pattern);
       });
     }
     it("reports results without a posting date (item 23) and a bad registration date (item 2)", function () {
-      const f = checkTrds({ ...record(), registrationDate: "1/12/2026", summaryResults: { datePosted: "" } }, "registration");
+      const f = checkTrds(
+        { ...record(), registrationDate: "1/12/2026", summaryResults: { datePosted: "" } },
+        "registration",
+      );
       expect(f.map((x) => x.item)).to.deep.equal([2, 23]);
     });
   });
@@ -148,7 +220,10 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
       const changes = compareOutcomes(
         { primary: [HBA1C], secondary: [WEIGHT, { ...HBA1C, measure: "Fasting glucose" }] },
         {
-          primary: [{ ...HBA1C, metric: "end value", aggregation: "median", analysisPopulation: "per protocol" }, WEIGHT],
+          primary: [
+            { ...HBA1C, metric: "end value", aggregation: "median", analysisPopulation: "per protocol" },
+            WEIGHT,
+          ],
           secondary: [{ ...HBA1C, measure: "Hypoglycaemia" }],
         },
       );
@@ -164,7 +239,11 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
 
     it("reports overdue results 12 months after completion, and late ones", function () {
       const registered = record();
-      const completed: TrdsRecord = { ...registered, completionDate: { date: "2028-02-29", type: "actual" }, primaryOutcomes: [{ ...HBA1C, timeFrame: "week 52" }] };
+      const completed: TrdsRecord = {
+        ...registered,
+        completionDate: { date: "2028-02-29", type: "actual" },
+        primaryOutcomes: [{ ...HBA1C, timeFrame: "week 52" }],
+      };
       expect(resultsDeadline("2028-02-29")).to.equal("2029-02-28");
       const overdue = trdsSwitchingReport(registered, completed, "2029-03-01");
       expect(overdue.results).to.equal("overdue");
@@ -174,7 +253,11 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
         "results are overdue: due 2029-02-28, 12 months after completion on 2028-02-29, and not posted",
       ]);
       expect(trdsSwitchingReport(registered, completed, "2029-02-28").results).to.equal("due");
-      const late = trdsSwitchingReport(registered, { ...completed, summaryResults: { datePosted: "2029-04-01" } }, "2029-05-01");
+      const late = trdsSwitchingReport(
+        registered,
+        { ...completed, summaryResults: { datePosted: "2029-04-01" } },
+        "2029-05-01",
+      );
       expect(late.results).to.equal("posted late");
       expect(trdsSwitchingReport(registered, registered, "2040-01-01").results).to.equal("not completed");
       expect(() => resultsDeadline("2028-13-01")).to.throw(/YYYY-MM-DD/);
@@ -184,13 +267,19 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
       const set = buildOutcomeSet([outcomeDefinitionOf(HBA1C, true), outcomeDefinitionOf(WEIGHT, false)]);
       expect(set.outcomes.map((o) => o.primary)).to.deep.equal([true, false]);
       expect(() => outcomeDefinitionOf({ ...HBA1C, metric: "" }, true)).to.throw(/non-empty metric/);
-      expect(() => structuredOutcomeOf({ title: "x", description: "free text", timeFrame: "w1", primary: true })).to.throw(
-        /not registered in structured form/,
-      );
+      expect(() =>
+        structuredOutcomeOf({ title: "x", description: "free text", timeFrame: "w1", primary: true }),
+      ).to.throw(/not registered in structured form/);
     });
 
     const field = fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s.trim() !== "" && !s.includes(";"));
-    const outcome = fc.record({ measure: field, timeFrame: field, metric: field, aggregation: field, analysisPopulation: field });
+    const outcome = fc.record({
+      measure: field,
+      timeFrame: field,
+      metric: field,
+      aggregation: field,
+      analysisPopulation: field,
+    });
 
     it("property: structured → definition → structured is the identity", function () {
       fc.assert(
@@ -202,15 +291,22 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
 
     it("property: an unchanged set has no changes, and a changed time point of a primary is always flagged", function () {
       fc.assert(
-        fc.property(fc.uniqueArray(outcome, { minLength: 1, maxLength: 6, selector: (o) => o.measure.trim().toLowerCase().replace(/\s+/g, " ") }), (list) => {
-          const set = { primary: list.slice(0, 1), secondary: list.slice(1) };
-          expect(compareOutcomes(set, set)).to.deep.equal([]);
-          const p = parseTimeFrame(list[0].timeFrame);
-          const other = p !== undefined && p.value === 1 && p.unit === "week" ? "week 2" : "week 1";
-          const moved = { ...set, primary: [{ ...list[0], timeFrame: other }] };
-          const changes = compareOutcomes(set, moved);
-          expect(changes.some((c) => c.kind === "timeFrameChanged" && c.primary)).to.equal(true);
-        }),
+        fc.property(
+          fc.uniqueArray(outcome, {
+            minLength: 1,
+            maxLength: 6,
+            selector: (o) => o.measure.trim().toLowerCase().replace(/\s+/g, " "),
+          }),
+          (list) => {
+            const set = { primary: list.slice(0, 1), secondary: list.slice(1) };
+            expect(compareOutcomes(set, set)).to.deep.equal([]);
+            const p = parseTimeFrame(list[0].timeFrame);
+            const other = p !== undefined && p.value === 1 && p.unit === "week" ? "week 2" : "week 1";
+            const moved = { ...set, primary: [{ ...list[0], timeFrame: other }] };
+            const changes = compareOutcomes(set, moved);
+            expect(changes.some((c) => c.kind === "timeFrameChanged" && c.primary)).to.equal(true);
+          },
+        ),
       );
     });
   });

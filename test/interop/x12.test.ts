@@ -11,13 +11,25 @@ import {
   X12MappingError,
   X12_SYSTEMS,
 } from "../../src/interop";
-import { ClaimStatus, REASON, SERVICE, type ClaimHistory, type Currency, type LineAdjudication } from "../../src/claims";
+import {
+  ClaimStatus,
+  REASON,
+  SERVICE,
+  type ClaimHistory,
+  type Currency,
+  type LineAdjudication,
+} from "../../src/claims";
 
 const USD: Currency = { code: "USD", decimals: 6 };
 const $ = (v: string) => parseUnits(v, 6);
 const CLAIM = "0x" + "ab".repeat(32);
 
-function line(category: number, billed: string, parts: Partial<Record<"deductible" | "coinsurance" | "limit", string>> = {}, reason = 0): LineAdjudication {
+function line(
+  category: number,
+  billed: string,
+  parts: Partial<Record<"deductible" | "coinsurance" | "limit", string>> = {},
+  reason = 0,
+): LineAdjudication {
   const b = $(billed);
   if (reason !== 0) {
     return { category, billed: b, reason, eligible: 0n, deductible: 0n, coinsurance: 0n, benefit: 0n, memberShare: 0n };
@@ -25,7 +37,16 @@ function line(category: number, billed: string, parts: Partial<Record<"deductibl
   const d = $(parts.deductible ?? "0");
   const c = $(parts.coinsurance ?? "0");
   const l = $(parts.limit ?? "0");
-  return { category, billed: b, reason, eligible: b, deductible: d, coinsurance: c, benefit: b - d - c - l, memberShare: d + c + l };
+  return {
+    category,
+    billed: b,
+    reason,
+    eligible: b,
+    deductible: d,
+    coinsurance: c,
+    benefit: b - d - c - l,
+    memberShare: d + c + l,
+  };
 }
 
 function history(lines: LineAdjudication[], status: ClaimStatus, reason = 0, approved?: bigint): ClaimHistory {
@@ -70,7 +91,11 @@ describe("interop: X12 835 adjustments", function () {
       expect(standardAdjustment("aboveAnnualLimit")).to.deep.equal({ group: "PR", carc: "119", rarc: ["N130"] });
       expect(standardAdjustment(REASON.SERVICE_NOT_COVERED)).to.deep.equal({ group: "PR", carc: "96", rarc: ["N130"] });
       expect(standardAdjustment(REASON.SUSPECTED_FRAUD)).to.include({ group: "CO", carc: "18" });
-      expect(standardAdjustment(REASON.INSUFFICIENT_DOCUMENTATION)).to.deep.equal({ group: "CO", carc: "16", rarc: ["M127"] });
+      expect(standardAdjustment(REASON.INSUFFICIENT_DOCUMENTATION)).to.deep.equal({
+        group: "CO",
+        carc: "16",
+        rarc: ["M127"],
+      });
     });
 
     it("maps every reason code that is not a pend, and each cause once", function () {
@@ -83,9 +108,17 @@ describe("interop: X12 835 adjustments", function () {
     });
 
     it("refuses a pend reason and an unmapped insurer code with a message, and takes extra insurer codes", function () {
-      expect(() => standardAdjustment(REASON.PENDED_FOR_REVIEW)).to.throw(X12MappingError, /is a pend, not an adjustment/);
-      expect(() => standardAdjustment(23)).to.throw(X12MappingError, /Reason 23 \(insurer reason 23\) has no X12 mapping: pass it in options.insurerReasons/);
-      expect(standardAdjustment(23, { insurerReasons: { 23: { group: "CO", carc: "197", rarc: [] } } })).to.include({ carc: "197" });
+      expect(() => standardAdjustment(REASON.PENDED_FOR_REVIEW)).to.throw(
+        X12MappingError,
+        /is a pend, not an adjustment/,
+      );
+      expect(() => standardAdjustment(23)).to.throw(
+        X12MappingError,
+        /Reason 23 \(insurer reason 23\) has no X12 mapping: pass it in options.insurerReasons/,
+      );
+      expect(standardAdjustment(23, { insurerReasons: { 23: { group: "CO", carc: "197", rarc: [] } } })).to.include({
+        carc: "197",
+      });
     });
   });
 
@@ -104,7 +137,10 @@ describe("interop: X12 835 adjustments", function () {
         ["PR", "1", $("50")],
         ["PR", "2", $("30")],
       ]);
-      expect(r.lines[1]).to.deep.include({ paid: 0n, adjustments: [{ group: "PR", carc: "96", rarc: ["N130"], amount: $("80") }] });
+      expect(r.lines[1]).to.deep.include({
+        paid: 0n,
+        adjustments: [{ group: "PR", carc: "96", rarc: ["N130"], amount: $("80") }],
+      });
       expect(r.lines[2].adjustments.map((a) => `${a.group}-${a.carc}`)).to.deep.equal(["PR-2", "PR-119"]);
       expect(r).to.include({ charge: $("1280"), paid: $("720"), patientResponsibility: $("560") });
     });
@@ -113,7 +149,12 @@ describe("interop: X12 835 adjustments", function () {
       const json = remittance835(history(lines, ClaimStatus.Paid), USD);
       expect(json.payment).to.deep.equal({ amount: "720", currency: "USD", date: "2026-03-20", method: "ACH" });
       const clp = json.claims[0];
-      expect(clp).to.include({ statusCode: "1", chargeAmount: "1280", paymentAmount: "720", patientResponsibility: "560" });
+      expect(clp).to.include({
+        statusCode: "1",
+        chargeAmount: "1280",
+        paymentAmount: "720",
+        patientResponsibility: "560",
+      });
       expect(clp.serviceLines[2].adjustments).to.deep.equal([
         { group: "PR", reason: "2", amount: "100" },
         { group: "PR", reason: "119", amount: "300" },
@@ -141,7 +182,9 @@ describe("interop: X12 835 adjustments", function () {
     it("puts the adjustments in the ExplanationOfBenefit: group as category, CARC then RARC as reason", function () {
       const eob = explanationOfBenefitWithAdjustments(history(lines, ClaimStatus.Paid), USD);
       const x12 = (eob.item ?? []).map((item) =>
-        (item.adjudication ?? []).filter((a) => a.reason?.coding?.[0]?.system === X12_SYSTEMS.carc).map((a) => a.reason?.text),
+        (item.adjudication ?? [])
+          .filter((a) => a.reason?.coding?.[0]?.system === X12_SYSTEMS.carc)
+          .map((a) => a.reason?.text),
       );
       expect(x12).to.deep.equal([["PR-1", "PR-2"], ["PR-96 (N130)"], ["PR-2", "PR-119 (N130)"]]);
       const lab = (eob.item ?? [])[1].adjudication!.find((a) => a.reason !== undefined)!;
@@ -174,12 +217,17 @@ describe("interop: X12 835 adjustments", function () {
     it("reports an approval below the computed benefit as a claim-level PI-45", function () {
       const r = remittanceOf(history(lines, ClaimStatus.Approved, 0, $("700")));
       expect(r.adjustments).to.deep.equal([{ group: "PI", carc: "45", rarc: [], amount: $("20") }]);
-      expect(clpSegments(remittance835(history(lines, ClaimStatus.Approved, 0, $("700")), USD))[1]).to.equal("CAS*PI*45*20~");
+      expect(clpSegments(remittance835(history(lines, ClaimStatus.Approved, 0, $("700")), USD))[1]).to.equal(
+        "CAS*PI*45*20~",
+      );
     });
 
     it("refuses an undecided claim for the 835 and shows it queued, without adjustments, in the EOB", function () {
       const pended = history(lines, ClaimStatus.Pended, REASON.PENDED_FOR_REVIEW);
-      expect(() => remittance835(pended, USD)).to.throw(X12MappingError, /is Pended: an 835 reports decided claims only/);
+      expect(() => remittance835(pended, USD)).to.throw(
+        X12MappingError,
+        /is Pended: an 835 reports decided claims only/,
+      );
       const eob = explanationOfBenefitWithAdjustments(pended, USD);
       expect(eob.outcome).to.equal("queued");
       expect(JSON.stringify(eob)).not.to.contain(X12_SYSTEMS.carc);
@@ -188,14 +236,22 @@ describe("interop: X12 835 adjustments", function () {
     it("refuses amounts that do not balance and an approval above the benefit", function () {
       const bad = history([{ ...lines[0], benefit: lines[0].benefit + 1n }], ClaimStatus.Approved);
       expect(() => remittanceOf(bad)).to.throw(X12MappingError, /Line 1 .* does not balance/);
-      expect(() => remittanceOf(history(lines, ClaimStatus.Approved, 0, $("721")))).to.throw(X12MappingError, /above its lines' benefit/);
+      expect(() => remittanceOf(history(lines, ClaimStatus.Approved, 0, $("721")))).to.throw(
+        X12MappingError,
+        /above its lines' benefit/,
+      );
     });
   });
 
   context("property: every remittance balances", function () {
     const amount = fc.bigInt({ min: 0n, max: 10n ** 12n });
     const anyLine = fc
-      .record({ category: fc.integer({ min: 0, max: 14 }), billed: amount, cuts: fc.array(fc.bigInt({ min: 0n, max: 100n }), { minLength: 4, maxLength: 4 }), covered: fc.boolean() })
+      .record({
+        category: fc.integer({ min: 0, max: 14 }),
+        billed: amount,
+        cuts: fc.array(fc.bigInt({ min: 0n, max: 100n }), { minLength: 4, maxLength: 4 }),
+        covered: fc.boolean(),
+      })
       .map(({ category, billed, cuts, covered }): LineAdjudication => {
         if (!covered) return { ...line(category, "0", {}, REASON.SERVICE_NOT_COVERED), billed };
         const eligible = billed - (billed * cuts[0]) / 400n;
@@ -218,9 +274,16 @@ describe("interop: X12 835 adjustments", function () {
     it("charge = paid + adjustments on every line and the claim; the 835 and EOB carry the same totals", function () {
       fc.assert(
         fc.property(fc.array(anyLine, { minLength: 1, maxLength: 16 }), status, (lines, s) => {
-          const h = history(lines, s, s === ClaimStatus.Denied || s === ClaimStatus.FinalDenied ? REASON.PROVIDER_NOT_ELIGIBLE : 0);
+          const h = history(
+            lines,
+            s,
+            s === ClaimStatus.Denied || s === ClaimStatus.FinalDenied ? REASON.PROVIDER_NOT_ELIGIBLE : 0,
+          );
           const r = remittanceOf(h);
-          const adjusted = [...r.adjustments, ...r.lines.flatMap((l) => l.adjustments)].reduce((t, a) => t + a.amount, 0n);
+          const adjusted = [...r.adjustments, ...r.lines.flatMap((l) => l.adjustments)].reduce(
+            (t, a) => t + a.amount,
+            0n,
+          );
           expect(r.paid + adjusted).to.equal(r.charge);
           for (const l of r.lines) expect(l.paid + l.adjustments.reduce((t, a) => t + a.amount, 0n)).to.equal(l.charge);
           const json = remittance835(h, USD).claims[0];
