@@ -912,3 +912,20 @@ export async function checkEpcisAgainstChain(
   }
   return checkEpcisDocument(doc, histories, options);
 }
+
+/** A partner's check as text: a summary line, then one line per event (status, step, hash, why). */
+export function renderEpcisCheckReport(doc: EpcisDocument, checks: readonly EpcisEventCheck[]): string[] {
+  const count = (s: EpcisEventCheck["status"]) => checks.filter((c) => c.status === s).length;
+  const lines = [
+    `${checks.length} event(s): ${count("anchored")} anchored, ${count("not anchored")} not anchored, ` +
+      `${count("contradicting")} contradicting`,
+  ];
+  for (const c of checks) {
+    const e = doc.epcisBody.eventList[c.index];
+    const step = (e.bizStep ?? e.type).replace(/^.*BizStep-/, "");
+    const how = c.matchedBy === undefined ? "" : ` (by ${c.matchedBy})`;
+    const why = c.reasons.length > 0 ? `: ${c.reasons.join("; ")}` : "";
+    lines.push(`#${c.index} ${step} ${e.eventTime} ${c.status}${how} ${c.hashId.slice(14, 30)}…${why}`);
+  }
+  return lines;
+}

@@ -17,6 +17,7 @@ import {
   exportBatchEpcis,
   lgtinUri,
   preHashString,
+  renderEpcisCheckReport,
   type EpcisDocument,
   type EpcisEvent,
 } from "../../src/interop";
@@ -249,6 +250,14 @@ describe("interop: EPCIS 2.0 and the CBV 2.0 Event Hash ID", function () {
       expect(checks[1].reasons[0]).to.match(/^expiry 2099-12-31, the chain records /);
       expect(checks[3].reasons[0]).to.match(/is not on chain/);
       expect(checks[4].reasons[0]).to.match(/names no batch/);
+      const report = renderEpcisCheckReport(
+        epcisDocument([tamperedReceipt, wrongExpiry, liedDespatch, otherBatch, noBatch]),
+        checks,
+      );
+      expect(report[0]).to.equal("5 event(s): 0 anchored, 3 not anchored, 2 contradicting");
+      expect(report[1]).to.match(
+        /^#0 receiving .* contradicting \(by facts\) [0-9a-f]{16}…: quantity 400, the chain records 500$/,
+      );
     });
 
     it("reports an anchored event whose content contradicts the chain (the committer lied)", async function () {
