@@ -1,4 +1,7 @@
-import type { OutcomeDefinition } from "../trials/outcomes";
+import type { ContractTransactionReceipt } from "ethers";
+import type { TrialRegistry } from "../../typechain-types";
+import type { ITrialRegistry } from "../../typechain-types/contracts/trials/TrialRegistry";
+import { buildOutcomeSet, type OutcomeDefinition, type OutcomeSet } from "../trials/outcomes";
 
 /**
  * The WHO Trial Registration Data Set (TRDS, version 1.3.1): the 24 items a trial record must hold to count as
@@ -540,4 +543,77 @@ export function structuredOutcomeOf(def: OutcomeDefinition): StructuredOutcome {
     );
   }
   return { measure: def.title, timeFrame: def.timeFrame, metric: m[1], aggregation: m[2], analysisPopulation: m[3] };
+}
+
+/**
+ * The registry's outcome set of a record's structured outcomes (items 19 and 20): primary outcomes first, then the
+ * key secondary ones, each committed with every structured field (see {@link outcomeDefinitionOf}).
+ */
+export function trdsOutcomeSet(record: TrdsRecord, salts?: readonly string[]): OutcomeSet {
+  const defs = [
+    ...(record.primaryOutcomes ?? []).map((o) => outcomeDefinitionOf(o, true)),
+    ...(record.secondaryOutcomes ?? []).map((o) => outcomeDefinitionOf(o, false)),
+  ];
+  return buildOutcomeSet(defs, salts);
+}
+
+/** The registry's `Registration` (as its `register` takes it). */
+export type TrialRegistration = ITrialRegistry.RegistrationStruct;
+
+/** What {@link registerTrdsTrial} returns: the trial id, the receipt, the outcome openings, the completed record. */
+export interface RegisteredTrdsTrial {
+  trialId: bigint;
+  receipt: ContractTransactionReceipt;
+  /** Keep the openings (salts and canonical JSON) off chain: they prove each registered outcome's fields. */
+  outcomeSet: OutcomeSet;
+  /** The record with items 1 and 2 filled in from the chain (`registry` address and trial id, block date). */
+  record: TrdsRecord;
+}
+
+/**
+ * Registers a trial only when its TRDS record is complete: checks the 24 items for the registration stage (one
+ * line per missing item), checks that the registration's target enrolment is the record's sample size (item 17),
+ * builds the outcome set from the record's structured outcomes (items 19, 20) and calls `register`. Returns the
+ * record with items 1 and 2 assigned.
+ */
+export async function registerTrdsTrial(
+  registry: TrialRegistry,
+  registration: Omit<TrialRegistration, "outcomes">,
+  record: TrdsRecord,
+  salts?: readonly string[],
+): Promise<RegisteredTrdsTrial> {
+  assertTrdsComplete(record, "registration");
+  const target = BigInt(registration.targetEnrolment);
+  if (target !== BigInt(record.sampleSize!.target)) {
+    throw new Error(
+      `TRDS item 17 (Sample Size) says ${record.sampleSize!.target}, the registration's targetEnrolment ${target}: make them agree`,
+    );
+  }
+  const outcomeSet = trdsOutcomeSet(record, salts);
+  const receipt = await (await registry.register({ ...registration, outcomes: outcomeSet.outcomes })).wait();
+  if (receipt === null) throw new Error("The register transaction has no receipt: was it mined?");
+  let trialId: bigint | undefined;
+  let registeredAt: bigint | undefined;
+  for (const log of receipt.logs) {
+    const parsed = registry.interface.parseLog(log);
+    if (parsed?.name === "TrialRegistered") {
+      trialId = parsed.args.trialId as bigint;
+      registeredAt = parsed.args.registeredAt as bigint;
+    }
+  }
+  if (trialId === undefined || registeredAt === undefined)
+    throw new Error("The register transaction emitted no TrialRegistered");
+  return {
+    trialId,
+    receipt,
+    outcomeSet,
+    record: {
+      ...record,
+      primaryRegistryId: {
+        registry: `Health Ledger TrialRegistry ${await registry.getAddress()}`,
+        id: trialId.toString(),
+      },
+      registrationDate: new Date(Number(registeredAt) * 1000).toISOString().slice(0, 10),
+    },
+  };
 }

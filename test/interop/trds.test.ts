@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
   assertTrdsComplete,
   checkTrds,
@@ -8,12 +9,15 @@ import {
   parseTimeFrame,
   resultsDeadline,
   structuredOutcomeOf,
+  registerTrdsTrial,
   TRDS_ITEMS,
+  trdsOutcomeSet,
   trdsSwitchingReport,
   type StructuredOutcome,
   type TrdsRecord,
 } from "../../src/interop";
-import { buildOutcomeSet } from "../../src/trials";
+import { buildOutcomeSet, outcomeSetHash } from "../../src/trials";
+import { deployTrialsFixture } from "../trials/fixture";
 
 const HBA1C: StructuredOutcome = {
   measure: "HbA1c",
@@ -310,4 +314,50 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
       );
     });
   });
+
+  context("registration on chain", function () {
+    it("registers a complete record with its structured outcomes and fills in items 1 and 2", async function () {
+      const f = await loadFixture(deployTrialsFixture);
+      const { outcomes: _ignored, ...registration } = f.registration({ targetEnrolment: 300 });
+      void _ignored;
+      const r = await registerTrdsTrial(f.registry.connect(f.sponsor), registration, record());
+      expect(r.trialId).to.equal(await f.registry.trialCount());
+      expect((await f.registry.trial(r.trialId)).outcomeSetHash).to.equal(outcomeSetHash(r.outcomeSet.outcomes));
+      expect(r.outcomeSet.outcomes.map((o) => o.primary)).to.deep.equal([true, false]);
+      expect(r.record.primaryRegistryId!.id).to.equal(r.trialId.toString());
+      expect(checkTrds(r.record, "registered")).to.deep.equal([]);
+      expect(
+        trdsOutcomeSet(
+          record(),
+          r.outcomeSet.openings.map((o) => o.salt),
+        ).hash,
+      ).to.equal(r.outcomeSet.hash);
+    });
+
+    it("refuses to register an incomplete record or a sample size that differs, before any transaction", async function () {
+      const f = await loadFixture(deployTrialsFixture);
+      const { outcomes: _ignored, ...registration } = f.registration({ targetEnrolment: 300 });
+      void _ignored;
+      const before = await f.registry.trialCount();
+      await expectReject(
+        registerTrdsTrial(f.registry.connect(f.sponsor), registration, { ...record(), ethicsReview: undefined }),
+        /TRDS item 21 \(Ethics Review\) is missing/,
+      );
+      await expectReject(
+        registerTrdsTrial(f.registry.connect(f.sponsor), { ...registration, targetEnrolment: 250 }, record()),
+        /TRDS item 17 \(Sample Size\) says 300, the registration's targetEnrolment 250/,
+      );
+      expect(await f.registry.trialCount()).to.equal(before);
+    });
+  });
 });
+
+async function expectReject(p: Promise<unknown>, pattern: RegExp) {
+  try {
+    await p;
+  } catch (error) {
+    expect((error as Error).message).to.match(pattern);
+    return;
+  }
+  expect.fail("expected a rejection");
+}
