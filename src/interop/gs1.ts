@@ -292,7 +292,12 @@ const GTIN_QUALIFIERS = ["22", "10", "21"];
 
 /** Percent-encodes a value for a Digital Link path or query (URI Syntax §6: RFC 3986 unreserved stay as they are). */
 function dlEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  // "." and ".." alone are dot-segments (RFC 3986 §5.2.4) that URI libraries remove: encode them.
+  return /^\.{1,2}$/.test(encoded) ? encoded.replace(/\./g, "%2E") : encoded;
 }
 
 /**
@@ -322,18 +327,18 @@ export function toDigitalLink(pack: Gs1Pack, domain: string = GS1_RESOLVER): str
  * ignored as the standard allows. A GTIN-8/12/13 is padded to 14 digits.
  */
 export function parseDigitalLink(uri: string, now?: Date): Gs1Pack {
-  let url: URL;
-  try {
-    url = new URL(uri.trim());
-  } catch {
+  // Split by hand rather than with URL: a WHATWG URL removes "." and ".." path segments, which are valid lots.
+  const parts = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]+)([^?#]*)(\?[^#]*)?(#.*)?$/.exec(uri.trim());
+  if (parts === null) {
     throw new Gs1Error(
       `"${uri}" is not a URI: a GS1 Digital Link looks like https://id.gs1.org/01/09506000134352/10/LOT1`,
     );
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
+  if (!/^https?$/i.test(parts[1])) {
     throw new Gs1Error(`"${uri}" must use http or https to be a GS1 Digital Link`);
   }
-  const segments = url.pathname.split("/").filter((s) => s !== "");
+  const query = new URLSearchParams(parts[4] ?? "");
+  const segments = parts[3].split("/").filter((s) => s !== "");
   const start = segments.findIndex(
     (s, i) => s === "01" && i + 1 < segments.length && /^\d{8,14}$/.test(segments[i + 1]),
   );
@@ -361,7 +366,7 @@ export function parseDigitalLink(uri: string, now?: Date): Gs1Pack {
     lastQualifier = order;
     elements.push({ ai, value: decode(ai, rest[i + 1]) });
   }
-  for (const [key, value] of url.searchParams) {
+  for (const [key, value] of query) {
     if (!/^\d{2,4}$/.test(key)) continue; // non-GS1 parameters are allowed and ignored
     if (key === "01" || GTIN_QUALIFIERS.includes(key)) fail(key, "belongs in the path, not in the query string");
     elements.push({ ai: key, value });

@@ -528,7 +528,8 @@ export function outcomeDefinitionOf(outcome: StructuredOutcome, primary: boolean
   }
   return {
     title: outcome.measure,
-    description: `metric: ${outcome.metric}; aggregation: ${outcome.aggregation}; analysis population: ${outcome.analysisPopulation}`,
+    // JSON-quoted, so that any text in a field reads back unambiguously.
+    description: `metric: ${JSON.stringify(outcome.metric)}; aggregation: ${JSON.stringify(outcome.aggregation)}; analysis population: ${JSON.stringify(outcome.analysisPopulation)}`,
     timeFrame: outcome.timeFrame,
     primary,
   };
@@ -536,13 +537,15 @@ export function outcomeDefinitionOf(outcome: StructuredOutcome, primary: boolean
 
 /** Reads a structured outcome back from an outcome definition written by {@link outcomeDefinitionOf}. */
 export function structuredOutcomeOf(def: OutcomeDefinition): StructuredOutcome {
-  const m = /^metric: (.*); aggregation: (.*); analysis population: (.*)$/s.exec(def.description);
+  const q = String.raw`("(?:[^"\\]|\\.)*")`;
+  const m = new RegExp(`^metric: ${q}; aggregation: ${q}; analysis population: ${q}$`, "s").exec(def.description);
   if (m === null) {
     throw new Error(
       `Outcome "${def.title}" was not registered in structured form: its description has no metric, aggregation and analysis population`,
     );
   }
-  return { measure: def.title, timeFrame: def.timeFrame, metric: m[1], aggregation: m[2], analysisPopulation: m[3] };
+  const [metric, aggregation, analysisPopulation] = [m[1], m[2], m[3]].map((v) => JSON.parse(v) as string);
+  return { measure: def.title, timeFrame: def.timeFrame, metric, aggregation, analysisPopulation };
 }
 
 /**

@@ -194,6 +194,11 @@ export interface Remittance {
   lines: RemittanceLine[];
 }
 
+/** Approved, paid, denied or finally denied: a claim an 835 can report. */
+function isDecided(status: ClaimStatus): boolean {
+  return status !== ClaimStatus.None && status !== ClaimStatus.Pended && status !== ClaimStatus.Appealed;
+}
+
 function withAmount(a: StandardAdjustment, amount: bigint): Adjustment[] {
   return amount > 0n ? [{ ...a, amount }] : [];
 }
@@ -218,7 +223,7 @@ function reasonAdjustment(reason: number, options: RemittanceOptions, serviceDat
  */
 export function remittanceOf(history: ClaimHistory, options: RemittanceOptions = {}): Remittance {
   const { status } = history;
-  if (status === ClaimStatus.None || status === ClaimStatus.Pended || status === ClaimStatus.Appealed) {
+  if (!isDecided(status)) {
     throw new X12MappingError(
       `Claim ${history.claimId} is ${ClaimStatus[status]}: an 835 reports decided claims only (report it with a 277 ` +
         "claim status, or export its ExplanationOfBenefit, which shows it as queued)",
@@ -319,13 +324,8 @@ export function explanationOfBenefitWithAdjustments(
   options: RemittanceOptions = {},
 ): ExplanationOfBenefit {
   const eob = buildExplanationOfBenefit(history, currency);
-  let remittance: Remittance;
-  try {
-    remittance = remittanceOf(history, options);
-  } catch (error) {
-    if (error instanceof X12MappingError && /decided claims only/.test(error.message)) return eob;
-    throw error;
-  }
+  if (!isDecided(history.status)) return eob;
+  const remittance = remittanceOf(history, options);
   eob.item = (eob.item ?? []).map((item, i) => ({
     ...item,
     adjudication: [...(item.adjudication ?? []), ...fhirAdjudications(remittance.lines[i].adjustments, currency)],

@@ -67,6 +67,17 @@ describe("interop: GS1 element strings and Digital Link", function () {
       expect(toDigitalLink(pack)).to.equal("https://id.gs1.org/01/09506000134352/10/A%2FB-1/21/S%251");
     });
 
+    it("keeps dot-only lots and serials, which URI libraries would drop as dot-segments", function () {
+      const pack = packOfChain(9506000134352n, ".", "..", "281231");
+      const uri = toDigitalLink(pack);
+      expect(uri).to.equal("https://id.gs1.org/01/09506000134352/10/%2E/21/%2E%2E?17=281231");
+      expect(parseDigitalLink(uri, NOW)).to.include({ lot: ".", serial: ".." });
+      expect(parseDigitalLink("https://id.gs1.org/01/09506000134352/10/./21/..", NOW)).to.include({
+        lot: ".",
+        serial: "..",
+      });
+    });
+
     it("ignores non-GS1 query parameters and keeps other AIs as data attributes", function () {
       const pack = parseDigitalLink("https://id.gs1.org/01/09506000134352/10/L1?17=281231&710=1234567&utm=x", NOW);
       expect(pack.elements.map((e) => e.ai)).to.deep.equal(["01", "10", "17", "710"]);

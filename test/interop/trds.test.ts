@@ -276,7 +276,12 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
       ).to.throw(/not registered in structured form/);
     });
 
-    const field = fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s.trim() !== "" && !s.includes(";"));
+    const field = fc
+      .oneof(
+        fc.string({ minLength: 1, maxLength: 30 }),
+        fc.constantFrom('mean"; aggregation: "x', "a\\b; analysis population: c", 'ünï\n"q"'),
+      )
+      .filter((s) => s.trim() !== "");
     const outcome = fc.record({
       measure: field,
       timeFrame: field,
