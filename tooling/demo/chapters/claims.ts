@@ -30,6 +30,7 @@ import {
   unblindLines,
   type ClaimLine,
 } from "../../../src/claims";
+import { clpSegments, remittance835 } from "../../../src/interop";
 import { TestToken__factory } from "../../../typechain-types";
 import { aliceIdentity, CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";
@@ -226,7 +227,8 @@ export const claimsChapter: Chapter = {
     const received = await token.balanceOf(hospital);
     narrator.say(`St. Mary's withdraws its payment from Northwind's escrow: it now holds ${usd(received)}.`);
     check(received === claim.amount, "the hospital was not paid the approved amount");
-    const response = buildClaimResponse(await claimHistory(manager, record.commitment, codebook), CURRENCY);
+    const visitHistory = await claimHistory(manager, record.commitment, codebook);
+    const response = buildClaimResponse(visitHistory, CURRENCY);
     narrator.say("The FHIR ClaimResponse, rebuilt from events alone and unblinded with St. Mary's codebook:");
     narrator.fact("outcome", `${response.outcome}, ${response.disposition}`);
     for (const item of response.item ?? []) {
@@ -236,6 +238,18 @@ export const claimsChapter: Chapter = {
       );
     }
     check(response.payment?.amount.value === Number(claim.amount) / 1e6, "the ClaimResponse payment is wrong");
+    // The payers' standard: the same decision as an X12 835 remittance, each adjustment with its group and CARC.
+    const remittance = remittance835(visitHistory, CURRENCY);
+    narrator.say(
+      "St. Mary's billing system reads the same decision as an X12 835 remittance (docs/interoperability.md):",
+    );
+    for (const segment of clpSegments(remittance)) narrator.fact("835", segment);
+    const carcs = remittance.claims.flatMap((c) => [...c.adjustments, ...c.serviceLines.flatMap((l) => l.adjustments)]);
+    check(
+      carcs.some((a) => a.group === "PR" && a.reason === "1") &&
+        carcs.some((a) => a.group === "PR" && a.reason === "2"),
+      "the remittance does not carry the deductible (PR-1) and coinsurance (PR-2) adjustments",
+    );
 
     // 5. The same visit again, under a new salt.
     const again = commitClaim(claimInput);

@@ -6,6 +6,7 @@ import { consentHistory, currentConsents } from "../../../src/consent/history";
 import { PURPOSES } from "../../../src/consent/purposes";
 import { relayGrant, relayRevoke } from "../../../src/consent/relayer";
 import { signGrant, signRevoke } from "../../../src/consent/signing";
+import { exportConsent, FHIR_SYSTEMS, importConsent } from "../../../src/interop";
 import { aliceIdentity, CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";
 
@@ -151,6 +152,36 @@ export const consentChapter: Chapter = {
       cardHistory.length === 1 && cardHistory[0].kind === "emergencyAccess" && cardHistory[0].actor === hospital,
       "the emergency access is not in the card's history",
     );
+    // 5. Her treatment consent in the partners' standard: a FHIR R4 Consent, and back into the same terms.
+    const fhir = exportConsent(terms);
+    const [back] = importConsent(fhir).grants;
+    narrator.say(
+      "Exported as a FHIR R4 Consent, the consent is what St. Mary's EHR reads; imported back, it gives the same terms.",
+    );
+    narrator.fact(
+      "FHIR Consent",
+      `provision ${fhir.provision?.type}, purpose ${fhir.provision?.purpose?.find((p) => p.system === FHIR_SYSTEMS.actReason)?.code}, ` +
+        `${fhir.provision?.class?.length ?? 0} data classes`,
+    );
+    check(
+      back.grantee === terms.grantee && back.purpose === terms.purpose && back.categories === terms.categories,
+      "the FHIR Consent did not import back into the same terms",
+    );
+    let nested = "";
+    try {
+      importConsent({
+        ...fhir,
+        provision: {
+          ...fhir.provision,
+          provision: [{ type: "deny", class: [{ system: FHIR_SYSTEMS.resourceTypes, code: "Condition" }] }],
+        },
+      });
+    } catch (error) {
+      nested = (error as Error).message;
+    }
+    narrator.fact("a Consent with a nested deny", nested ? `refused: ${nested}` : "ACCEPTED");
+    check(nested !== "", "a nested deny the registry cannot hold was imported");
+
     const balances = await Promise.all([alice, card].map((a) => provider.getBalance(a)));
     narrator.fact("ETH ever held by her St. Mary's and card accounts", balances.join(" and "));
     check(

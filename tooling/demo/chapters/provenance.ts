@@ -16,6 +16,16 @@ import {
   type UnitProof,
 } from "../../../src/provenance";
 import { commit } from "../../../src/records";
+import {
+  checkEpcisDocument,
+  epcisDocument,
+  epcisEventsOf,
+  packOfChain,
+  toDigitalLink,
+  toElementString,
+  verifyScannedPack,
+  yymmddOfExpiresAt,
+} from "../../../src/interop";
 import { CAST_NAMES, type Member } from "../cast";
 import type { Chapter } from "../types";
 
@@ -107,8 +117,16 @@ export const provenanceChapter: Chapter = {
     };
     const status = async (unit: UnitProof) =>
       Number(await provenance.verifyUnit(batchId, unit.position, unit.serial, unit.proof)) as UnitStatus;
-    narrator.say(`${CAST_NAMES.pharmacy} scans Alice's pack (serial ${alicePack.serial}).`);
-    narrator.fact("verification", UnitStatus[await status(alicePack)]);
+    // The pack's GS1 DataMatrix, as printed by Acme: GTIN, expiry, lot, serial (docs/interoperability.md).
+    const printed = packOfChain(parseGtin(GTIN), LOT, alicePack.serial, yymmddOfExpiresAt(expiryTimestamp(expiryDate)));
+    const scanned = toElementString(printed);
+    narrator.say(`${CAST_NAMES.pharmacy} scans the DataMatrix on Alice's pack and asks the chain in one call.`);
+    narrator.fact("scanned", JSON.stringify(scanned));
+    narrator.fact("as a GS1 Digital Link", toDigitalLink(printed));
+    const verdict = await verifyScannedPack(provenance, scanned, tree);
+    narrator.fact("verification", `${verdict.statusName}; printed expiry matches the chain: ${verdict.expiryMatches}`);
+    expect("the scanned pack's status", verdict.statusName, "Authentic");
+    expect("the printed expiry against the chain", verdict.expiryMatches, true);
     expect("Alice's pack before dispensing", await status(alicePack), UnitStatus.Authentic);
     const dispensed = await dispenseOrReport(provenance.connect(cast.pharmacy), batchId, alicePack, report);
     expect("Alice's pack dispensed", dispensed.dispensed, true);
@@ -169,5 +187,49 @@ export const provenanceChapter: Chapter = {
       UnitStatus.Dispensed,
     );
     narrator.fact("units accounted for", `${conserved} of ${UNITS}`);
+
+    // 7. The same history in the partners' standard: an EPCIS 2.0 document, checked by a wholesaler's system.
+    const blockTimes = new Map<number, number>();
+    for (const e of history) {
+      if (!blockTimes.has(e.blockNumber)) {
+        blockTimes.set(e.blockNumber, (await hre.ethers.provider.getBlock(e.blockNumber))!.timestamp);
+      }
+    }
+    const events = epcisEventsOf(history, {
+      blockTime: (n) => blockTimes.get(n)!,
+      serialOf: (position) => tree.unit(Number(position)).serial,
+    });
+    // A wholesaler's copy of the first shipment, edited to claim 100 more units than were shipped.
+    const shipping = events.find((e) => e.bizStep === "shipping")!;
+    const doctored = {
+      ...shipping,
+      quantityList: shipping.quantityList!.map((q) => ({ ...q, quantity: Number(q.quantity) + 100 })),
+    };
+    const checks = checkEpcisDocument(epcisDocument([...events, doctored]), new Map([[batchId, history]]), {
+      positionOf: (serial) => {
+        try {
+          return BigInt(tree.unit(serial).position);
+        } catch {
+          return undefined;
+        }
+      },
+      serialAt: (position) => tree.unit(Number(position)).serial,
+    });
+    const genuine = checks.slice(0, events.length);
+    const count = (status: string) => genuine.filter((c) => c.status === status).length;
+    narrator.say(
+      `Exported as EPCIS 2.0 (${events.length} events, each with its Event Hash ID), the history is what ` +
+        `${CAST_NAMES.wholesaler}'s EPCIS system reads; it checks each event against the chain, and one it edited.`,
+    );
+    narrator.fact("EPCIS events", events.map((e) => e.bizStep).join(", "));
+    narrator.fact(
+      "checked against the chain",
+      `${count("anchored")} anchored; ${count("not anchored")} with the same facts but committed on chain to the ` +
+        `FHIR documents of this demo rather than to the EPCIS event; ${count("contradicting")} contradicting`,
+    );
+    const edited = checks[events.length];
+    narrator.fact("the edited shipment", `${edited.status}: ${edited.reasons.join("; ")}`);
+    expect("contradictions in the genuine export", count("contradicting"), 0);
+    expect("the edited shipment", edited.status, "contradicting");
   },
 };
