@@ -5,7 +5,7 @@
  * starts it. See docs/vault.md.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { isAddress, type BaseWallet, type Provider } from "ethers";
+import { isAddress, type BaseWallet } from "ethers";
 import { ALL_CATEGORIES } from "../consent/categories";
 import type { SqlExecutor } from "../storage/sql";
 import { PURPOSES } from "../consent/purposes";
@@ -413,7 +413,7 @@ export function buildVault(options: VaultOptions): Vault {
       lastAnchored = Number(onChain.count);
       return undefined;
     }
-    const anchor = chain.anchor.connect(options.operator.connect(chain.provider as Provider));
+    const anchor = chain.anchor.connect(options.operator.connect(chain.provider));
     await (await anchor.anchorLog(head.length, head.head)).wait();
     lastAnchored = head.length;
     return head;

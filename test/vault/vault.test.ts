@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Wallet, id, getBytes, toUtf8Bytes, type BaseWallet } from "ethers";
+import { Wallet, id, getBytes, toUtf8Bytes, type BaseWallet, type JsonRpcProvider } from "ethers";
 import { PURPOSES } from "../../src/consent/purposes";
 import { canonicalJson, commit } from "../../src/records";
 import { openSql, type SqlDatabase } from "../../src/storage/sql";
@@ -108,7 +108,7 @@ describe("Record vault (real server, real hardhat node)", function () {
       after(async function () {
         await vault?.app.close();
         await db?.close();
-        chain?.provider.destroy();
+        (chain?.provider as JsonRpcProvider | undefined)?.destroy();
       });
 
       it("stores St. Mary's record for Alice; Alice and St. Mary's read it back and verify it", async function () {
@@ -158,6 +158,45 @@ describe("Record vault (real server, real hardhat node)", function () {
         await aliceClient.revoke(world.registry, world.hospital2.address);
         await refused(hospital2.get(recordId, { patient: alice.address }), "consent-missing");
         await grantConsent(world, world.hospital2.address, LABS, undefined, alice); // restore for the next tests
+      });
+
+      it("in polled head mode, stops serving once the vault has seen the revocation's block (bound: one block)", async function () {
+        const polled = new ChainView(
+          serverProvider(world.node.url, world.chainId),
+          {
+            rpcUrl: world.node.url,
+            consentRegistry: world.system.consentRegistry,
+            vaultAnchor: world.anchorAddress,
+            chainId: world.chainId,
+          },
+          "polled",
+        );
+        const second = buildVault({
+          store,
+          chain: polled,
+          chainId: world.chainId,
+          consentRegistry: world.system.consentRegistry,
+        });
+        const secondUrl = await second.app.listen({ host: "127.0.0.1", port: 0 });
+        try {
+          const aliceClient = client(alice, world.relayer);
+          const hospital2 = client(world.hospital2);
+          const viaPolled = new VaultClient({ ...hospital2.options, url: secondUrl });
+          const { recordId } = await client(world.stMarys).put(labResult(7.5), {
+            patient: alice.address,
+            categories: LABS,
+            readers: [aliceClient.asReader, hospital2.asReader],
+          });
+          await viaPolled.get(recordId, { patient: alice.address });
+          await aliceClient.revoke(world.registry, world.hospital2.address);
+          await polled.seen(await world.provider.getBlockNumber());
+          await refused(viaPolled.get(recordId, { patient: alice.address }), "consent-missing");
+          await grantConsent(world, world.hospital2.address, LABS, undefined, alice);
+        } finally {
+          polled.stop();
+          await second.app.close();
+          (polled.provider as JsonRpcProvider).destroy();
+        }
       });
 
       it("stops serving once a consent expires on chain", async function () {
