@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet, id, getBytes, toUtf8Bytes, type BaseWallet, type JsonRpcProvider } from "ethers";
 import { PURPOSES } from "../../src/consent/purposes";
+import { relayDelegateAppointment } from "../../src/consent/relayer";
+import { DelegateKind, signDelegateAppointment } from "../../src/consent/signing";
 import { canonicalJson, commit } from "../../src/records";
 import { openSql, type SqlDatabase } from "../../src/storage/sql";
 import {
@@ -33,6 +35,14 @@ import {
 import { NO_POSTGRES, testPostgresUrl } from "../shared/postgres";
 import { LABS, grantConsent, labResult, nodeAccount, startVaultWorld, type VaultWorld } from "./setup";
 
+/** Anchors a fresh commitment of `resource` (paid by the relayer) and gives back its salt. */
+let anchorWorld: VaultWorld | undefined;
+async function anchored(resource: ReturnType<typeof labResult>): Promise<string> {
+  const { commitment, salt } = commit(resource);
+  await (await anchorWorld!.anchor.connect(anchorWorld!.relayer).anchorRecords([commitment])).wait();
+  return salt;
+}
+
 async function refused(promise: Promise<unknown>, problem: string): Promise<VaultRequestError> {
   try {
     await promise;
@@ -55,6 +65,7 @@ describe("Record vault (real server, real hardhat node)", function () {
 
   before(async function () {
     world = await startVaultWorld();
+    anchorWorld = world;
   });
   after(async function () {
     await world?.stop();
@@ -214,6 +225,42 @@ describe("Record vault (real server, real hardhat node)", function () {
         await world.provider.send("evm_increaseTime", [3601]);
         await world.provider.send("evm_mine", []);
         await refused(hospital2.get(recordId, { patient: bob.address }), "consent-missing");
+      });
+
+      it("accepts writes by the patient herself and by her guardian (delegate), checked on chain", async function () {
+        const aliceClient = client(alice, world.relayer);
+        const own = await aliceClient.put(labResult(8), {
+          patient: alice.address,
+          categories: LABS,
+          readers: [],
+          anchor: false,
+          salt: await anchored(labResult(8)),
+        });
+        expect((await aliceClient.get(own.recordId, { patient: alice.address })).resource).to.deep.equal(labResult(8));
+
+        const guardian = new Wallet(Wallet.createRandom().privateKey);
+        const guardianClient = client(guardian, world.relayer);
+        const body = {
+          resource: labResult(8.5),
+          to: { patient: alice.address, categories: LABS, readers: [aliceClient.asReader], anchor: false },
+        };
+        await refused(
+          guardianClient.put(body.resource, { ...body.to, salt: await anchored(body.resource) }),
+          "writer-not-authorized",
+        );
+        const latest = await world.provider.getBlock("latest");
+        await relayDelegateAppointment(
+          world.registry,
+          await signDelegateAppointment(alice, world.registry, {
+            delegate: guardian.address,
+            kind: DelegateKind.Guardian,
+            expiresAt: BigInt(latest!.timestamp) + 86_400n,
+          }),
+        );
+        const byGuardian = await guardianClient.put(body.resource, { ...body.to, salt: await anchored(body.resource) });
+        expect((await aliceClient.get(byGuardian.recordId, { patient: alice.address })).writer).to.equal(
+          guardian.address.toLowerCase(),
+        );
       });
 
       it("refuses a writer that is neither the patient, her delegate nor a consented provider; stores nothing", async function () {
