@@ -315,6 +315,9 @@ describe("Record vault (real server, real hardhat node)", function () {
 
         const expired = await signRequest(reader, domain, "Read", fields, { now: Math.floor(Date.now() / 1000) - 600 });
         await refused(postSigned(url, "/v1/records/read", expired), "request-expired");
+        const tooFar = await signRequest(reader, domain, "Read", fields, { ttlSeconds: 2 * 86_400 });
+        const far = await refused(postSigned(url, "/v1/records/read", tooFar), "malformed-request");
+        expect(far.detail).to.match(/more than 86400 s ahead/);
 
         const forged = await signRequest(world.emergencyRoom, domain, "Read", fields); // names hospital2, signed by ER
         await refused(postSigned(url, "/v1/records/read", forged), "bad-signature");
