@@ -132,7 +132,7 @@ export const vaultChapter: Chapter = {
         refusedBefore instanceof VaultRequestError && refusedBefore.problem === "consent-missing",
         "a provider without consent was served",
       );
-      narrator.say(`${CAST_NAMES.investigator}'s clinic asks first: refused (${(refusedBefore as Error).message}).`);
+      narrator.say(`A second hospital, Dr. Osei's clinic, asks first: refused (${(refusedBefore as Error).message}).`);
 
       // Alice consents, from her St. Mary's account (her choice to link the clinic to it), and wraps the keys for it.
       await consentTo(clinic.address);
@@ -156,7 +156,7 @@ export const vaultChapter: Chapter = {
         refusedAfter instanceof VaultRequestError && refusedAfter.problem === "consent-missing",
         "the clinic was served after the revocation",
       );
-      narrator.say(`She revokes; the clinic's next read is refused in the same block's state.`);
+      narrator.say("She revokes; the clinic's next read is refused, answered at the block that mined the revocation.");
 
       // The disclosure log, anchored on chain, fetched and checked by Alice.
       const anchored = await vault.anchorLog();
@@ -168,7 +168,10 @@ export const vaultChapter: Chapter = {
       const served = byClinic.filter((e) => e.outcome === "0").length;
       const refused = byClinic.filter((e) => e.outcome === "4").length;
       check(served === 2 && refused === 2, `log shows ${served} served and ${refused} refused reads by the clinic`);
-      narrator.fact("log entries (anchored on chain)", `${log.length} (${anchored?.length ?? 0} anchored)`);
+      narrator.fact(
+        "log entries",
+        `${log.length}, the first ${anchored?.length ?? 0} anchored on chain (the last one is this fetch)`,
+      );
       narrator.fact("clinic's reads in Alice's log", `${served} served, ${refused} refused`);
     } finally {
       await vault.app.close();
