@@ -28,6 +28,7 @@ async function main() {
     trialRegistry: await system.trialRegistry.getAddress(),
     drugProvenance: await system.drugProvenance.getAddress(),
     claimsManager: await system.claimsManager.getAddress(),
+    vaultAnchor: await system.vaultAnchor.getAddress(),
     paymentToken: system.paymentToken,
     fromBlock,
   };

@@ -14,6 +14,8 @@ import {
   type TrialRegistry,
   HealthLedgerForwarder__factory,
   type HealthLedgerForwarder,
+  VaultAnchor__factory,
+  type VaultAnchor,
 } from "../typechain-types";
 
 /** The deployed Health Ledger contracts, typed, connected to the deploying signer. */
@@ -25,6 +27,8 @@ export interface System {
   trialRegistry: TrialRegistry;
   drugProvenance: DrugProvenance;
   claimsManager: ClaimsManager;
+  /** Public anchors of record commitments and vault disclosure-log heads (docs/vault.md). */
+  vaultAnchor: VaultAnchor;
   /** The ERC-20 the claims escrow pays in. */
   paymentToken: string;
 }
@@ -74,6 +78,7 @@ export async function deploySystem(hre: HardhatRuntimeEnvironment, options: Depl
     trialRegistry: TrialRegistry__factory.connect(await deployed.trialRegistry.getAddress(), deployer),
     drugProvenance: DrugProvenance__factory.connect(await deployed.drugProvenance.getAddress(), deployer),
     claimsManager: ClaimsManager__factory.connect(await deployed.claimsManager.getAddress(), deployer),
+    vaultAnchor: VaultAnchor__factory.connect(await deployed.vaultAnchor.getAddress(), deployer),
     paymentToken,
   };
 }

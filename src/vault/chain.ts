@@ -37,6 +37,9 @@ export function serverProvider(rpcUrl: string, chainId: bigint): JsonRpcProvider
  */
 export type HeadMode = "fresh" | "polled";
 
+/** A provider the vault can ask: ethers' JSON-RPC provider, or Hardhat's in-process one (the demo). */
+export type ChainProvider = Provider & { send(method: string, params: unknown[]): Promise<unknown> };
+
 /** The chain as the vault sees it, with a per-block cache. */
 export class ChainView {
   readonly registry: IConsentRegistry;
@@ -53,13 +56,13 @@ export class ChainView {
   private readonly waiters: { block: number; resolve: () => void }[] = [];
 
   constructor(
-    readonly provider: JsonRpcProvider,
+    readonly provider: ChainProvider,
     config: ChainConfig,
     readonly mode: HeadMode = "fresh",
     private readonly pollMs = 5,
   ) {
-    this.registry = IConsentRegistry__factory.connect(config.consentRegistry, provider as Provider);
-    this.anchor = IVaultAnchor__factory.connect(config.vaultAnchor, provider as Provider);
+    this.registry = IConsentRegistry__factory.connect(config.consentRegistry, provider);
+    this.anchor = IVaultAnchor__factory.connect(config.vaultAnchor, provider);
   }
 
   /** The head a request is answered at (see {@link HeadMode}). */
@@ -132,7 +135,7 @@ export class ChainView {
     this.stats.heads++;
     const p: Promise<number> = this.provider
       .send("eth_blockNumber", [])
-      .then((hex: string) => Number(BigInt(hex)))
+      .then((hex) => Number(BigInt(hex as string)))
       .finally(() => {
         if (this.current === p) this.current = undefined;
       });

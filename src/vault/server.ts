@@ -5,7 +5,7 @@
  * starts it. See docs/vault.md.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { isAddress, type BaseWallet, type Provider } from "ethers";
+import { isAddress, type BaseWallet } from "ethers";
 import { ALL_CATEGORIES } from "../consent/categories";
 import type { SqlExecutor } from "../storage/sql";
 import { PURPOSES } from "../consent/purposes";
@@ -34,6 +34,8 @@ export const MAX_RECORD_BYTES = 1_048_576;
 export const MAX_BODY_BYTES = 2_097_152;
 /** Most wrapped keys in one request. */
 export const MAX_KEYS = 64;
+/** The furthest a request's deadline may lie ahead: one day (so that used nonces can be forgotten after it). */
+export const MAX_DEADLINE_AHEAD_SECONDS = 86_400;
 /** How long after a provider's break-glass it may read the card's records: 24 hours. */
 export const EMERGENCY_WINDOW_SECONDS = 86_400;
 
@@ -124,6 +126,12 @@ export function buildVault(options: VaultOptions): Vault {
         throw new VaultProblem(
           "request-expired",
           `the request's deadline ${request.deadline} has passed: sign it again`,
+        );
+      }
+      if (Number(request.deadline) * 1000 > now() + MAX_DEADLINE_AHEAD_SECONDS * 1000) {
+        throw new VaultProblem(
+          "malformed-request",
+          `the request's deadline is more than ${MAX_DEADLINE_AHEAD_SECONDS} s ahead: sign it with a nearer deadline`,
         );
       }
       const digest = requestDigestBytes(separator, kind, request);
@@ -405,6 +413,7 @@ export function buildVault(options: VaultOptions): Vault {
 
   let lastAnchored = 0;
   async function anchorLog() {
+    await store.pruneNonces(Math.floor(now() / 1000));
     if (options.operator === undefined) return undefined;
     const head = await store.logHead();
     if (head.length <= lastAnchored) return undefined;
@@ -413,7 +422,7 @@ export function buildVault(options: VaultOptions): Vault {
       lastAnchored = Number(onChain.count);
       return undefined;
     }
-    const anchor = chain.anchor.connect(options.operator.connect(chain.provider as Provider));
+    const anchor = chain.anchor.connect(options.operator.connect(chain.provider));
     await (await anchor.anchorLog(head.length, head.head)).wait();
     lastAnchored = head.length;
     return head;

@@ -87,10 +87,7 @@ export async function startVault(config: VaultServiceConfig): Promise<RunningVau
   const vault = buildVault({ store, chain, chainId, consentRegistry: config.consentRegistry, operator });
   const url = await vault.app.listen({ host: config.host ?? "127.0.0.1", port: config.port ?? 8700 });
   const interval = config.anchorIntervalMs ?? 60_000;
-  const timer =
-    operator !== undefined && interval > 0
-      ? setInterval(() => vault.anchorLog().catch(() => undefined), interval)
-      : undefined;
+  const timer = interval > 0 ? setInterval(() => vault.anchorLog().catch(() => undefined), interval) : undefined;
   return {
     url,
     vault,

@@ -163,6 +163,11 @@ export class VaultStore {
     return rows.length > 0;
   }
 
+  /** Forgets nonces whose requests expired before `nowSeconds` (they are refused as expired anyway). */
+  async pruneNonces(nowSeconds: number): Promise<number> {
+    return this.db.run(`DELETE FROM ${this.p}nonces WHERE deadline < $1`, [nowSeconds]);
+  }
+
   /** Inserts a record and its wrapped keys. */
   async insertRecord(
     tx: SqlExecutor,

@@ -75,6 +75,7 @@ export interface NodeSystem {
   trialRegistry: string;
   drugProvenance: string;
   claimsManager: string;
+  vaultAnchor: string;
   paymentToken: string;
   /** The block the deployment started at. */
   fromBlock: number;

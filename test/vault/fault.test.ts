@@ -181,4 +181,37 @@ describe("Record vault: killed during uploads and reads", function () {
       await sql.close();
     }
   });
+
+  it("refuses bad settings with one line and a non-zero exit, and listens on nothing", async function () {
+    const child = spawn(
+      process.execPath,
+      [HARDHAT_CLI, "vault", "--registry", "0x1234", "--anchor", world.anchorAddress, "--rpc", world.node.url],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).to.equal(1);
+    expect(stderr.trim()).to.equal('vault: the consent registry address "0x1234" is not an address');
+
+    const noContract = spawn(
+      process.execPath,
+      [
+        HARDHAT_CLI,
+        "vault",
+        "--registry",
+        Wallet.createRandom().address,
+        "--anchor",
+        world.anchorAddress,
+        "--rpc",
+        world.node.url,
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr2 = "";
+    noContract.stderr!.on("data", (chunk: Buffer) => (stderr2 += chunk.toString()));
+    expect(await new Promise((resolve) => noContract.once("exit", resolve))).to.equal(1);
+    expect(stderr2.trim().split("\n")).to.have.length(1);
+    expect(stderr2).to.match(/no contract at the consent registry address/);
+  });
 });

@@ -7,8 +7,10 @@ import { expect } from "chai";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Wallet, id, getBytes, toUtf8Bytes, type BaseWallet } from "ethers";
+import { Wallet, id, getBytes, toUtf8Bytes, type BaseWallet, type JsonRpcProvider } from "ethers";
 import { PURPOSES } from "../../src/consent/purposes";
+import { relayDelegateAppointment } from "../../src/consent/relayer";
+import { DelegateKind, signDelegateAppointment } from "../../src/consent/signing";
 import { canonicalJson, commit } from "../../src/records";
 import { openSql, type SqlDatabase } from "../../src/storage/sql";
 import {
@@ -33,6 +35,14 @@ import {
 import { NO_POSTGRES, testPostgresUrl } from "../shared/postgres";
 import { LABS, grantConsent, labResult, nodeAccount, startVaultWorld, type VaultWorld } from "./setup";
 
+/** Anchors a fresh commitment of `resource` (paid by the relayer) and gives back its salt. */
+let anchorWorld: VaultWorld | undefined;
+async function anchored(resource: ReturnType<typeof labResult>): Promise<string> {
+  const { commitment, salt } = commit(resource);
+  await (await anchorWorld!.anchor.connect(anchorWorld!.relayer).anchorRecords([commitment])).wait();
+  return salt;
+}
+
 async function refused(promise: Promise<unknown>, problem: string): Promise<VaultRequestError> {
   try {
     await promise;
@@ -55,6 +65,7 @@ describe("Record vault (real server, real hardhat node)", function () {
 
   before(async function () {
     world = await startVaultWorld();
+    anchorWorld = world;
   });
   after(async function () {
     await world?.stop();
@@ -108,7 +119,7 @@ describe("Record vault (real server, real hardhat node)", function () {
       after(async function () {
         await vault?.app.close();
         await db?.close();
-        chain?.provider.destroy();
+        (chain?.provider as JsonRpcProvider | undefined)?.destroy();
       });
 
       it("stores St. Mary's record for Alice; Alice and St. Mary's read it back and verify it", async function () {
@@ -160,6 +171,45 @@ describe("Record vault (real server, real hardhat node)", function () {
         await grantConsent(world, world.hospital2.address, LABS, undefined, alice); // restore for the next tests
       });
 
+      it("in polled head mode, stops serving once the vault has seen the revocation's block (bound: one block)", async function () {
+        const polled = new ChainView(
+          serverProvider(world.node.url, world.chainId),
+          {
+            rpcUrl: world.node.url,
+            consentRegistry: world.system.consentRegistry,
+            vaultAnchor: world.anchorAddress,
+            chainId: world.chainId,
+          },
+          "polled",
+        );
+        const second = buildVault({
+          store,
+          chain: polled,
+          chainId: world.chainId,
+          consentRegistry: world.system.consentRegistry,
+        });
+        const secondUrl = await second.app.listen({ host: "127.0.0.1", port: 0 });
+        try {
+          const aliceClient = client(alice, world.relayer);
+          const hospital2 = client(world.hospital2);
+          const viaPolled = new VaultClient({ ...hospital2.options, url: secondUrl });
+          const { recordId } = await client(world.stMarys).put(labResult(7.5), {
+            patient: alice.address,
+            categories: LABS,
+            readers: [aliceClient.asReader, hospital2.asReader],
+          });
+          await viaPolled.get(recordId, { patient: alice.address });
+          await aliceClient.revoke(world.registry, world.hospital2.address);
+          await polled.seen(await world.provider.getBlockNumber());
+          await refused(viaPolled.get(recordId, { patient: alice.address }), "consent-missing");
+          await grantConsent(world, world.hospital2.address, LABS, undefined, alice);
+        } finally {
+          polled.stop();
+          await second.app.close();
+          (polled.provider as JsonRpcProvider).destroy();
+        }
+      });
+
       it("stops serving once a consent expires on chain", async function () {
         const bob = new Wallet(Wallet.createRandom().privateKey);
         const latest = await world.provider.getBlock("latest");
@@ -175,6 +225,42 @@ describe("Record vault (real server, real hardhat node)", function () {
         await world.provider.send("evm_increaseTime", [3601]);
         await world.provider.send("evm_mine", []);
         await refused(hospital2.get(recordId, { patient: bob.address }), "consent-missing");
+      });
+
+      it("accepts writes by the patient herself and by her guardian (delegate), checked on chain", async function () {
+        const aliceClient = client(alice, world.relayer);
+        const own = await aliceClient.put(labResult(8), {
+          patient: alice.address,
+          categories: LABS,
+          readers: [],
+          anchor: false,
+          salt: await anchored(labResult(8)),
+        });
+        expect((await aliceClient.get(own.recordId, { patient: alice.address })).resource).to.deep.equal(labResult(8));
+
+        const guardian = new Wallet(Wallet.createRandom().privateKey);
+        const guardianClient = client(guardian, world.relayer);
+        const body = {
+          resource: labResult(8.5),
+          to: { patient: alice.address, categories: LABS, readers: [aliceClient.asReader], anchor: false },
+        };
+        await refused(
+          guardianClient.put(body.resource, { ...body.to, salt: await anchored(body.resource) }),
+          "writer-not-authorized",
+        );
+        const latest = await world.provider.getBlock("latest");
+        await relayDelegateAppointment(
+          world.registry,
+          await signDelegateAppointment(alice, world.registry, {
+            delegate: guardian.address,
+            kind: DelegateKind.Guardian,
+            expiresAt: BigInt(latest!.timestamp) + 86_400n,
+          }),
+        );
+        const byGuardian = await guardianClient.put(body.resource, { ...body.to, salt: await anchored(body.resource) });
+        expect((await aliceClient.get(byGuardian.recordId, { patient: alice.address })).writer).to.equal(
+          guardian.address.toLowerCase(),
+        );
       });
 
       it("refuses a writer that is neither the patient, her delegate nor a consented provider; stores nothing", async function () {
@@ -229,6 +315,9 @@ describe("Record vault (real server, real hardhat node)", function () {
 
         const expired = await signRequest(reader, domain, "Read", fields, { now: Math.floor(Date.now() / 1000) - 600 });
         await refused(postSigned(url, "/v1/records/read", expired), "request-expired");
+        const tooFar = await signRequest(reader, domain, "Read", fields, { ttlSeconds: 2 * 86_400 });
+        const far = await refused(postSigned(url, "/v1/records/read", tooFar), "malformed-request");
+        expect(far.detail).to.match(/more than 86400 s ahead/);
 
         const forged = await signRequest(world.emergencyRoom, domain, "Read", fields); // names hospital2, signed by ER
         await refused(postSigned(url, "/v1/records/read", forged), "bad-signature");

@@ -7,6 +7,7 @@ import { trialsChapter } from "./chapters/trials";
 import { provenanceChapter } from "./chapters/provenance";
 import { claimsChapter } from "./chapters/claims";
 import { privacyChapter } from "./chapters/privacy";
+import { vaultChapter } from "./chapters/vault";
 import { Narrator } from "./narrator";
 import type { Chapter } from "./types";
 
@@ -17,6 +18,7 @@ export const CHAPTERS: readonly Chapter[] = [
   provenanceChapter,
   claimsChapter,
   trialsChapter,
+  vaultChapter,
   privacyChapter,
 ];
 
