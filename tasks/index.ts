@@ -2,3 +2,4 @@
 import "./bench";
 import "./docs";
 import "./roles";
+import "./operators";
