@@ -11,7 +11,11 @@ export async function checkNetwork(hre: HardhatRuntimeEnvironment, options: { al
   const url = "url" in config ? config.url : "the in-process Hardhat network";
   let chainId: number;
   try {
-    chainId = Number(await hre.network.provider.request({ method: "eth_chainId" }));
+    // Asked directly over HTTP: Hardhat's provider would itself refuse a chain id mismatch with a less helpful error.
+    chainId =
+      "url" in config
+        ? await chainIdAt(config.url)
+        : Number(await hre.network.provider.request({ method: "eth_chainId" }));
   } catch {
     throw new UserError(
       `Cannot reach the node of network "${hre.network.name}" at ${url}: is it running, and is its RPC URL right?`,
@@ -39,4 +43,16 @@ export async function operatorSigner(hre: HardhatRuntimeEnvironment) {
     );
   }
   return signers[0];
+}
+
+async function chainIdAt(url: string): Promise<number> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const { result } = (await response.json()) as { result?: string };
+  if (typeof result !== "string") throw new Error(`${url} did not answer eth_chainId`);
+  return Number(result);
 }
