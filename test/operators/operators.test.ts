@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { DEPLOYMENTS_DIR } from "../../tooling/address-book";
 import { runHardhat, type CliRun } from "../../tooling/hardhat-cli";
@@ -86,6 +87,41 @@ describe("operator tasks against a hardhat node", function () {
         /No account to sign with .*set DEPLOYER_PRIVATE_KEY/,
       );
       expect(await nonce()).to.equal(0);
+    });
+
+    it("refuses a value-bearing chain unless --allow-mainnet says so", async function () {
+      // Mainnet cannot run here: a loopback JSON-RPC server that answers eth_chainId as chain 1 stands in for its
+      // RPC endpoint (the guard reads nothing else before refusing).
+      const server = createServer((request, response) => {
+        let body = "";
+        request.on("data", (chunk) => (body += chunk));
+        request.on("end", () => {
+          const { id } = JSON.parse(body) as { id: number };
+          response.setHeader("content-type", "application/json");
+          response.end(JSON.stringify({ jsonrpc: "2.0", id, result: "0x1" }));
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        const env = {
+          HEALTH_LEDGER_NETWORKS: "prod",
+          PROD_RPC_URL: `http://127.0.0.1:${port}`,
+          PROD_CHAIN_ID: "1",
+          DEPLOYER_PRIVATE_KEY: "",
+        };
+        expectOneLineError(
+          await runHardhat(["deploy", "--network", "prod"], env),
+          /Chain 1 carries real value: nothing was sent\. Re-run with --allow-mainnet if you mean it/,
+        );
+        // With the flag the guard lets it through, to the next check (this network has no key).
+        expectOneLineError(
+          await runHardhat(["deploy", "--network", "prod", "--allow-mainnet"], env),
+          /No account to sign with/,
+        );
+      } finally {
+        server.close();
+      }
     });
 
     it("deploys and writes the address book, then resumes, and explains a changed parameter", async function () {
