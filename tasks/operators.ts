@@ -10,6 +10,8 @@ task("deploy", "Deploys Health Ledger (validates every parameter first; re-run t
   .addFlag("allowMainnet", "Allow a value-bearing chain (Ethereum mainnet, production L2s)")
   .addFlag("verify", "Verify the contracts on the explorer and Sourcify afterwards")
   .setAction(async (args, hre) => {
+    // A fresh clone has no artifacts yet: compile first (quietly; nothing happens when they are current).
+    await hre.run("compile", { quiet: true });
     const { runOperatorTask } = await import("../tooling/operators/errors");
     const { deployTask } = await import("../tooling/operators/deploy");
     await runOperatorTask(hre, () => deployTask(hre, args));
