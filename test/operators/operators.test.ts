@@ -228,6 +228,18 @@ describe("operator tasks against a hardhat node", function () {
         await on("roles:list", "--deployment-id", "nope"),
         /No complete deployment "nope" on chain 31337/,
       );
+
+      // --verbose adds the stack trace under the one line.
+      const verbose = await runHardhat(
+        ["--verbose", "roles:list", "--network", "localhost", "--deployment-id", "nope"],
+        {
+          HEALTH_LEDGER_NODE_URL: node.url,
+        },
+      );
+      expect(verbose.code).to.equal(1);
+      expect(verbose.stderr)
+        .to.match(/^Error: No complete deployment "nope"/m)
+        .and.match(/\n\s+at deploymentFor \(/);
     });
   });
 });
