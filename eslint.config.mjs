@@ -9,6 +9,7 @@ export default tseslint.config(
       "cache",
       "typechain-types",
       "src/generated",
+      "docs/api",
       "coverage",
       "reports",
       "dist",

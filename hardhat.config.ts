@@ -1,4 +1,4 @@
-import type { HardhatUserConfig } from "hardhat/config";
+import { vars, type HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import { SOLC_VERSION } from "./tooling/compiler";
 import "./tooling/package/hooks";
@@ -37,7 +37,7 @@ const config: HardhatUserConfig = {
     hardhat: { hardfork: "osaka" },
     // A separate `hardhat node` (tests start one on a free port and point HEALTH_LEDGER_NODE_URL at it).
     localhost: { url: process.env.HEALTH_LEDGER_NODE_URL ?? "http://127.0.0.1:8545" },
-    ...networksFromEnv(process.env),
+    ...networksFromEnv(process.env, vars),
   },
   etherscan: { apiKey: process.env.ETHERSCAN_API_KEY ?? "" },
   sourcify: { enabled: false },

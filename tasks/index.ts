@@ -3,4 +3,5 @@ import "./bench";
 import "./docs";
 import "./roles";
 import "./audit";
+import "./operators";
 import "./vault";

@@ -1,18 +1,25 @@
 import { task } from "hardhat/config";
 
 task("roles:grant", "Grants a Health Ledger role to an account (scheduled when the admin has a delay)")
-  .addParam("authority", "Address of the HealthLedgerAuthority")
   .addParam("role", "Role name, e.g. PROVIDER")
   .addParam("account", "Account that receives the role")
   .addOptionalParam("delay", "Execution delay in seconds for the member", "0")
-  .setAction(async (args: { authority: string; role: string; account: string; delay: string }, hre) => {
+  .addOptionalParam("authority", "HealthLedgerAuthority address (default: from the address book)")
+  .addOptionalParam("deploymentId", "Deployment in the address book, when the chain has several")
+  .addFlag("allowMainnet", "Allow a value-bearing chain")
+  .setAction(async (args, hre) => {
+    const { runOperatorTask } = await import("../tooling/operators/errors");
     const { grantRolesTask } = await import("../tooling/roles-tasks");
-    console.log(await grantRolesTask(hre, args));
+    const out = await runOperatorTask(hre, () => grantRolesTask(hre, args));
+    if (out !== undefined) console.log(out);
   });
 
-task("roles:list", "Lists every role, its members and the function mappings, rebuilt from the authority's events")
-  .addParam("authority", "Address of the HealthLedgerAuthority")
-  .setAction(async (args: { authority: string }, hre) => {
+task("roles:list", "Lists every role's members with their delays, and the admin delay, rebuilt from events")
+  .addOptionalParam("authority", "HealthLedgerAuthority address (default: from the address book)")
+  .addOptionalParam("deploymentId", "Deployment in the address book, when the chain has several")
+  .setAction(async (args, hre) => {
+    const { runOperatorTask } = await import("../tooling/operators/errors");
     const { listRolesTask } = await import("../tooling/roles-tasks");
-    console.log(await listRolesTask(hre, args.authority));
+    const out = await runOperatorTask(hre, () => listRolesTask(hre, args));
+    if (out !== undefined) console.log(out);
   });

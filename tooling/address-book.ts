@@ -31,8 +31,19 @@ export function readDeployments(dir: string = DEPLOYMENTS_DIR): AddressBookEntry
   return entries;
 }
 
-/** One deployment folder as an address-book entry, or `undefined` when it is not a complete system. */
+/**
+ * One deployment folder as an address-book entry, or `undefined` when it is not a complete system (or is being
+ * written right now: a deployment in progress has a journal but no complete set of addresses yet).
+ */
 export function readDeployment(folder: string, deploymentId: string): AddressBookEntry | undefined {
+  try {
+    return readDeploymentFiles(folder, deploymentId);
+  } catch {
+    return undefined;
+  }
+}
+
+function readDeploymentFiles(folder: string, deploymentId: string): AddressBookEntry | undefined {
   const book = join(folder, ADDRESS_BOOK_FILE);
   if (existsSync(book)) return JSON.parse(readFileSync(book, "utf8")) as AddressBookEntry;
   const addressesFile = join(folder, "deployed_addresses.json");

@@ -1,4 +1,6 @@
+import type { Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { AddressBookEntry } from "../src/addresses/types";
 import TestTokenModule from "../ignition/modules/TestToken";
 import HealthLedgerModule from "../ignition/modules/HealthLedger";
 import {
@@ -80,5 +82,21 @@ export async function deploySystem(hre: HardhatRuntimeEnvironment, options: Depl
     claimsManager: ClaimsManager__factory.connect(await deployed.claimsManager.getAddress(), deployer),
     vaultAnchor: VaultAnchor__factory.connect(await deployed.vaultAnchor.getAddress(), deployer),
     paymentToken,
+  };
+}
+
+/** A system already deployed (an address-book entry), typed and connected to `signer`. */
+export function connectSystem(entry: AddressBookEntry, signer: Signer): System {
+  if (entry.paymentToken === undefined) {
+    throw new Error(`The address book entry ${entry.deploymentId} names no payment token`);
+  }
+  return {
+    authority: HealthLedgerAuthority__factory.connect(entry.authority, signer),
+    forwarder: HealthLedgerForwarder__factory.connect(entry.forwarder, signer),
+    consentRegistry: ConsentRegistry__factory.connect(entry.consentRegistry, signer),
+    trialRegistry: TrialRegistry__factory.connect(entry.trialRegistry, signer),
+    drugProvenance: DrugProvenance__factory.connect(entry.drugProvenance, signer),
+    claimsManager: ClaimsManager__factory.connect(entry.claimsManager, signer),
+    paymentToken: entry.paymentToken,
   };
 }

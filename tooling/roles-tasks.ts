@@ -1,48 +1,36 @@
-import { isAddress } from "ethers";
+import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { HealthLedgerAuthority__factory } from "../typechain-types";
 import { grantRoles } from "../src/authority/permissions";
-import { roleId, roleLabel, type RoleName } from "../src/authority/roles";
+import { ROLE_NAMES, type RoleName } from "../src/authority/roles";
+import { deploymentFor, type TargetArgs } from "./operators/admin";
+import { UserError } from "./operators/errors";
+import { operatorSigner } from "./operators/network";
 
-function requireAddress(label: string, value: string): string {
-  if (!isAddress(value)) throw new Error(`--${label} must be an address (0x + 40 hex digits); got "${value}"`);
-  return value;
-}
+export { listRolesTask } from "./operators/admin";
 
-/** `roles:grant`: grants one role with the first configured signer as admin. */
+/** `roles:grant`: grants one role with the first configured signer as admin (scheduled when it has a delay). */
 export async function grantRolesTask(
   hre: HardhatRuntimeEnvironment,
-  args: { authority: string; role: string; account: string; delay: string },
+  args: TargetArgs & { role: string; account: string; delay: string },
 ): Promise<string> {
-  roleId(args.role);
-  const delay = Number(args.delay);
-  const [signer] = await hre.ethers.getSigners();
-  const authority = HealthLedgerAuthority__factory.connect(requireAddress("authority", args.authority), signer);
-  const account = requireAddress("account", args.account);
-  const [result] = await grantRoles(authority, [{ role: args.role as RoleName, account, executionDelay: delay }]);
+  if (!(ROLE_NAMES as string[]).includes(args.role)) {
+    throw new UserError(`Unknown role "${args.role}": expected one of ${ROLE_NAMES.join(", ")}`);
+  }
+  if (!/^(0|[1-9][0-9]*)$/.test(args.delay)) throw new UserError(`--delay must be whole seconds; got "${args.delay}"`);
+  if (args.authority !== undefined && !isAddress(args.authority)) {
+    throw new UserError(`--authority must be an address (0x + 40 hex digits); got "${args.authority}"`);
+  }
+  if (!isAddress(args.account)) {
+    throw new UserError(`--account must be an address (0x + 40 hex digits); got "${args.account}"`);
+  }
+  const account = getAddress(args.account);
+  const { authority } = await deploymentFor(hre, args);
+  const signer = await operatorSigner(hre);
+  const [result] = await grantRoles(authority.connect(signer), [
+    { role: args.role as RoleName, account, executionDelay: Number(args.delay) },
+  ]);
   if (result === undefined) return `${account} already holds ${args.role}`;
   return result.status === "executed"
     ? `Granted ${args.role} to ${account} (tx ${result.txHash})`
-    : `Scheduled: grant ${args.role} to ${account} (operation ${result.operationId}); execute it after the delay`;
-}
-
-/** `roles:list`: current members and function mappings, rebuilt from the authority's events. */
-export async function listRolesTask(hre: HardhatRuntimeEnvironment, address: string): Promise<string> {
-  const authority = HealthLedgerAuthority__factory.connect(requireAddress("authority", address), hre.ethers.provider);
-  const members = new Map<string, Set<string>>();
-  const events = [
-    ...(await authority.queryFilter(authority.filters.RoleGranted())),
-    ...(await authority.queryFilter(authority.filters.RoleRevoked())),
-  ].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-  for (const e of events) {
-    const label = roleLabel(e.args.roleId);
-    const set = members.get(label) ?? new Set<string>();
-    if (e.eventName === "RoleGranted") set.add(e.args.account);
-    else set.delete(e.args.account);
-    members.set(label, set);
-  }
-  const lines = [...members].map(([role, set]) => `${role}: ${[...set].join(", ") || "(none)"}`);
-  const mappings = await authority.queryFilter(authority.filters.TargetFunctionRoleUpdated());
-  for (const m of mappings) lines.push(`${m.args.target} ${m.args.selector} -> ${roleLabel(m.args.roleId)}`);
-  return lines.join("\n");
+    : `Scheduled: grant ${args.role} to ${account} (operation ${result.operationId}); run admin:execute --operation ${result.operationId} after the delay`;
 }

@@ -4,3 +4,4 @@
  * ethers takes them as they are (`new Contract(address, consentRegistryAbi, runner)`).
  */
 export * from "../generated/abi";
+export * from "./errors";

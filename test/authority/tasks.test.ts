@@ -10,7 +10,7 @@ describe("roles tasks", function () {
     const args = { authority: address, role: "INSURER", account: stranger.address, delay: "0" };
     expect(await grantRolesTask(hre, args)).to.match(/^Granted INSURER to 0x/);
     expect(await grantRolesTask(hre, args)).to.equal(`${stranger.address} already holds INSURER`);
-    const listing = await listRolesTask(hre, address);
+    const listing = await listRolesTask(hre, { authority: address });
     expect(listing).to.include(`INSURER: ${stranger.address}`).and.include(`ADMIN: ${admin.address}`);
   });
 

@@ -34,6 +34,7 @@ import { clpSegments, remittance835 } from "../../../src/interop";
 import { TestToken__factory } from "../../../typechain-types";
 import { aliceIdentity, CAST_NAMES } from "../cast";
 import type { Chapter } from "../types";
+import { revertDataOf } from "../../../src/abi";
 
 const DAY = 24n * 3600n;
 const USD = 1_000_000n;
@@ -49,7 +50,8 @@ async function revertName(contract: BaseContract, call: Promise<unknown>): Promi
     await call;
     return null;
   } catch (e) {
-    const data = (e as { data?: string }).data;
+    // In process the revert data is `e.data`; from a node over JSON-RPC it is nested a level deeper.
+    const data = revertDataOf(e);
     const parsed = data === undefined ? null : contract.interface.parseError(data);
     if (parsed === null) throw e;
     return parsed.name;

@@ -28,6 +28,7 @@ import {
 } from "../../../src/interop";
 import { CAST_NAMES, type Member } from "../cast";
 import type { Chapter } from "../types";
+import { decodeRevert, revertDataOf } from "../../../src/abi";
 
 const GTIN = "09506000134352";
 const LOT = "AMX-2611-A";
@@ -163,7 +164,8 @@ export const provenanceChapter: Chapter = {
       .ship.staticCall(batchId, pharmacy, 1, notice.commitment)
       .then(
         () => "accepted",
-        (error: { data?: string }) => provenance.interface.parseError(error.data ?? "0x")?.name ?? "unexpected error",
+        // In process the revert data is `error.data`; from a node over JSON-RPC it is nested a level deeper.
+        (error: unknown) => decodeRevert(revertDataOf(error))?.name ?? "unexpected error",
       );
     expect("shipping the recalled lot onward", onward, "ProvenanceBatchRecalled");
     narrator.say(`${CAST_NAMES.wholesaler} tries to ship the lot onward: refused (${onward}).`);
