@@ -60,10 +60,6 @@ async function main() {
     queued = 0;
   };
   const gas = fast ? { gasLimit: 900_000 } : {};
-  if (fast) {
-    await provider.send("evm_setAutomine", [false]);
-    await provider.send("evm_setBlockGasLimit", ["0x" + (400_000_000).toString(16)]);
-  }
   const fromBlock = await provider.getBlockNumber();
 
   await grantRoles(authority, [
@@ -75,6 +71,10 @@ async function main() {
     { role: "INVESTIGATOR", account: investigator.address },
   ]);
   const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+  if (fast) {
+    await provider.send("evm_setAutomine", [false]);
+    await provider.send("evm_setBlockGasLimit", ["0x" + (400_000_000).toString(16)]);
+  }
 
   // ---------------------------------------------------------------- consent: batched grants, revocations, break-glass
   const rounds = 2 * scale;
