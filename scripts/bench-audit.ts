@@ -4,7 +4,7 @@
  * same logs in the same run (the ceiling), at two sizes, with peak memory (RSS sampled every 20 ms). A benchmark, not a
  * test: it prints the figures and writes reports/audit-bench.json (docs/audit.md quotes them).
  *
- * Sizes: `BENCH_AUDIT_SCALES` (default "90,360": about 25,000 and 100,000 events). The second size adds activity on
+ * Sizes: `BENCH_AUDIT_SCALES` (default "40,160": about 25,000 and 100,000 events). The second size adds activity on
  * top of the first on the same node; each audit starts from an empty index.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -37,7 +37,7 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds:
 }
 
 async function main() {
-  const scales = (process.env.BENCH_AUDIT_SCALES ?? "90,360").split(",").map(Number);
+  const scales = (process.env.BENCH_AUDIT_SCALES ?? "40,160").split(",").map(Number);
   const node = await startHardhatNode();
   const results = [];
   try {

@@ -216,13 +216,13 @@ async function main() {
   await mine();
 
   // ---------------------------------------------------------------- trials: register, enrol, visits, switched outcomes, results
+  if (fast) await provider.send("evm_setAutomine", [true]);
   await (await token.mint(sponsor.address, 10n ** 24n)).wait();
   await (await token.connect(sponsor).approve(addresses.trialRegistry, 10n ** 24n)).wait();
   const outcomes = (tag: string, n: number) =>
     Array.from({ length: n }, (_, i) => ({ commitment: label(`${tag}-outcome-${i}`), primary: i === 0 }));
   // Trials run with automine on (each step needs the last): a few, however large the scale.
   const trialCount = Math.min(8, Math.max(1, Math.floor(scale / 2)));
-  if (fast) await provider.send("evm_setAutomine", [true]);
   for (let t = 0; t < trialCount; t++) {
     const r = trials.connect(sponsor);
     await (
