@@ -65,7 +65,7 @@ async function main() {
   type Method = (...args: unknown[]) => Promise<ContractTransactionResponse>;
   /**
    * Calls `method` of `contract` from `from`: waits for the receipt normally; with AUDIT_FAST, hands the node a raw
-   * `eth_sendTransaction` (its accounts are unlocked) and mines 400 transactions per block.
+   * `eth_sendTransaction` (its accounts are unlocked) and mines 50 transactions per block (a larger mempool slows the node down).
    */
   const send = async (
     contract: BaseContract,
@@ -79,7 +79,7 @@ async function main() {
       await provider.send("eth_sendTransaction", [
         { from: from.address, to: await contract.getAddress(), data, gas: toQuantity(gasLimit) },
       ]);
-      if (++queued >= 400) await mine();
+      if (++queued >= 50) await mine();
       return;
     }
     const tx = await (contract.connect(from) as unknown as Record<string, Method>)[method](...args);
