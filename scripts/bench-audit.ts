@@ -70,9 +70,23 @@ async function main() {
         return logs;
       });
       const dir = await mkdtemp(join(tmpdir(), "bench-audit-"));
+      const phases: Record<string, number> = {};
+      let phase = "";
+      let phaseStart = performance.now();
       const audit = await measured(() =>
-        runAudit({ rpc, addresses: system, db: join(dir, "index.sqlite"), outDir: join(dir, "report") }),
+        runAudit({
+          rpc,
+          addresses: system,
+          db: join(dir, "index.sqlite"),
+          outDir: join(dir, "report"),
+          onPhase: (next) => {
+            if (phase !== "") phases[phase] = Number(((performance.now() - phaseStart) / 1000).toFixed(2));
+            phase = next;
+            phaseStart = performance.now();
+          },
+        }),
       );
+      phases[phase] = Number(((performance.now() - phaseStart) / 1000).toFixed(2));
       await rm(dir, { recursive: true, force: true });
       const report = audit.value.report;
       const domains: Record<string, number> = {};
@@ -92,6 +106,7 @@ async function main() {
         auditSeconds: Number(audit.seconds.toFixed(2)),
         auditEventsPerSecond: Math.round(report.summary.events / audit.seconds),
         ratio: Number((audit.seconds / raw.seconds).toFixed(2)),
+        auditPhasesSeconds: phases,
         auditPeakRssMb: audit.peakMb,
         rawPeakRssMb: raw.peakMb,
         errors: report.summary.findings.error,
@@ -101,7 +116,8 @@ async function main() {
       console.log(
         `${row.events} events (${JSON.stringify(domains)}) over ${row.blocks} blocks: audit ${row.auditSeconds} s ` +
           `(${row.auditEventsPerSecond} events/s, peak RSS ${row.auditPeakRssMb} MB), raw fetch ${row.rawSeconds} s ` +
-          `(${row.rawEventsPerSecond} events/s): ratio ${row.ratio}x; ${row.errors} error findings; ` +
+          `(${row.rawEventsPerSecond} events/s): ratio ${row.ratio}x; phases ${JSON.stringify(phases)}; ` +
+          `${row.errors} error findings; ` +
           `${row.viewsCompared} views compared; generated in ${row.generationSeconds} s`,
       );
     }
