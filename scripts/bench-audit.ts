@@ -11,8 +11,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runAudit } from "../src/audit";
-import { logPages } from "../src/chain/logs";
-import { httpRpc, quantity } from "../src/chain/rpc";
+import { headBlock, logPages } from "../src/chain/logs";
+import { errorText, httpRpc } from "../src/chain/rpc";
 import { deployOnNode, runOnNode, startHardhatNode } from "../test/shared/node";
 
 const ROOT = join(__dirname, "..");
@@ -60,7 +60,7 @@ async function main() {
       });
       generated = scale;
       const generation = (performance.now() - g0) / 1000;
-      const head = quantity(await rpc.send("eth_blockNumber", []));
+      const head = await headBlock(rpc);
 
       const raw = await measured(async () => {
         let logs = 0;
@@ -135,6 +135,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`bench:audit failed: ${errorText(error)}`);
   process.exitCode = 1;
 });
