@@ -4,19 +4,19 @@
  * same logs in the same run (the ceiling), at two sizes, with peak memory (RSS sampled every 20 ms). A benchmark, not a
  * test: it prints the figures and writes reports/audit-bench.json (docs/audit.md quotes them).
  *
- * Sizes: `BENCH_AUDIT_SCALES` (default "90,360": about 25,000 and 100,000 events). The second size adds activity on
+ * Sizes: `BENCH_AUDIT_SCALES` (default "40,160": about 25,000 and 100,000 events). The second size adds activity on
  * top of the first on the same node; each audit starts from an empty index.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runAudit } from "../src/audit";
-import { logPages } from "../src/chain/logs";
-import { httpRpc, quantity } from "../src/chain/rpc";
+import { headBlock, logPages } from "../src/chain/logs";
+import { errorText, httpRpc } from "../src/chain/rpc";
 import { deployOnNode, runOnNode, startHardhatNode } from "../test/shared/node";
 
 const ROOT = join(__dirname, "..");
-const ACTIVITY = join(ROOT, "test", "audit", "activity.ts");
+const ACTIVITY = join(ROOT, "tooling", "audit", "activity.ts");
 
 /** Runs `work` and reports its time and the process's peak RSS during it. */
 async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
@@ -37,7 +37,7 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds:
 }
 
 async function main() {
-  const scales = (process.env.BENCH_AUDIT_SCALES ?? "90,360").split(",").map(Number);
+  const scales = (process.env.BENCH_AUDIT_SCALES ?? "40,160").split(",").map(Number);
   const node = await startHardhatNode();
   const results = [];
   try {
@@ -60,7 +60,7 @@ async function main() {
       });
       generated = scale;
       const generation = (performance.now() - g0) / 1000;
-      const head = quantity(await rpc.send("eth_blockNumber", []));
+      const head = await headBlock(rpc);
 
       const raw = await measured(async () => {
         let logs = 0;
@@ -70,9 +70,23 @@ async function main() {
         return logs;
       });
       const dir = await mkdtemp(join(tmpdir(), "bench-audit-"));
+      const phases: Record<string, number> = {};
+      let phase = "";
+      let phaseStart = performance.now();
       const audit = await measured(() =>
-        runAudit({ rpc, addresses: system, db: join(dir, "index.sqlite"), outDir: join(dir, "report") }),
+        runAudit({
+          rpc,
+          addresses: system,
+          db: join(dir, "index.sqlite"),
+          outDir: join(dir, "report"),
+          onPhase: (next) => {
+            if (phase !== "") phases[phase] = Number(((performance.now() - phaseStart) / 1000).toFixed(2));
+            phase = next;
+            phaseStart = performance.now();
+          },
+        }),
       );
+      phases[phase] = Number(((performance.now() - phaseStart) / 1000).toFixed(2));
       await rm(dir, { recursive: true, force: true });
       const report = audit.value.report;
       const domains: Record<string, number> = {};
@@ -92,6 +106,7 @@ async function main() {
         auditSeconds: Number(audit.seconds.toFixed(2)),
         auditEventsPerSecond: Math.round(report.summary.events / audit.seconds),
         ratio: Number((audit.seconds / raw.seconds).toFixed(2)),
+        auditPhasesSeconds: phases,
         auditPeakRssMb: audit.peakMb,
         rawPeakRssMb: raw.peakMb,
         errors: report.summary.findings.error,
@@ -101,7 +116,8 @@ async function main() {
       console.log(
         `${row.events} events (${JSON.stringify(domains)}) over ${row.blocks} blocks: audit ${row.auditSeconds} s ` +
           `(${row.auditEventsPerSecond} events/s, peak RSS ${row.auditPeakRssMb} MB), raw fetch ${row.rawSeconds} s ` +
-          `(${row.rawEventsPerSecond} events/s): ratio ${row.ratio}x; ${row.errors} error findings; ` +
+          `(${row.rawEventsPerSecond} events/s): ratio ${row.ratio}x; phases ${JSON.stringify(phases)}; ` +
+          `${row.errors} error findings; ` +
           `${row.viewsCompared} views compared; generated in ${row.generationSeconds} s`,
       );
     }
@@ -119,6 +135,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`bench:audit failed: ${errorText(error)}`);
   process.exitCode = 1;
 });

@@ -18,6 +18,7 @@ export const FUTURE_IDS = {
   trialRegistry: "Trials#TrialRegistry",
   drugProvenance: "Provenance#DrugProvenance",
   claimsManager: "Claims#ClaimsManager",
+  vaultAnchor: "Vault#VaultAnchor",
 } as const;
 
 /** Every complete deployment under `dir` (folders missing a contract, i.e. partial deployments, are left out). */

@@ -97,6 +97,7 @@ export function connectSystem(entry: AddressBookEntry, signer: Signer): System {
     trialRegistry: TrialRegistry__factory.connect(entry.trialRegistry, signer),
     drugProvenance: DrugProvenance__factory.connect(entry.drugProvenance, signer),
     claimsManager: ClaimsManager__factory.connect(entry.claimsManager, signer),
+    vaultAnchor: VaultAnchor__factory.connect(entry.vaultAnchor, signer),
     paymentToken: entry.paymentToken,
   };
 }

@@ -13,6 +13,7 @@ export const CONTRACT_NAMES = [
   "trialRegistry",
   "drugProvenance",
   "claimsManager",
+  "vaultAnchor",
 ] as const satisfies readonly (keyof DeploymentAddresses)[];
 
 /**
@@ -47,6 +48,7 @@ export function addressesFor(
     trialRegistry: "",
     drugProvenance: "",
     claimsManager: "",
+    vaultAnchor: "",
   };
   for (const name of [...CONTRACT_NAMES, "paymentToken"] as const) {
     const value = merged[name];

@@ -6,6 +6,8 @@ export interface DeploymentAddresses {
   trialRegistry: string;
   drugProvenance: string;
   claimsManager: string;
+  /** Record commitments and vault disclosure-log heads (docs/vault.md). */
+  vaultAnchor: string;
   /** The ERC-20 the claims escrow pays in (absent when the deployment record does not name it). */
   paymentToken?: string;
 }

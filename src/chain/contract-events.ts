@@ -4,7 +4,7 @@
  * It replaces one `queryFilter` per event, each over the whole chain in a single call.
  */
 import type { BaseContract } from "ethers";
-import type { TypedContractEvent } from "../../typechain-types/common";
+import type { TypedContractEvent, TypedEventLog } from "../../typechain-types/common";
 import { collectLogs, headBlock, type FetchOptions } from "./logs";
 import { asRpc, type Rpc } from "./rpc";
 
@@ -12,8 +12,9 @@ import { asRpc, type Rpc } from "./rpc";
 type WithFilters = BaseContract & { filters: object };
 
 /** The decoded arguments of event `K` of contract `C`, as TypeChain types them (tuple and named fields). */
-export type EventArgs<C extends WithFilters, K extends keyof C["filters"]> =
-  C["filters"][K] extends TypedContractEvent<infer _I, infer O, infer V> ? O & V : never;
+export type EventArgs<C extends WithFilters, K extends keyof C["filters"]> = C["filters"][K] extends TypedContractEvent
+  ? TypedEventLog<C["filters"][K]>["args"]
+  : never;
 
 /** Where a log sits in the chain. */
 export interface LogPosition {

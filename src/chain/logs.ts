@@ -51,6 +51,8 @@ export interface FetchOptions {
   maxRange?: number;
   /** Grow the range (x2) after an answer with fewer logs than this. Default 2 000. */
   growBelow?: number;
+  /** Halve the range after an answer with more logs than this, to keep pages (and memory) small. Default 10 000. */
+  shrinkAbove?: number;
   /** Consecutive failed attempts tolerated per range before giving up. Default 8. */
   retries?: number;
   /** First backoff delay in ms, doubled per attempt up to `maxBackoffMs`. Default 200. */
@@ -142,6 +144,7 @@ export async function withRetries<T>(
 export async function* logPages(rpc: Rpc, query: LogQuery, options: FetchOptions = {}): AsyncGenerator<LogPage> {
   const maxRange = Math.max(1, options.maxRange ?? 100_000);
   const growBelow = options.growBelow ?? 2_000;
+  const shrinkAbove = options.shrinkAbove ?? 10_000;
   const retries = options.retries ?? 8;
   let range = Math.min(maxRange, Math.max(1, options.initialRange ?? 2_000));
   // Half the smallest range the provider refused: growth stays at or below it.
@@ -187,7 +190,9 @@ export async function* logPages(rpc: Rpc, query: LogQuery, options: FetchOptions
     }
     yield { fromBlock: cursor, toBlock: end, logs };
     cursor = end + 1;
-    if (logs.length < growBelow && range < ceiling) {
+    if (logs.length > shrinkAbove && range > 1) {
+      range = Math.max(1, Math.floor(range / 2));
+    } else if (logs.length < growBelow && range < ceiling) {
       range = Math.min(ceiling, range * 2);
       options.onEvent?.({ kind: "grown", range });
     }

@@ -4,7 +4,13 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider, getAddress, keccak256, toUtf8Bytes } from "ethers";
-import { ConsentRegistry__factory } from "../../typechain-types";
+import { ClaimsManager__factory, ConsentRegistry__factory, DrugProvenance__factory } from "../../typechain-types";
+import { CLAIM_STATUS } from "../../src/audit/state";
+import { claimHistories, claimHistory } from "../../src/claims/events";
+import { policyMember } from "../../src/claims";
+import { consentHistory } from "../../src/consent/history";
+import { PatientIdentity } from "../../src/identity";
+import { traceBatch } from "../../src/provenance/trace";
 import { httpRpc } from "../../src/chain/rpc";
 import { AuditInputError, AuditStore, runAudit, toCsv, type AuditAddresses, type AuditRun } from "../../src/audit";
 import { FileRecordStore } from "../../src/records";
@@ -14,7 +20,9 @@ import { deployOnNode, freePort, runOnNode, startHardhatNode, type HardhatNode, 
 import { NO_POSTGRES, testPostgresUrl } from "../shared/postgres";
 import { startCappingProxy } from "../chain/proxy";
 
-const ACTIVITY = join(__dirname, "activity.ts");
+const ACTIVITY = join(__dirname, "..", "..", "tooling", "audit", "activity.ts");
+/** The claims member's recovery phrase in tooling/audit/activity.ts. */
+const MEMBER_MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow";
 const label = (s: string) => keccak256(toUtf8Bytes(s));
 const addressOf = (s: string) => getAddress(`0x${label(s).slice(26)}`);
 
@@ -207,6 +215,56 @@ describe("auditor (src/audit) against a hardhat node process", function () {
       expect(status(stored[2].commitment)).to.equal("tampered");
       expect(run.report.summary.commitments.missing).to.be.greaterThan(100);
       expect(run.report.findings.some((f) => f.check === "commitments" && f.severity === "error")).to.equal(true);
+    });
+  });
+
+  describe("SDK history readers behind a provider that caps ranges at 40 blocks", function () {
+    it("read whole histories through the paged fetch, and claimHistories makes no round trip per claim", async function () {
+      const proxy = await startCappingProxy(node.url, { maxRange: 40 });
+      const provider = new JsonRpcProvider(proxy.url, undefined, { staticNetwork: true, batchMaxCount: 1 });
+      try {
+        const registry = ConsentRegistry__factory.connect(system.consentRegistry, provider);
+        const patient = String(first.report.tables.consents[0].patient);
+        const history = await consentHistory(registry, patient);
+        const grants = first.report.summary.eventsByName["consent.ConsentGranted"];
+        expect(history.filter((e) => e.kind === "granted").length)
+          .to.be.greaterThan(10)
+          .and.lessThan(grants);
+        expect(proxy.logQueries.some(([, , refused]) => refused)).to.equal(true);
+
+        const batchId = String(first.report.tables.batches[0].batchId);
+        const trace = await traceBatch(DrugProvenance__factory.connect(system.drugProvenance, provider), batchId);
+        expect(trace.map((e) => e.kind).slice(0, 4)).to.deep.equal([
+          "commissioned",
+          "shipped",
+          "accepted",
+          "dispensed",
+        ]);
+
+        const manager = ClaimsManager__factory.connect(system.claimsManager, provider);
+        const insurer = String(first.report.tables.policies[0].insurer);
+        const { blinding } = policyMember(
+          PatientIdentity.fromMnemonic(MEMBER_MNEMONIC, 31337n),
+          getAddress(insurer),
+          0,
+        );
+        const before = new Map(proxy.calls);
+        const histories = await claimHistories(manager, () => blinding);
+        expect(histories).to.have.length(8);
+        const byId = new Map(first.report.tables.claims.map((c) => [c.claimId, c.status]));
+        for (const h of histories) expect(CLAIM_STATUS[h.status]).to.equal(byId.get(h.claimId.toLowerCase()));
+        const used = (m: string) => (proxy.calls.get(m) ?? 0) - (before.get(m) ?? 0);
+        // Block reads: one per block with a submission or payment, shared by the claims in it; log queries: pages.
+        const blocks = new Set(first.report.tables.claims.map((c) => c.block)).size;
+        expect(used("eth_getBlockByNumber")).to.be.at.most(8 + blocks);
+        expect(used("eth_call")).to.equal(0);
+        const single = await claimHistory(manager, histories[0].claimId, blinding);
+        expect(single.status).to.equal(histories[0].status);
+        expect(single.paid).to.equal(histories[0].paid);
+      } finally {
+        provider.destroy();
+        await proxy.close();
+      }
     });
   });
 

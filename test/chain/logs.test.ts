@@ -67,6 +67,23 @@ describe("paged log fetch (src/chain/logs.ts) against a hardhat node process", f
       expect(pages.length).to.be.lessThan(head / 100);
     });
 
+    it("halves the range after a page with many logs, so that pages stay small", async function () {
+      const pages = [];
+      for await (const page of logPages(
+        httpRpc(node.url),
+        { address: token, fromBlock: 0, toBlock: head },
+        { initialRange: 4000, shrinkAbove: 10, growBelow: 0 },
+      )) {
+        pages.push(page);
+      }
+      expect(pages[0].toBlock).to.equal(3999);
+      expect(pages[0].logs.length).to.be.greaterThan(10);
+      // 2,000 blocks next (or what is left of the range), then 1,000, …
+      expect(pages[1].fromBlock).to.equal(4000);
+      expect(pages[1].toBlock).to.equal(Math.min(head, 5999));
+      expect(pages.flatMap((p) => p.logs).map(key)).to.deep.equal(all.map(key));
+    });
+
     context("behind a provider that caps the block range", function () {
       let proxy: CappingProxy;
       beforeEach(async () => (proxy = await startCappingProxy(node.url, { maxRange: 500 })));

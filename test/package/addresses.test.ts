@@ -16,6 +16,7 @@ const FULL = {
   trialRegistry: A(4),
   drugProvenance: A(5),
   claimsManager: A(6),
+  vaultAnchor: A(7),
 };
 
 /** An Ignition deployment folder as Ignition leaves it: the journal's first line names the chain. */
@@ -42,7 +43,7 @@ describe("the package's address book and ABIs", function () {
 
     it("says which contracts are missing and how to pass them", function () {
       expect(() => addressesFor(424242, { authority: A(1) })).to.throw(
-        /No Health Ledger deployment is known on chain 424242 \(known: .*\): pass the addresses of forwarder, consentRegistry, trialRegistry, drugProvenance, claimsManager as overrides/,
+        /No Health Ledger deployment is known on chain 424242 \(known: .*\): pass the addresses of forwarder, consentRegistry, trialRegistry, drugProvenance, claimsManager, vaultAnchor as overrides/,
       );
     });
 

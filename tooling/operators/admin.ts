@@ -21,6 +21,7 @@ const ABI_OF: Record<(typeof CONTRACT_NAMES)[number], keyof typeof ABIS> = {
   trialRegistry: "TrialRegistry",
   drugProvenance: "DrugProvenance",
   claimsManager: "ClaimsManager",
+  vaultAnchor: "VaultAnchor",
 };
 
 export interface TargetArgs {

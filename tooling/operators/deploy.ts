@@ -197,6 +197,7 @@ export async function deployTask(
     trialRegistry: await deployed.trialRegistry.getAddress(),
     drugProvenance: await deployed.drugProvenance.getAddress(),
     claimsManager: await deployed.claimsManager.getAddress(),
+    vaultAnchor: await deployed.vaultAnchor.getAddress(),
     paymentToken,
   };
   for (const [name, address] of Object.entries(entry)) {

@@ -25,6 +25,7 @@ export const SHIPPED_CONTRACTS = {
   trialRegistryAbi: "TrialRegistry",
   drugProvenanceAbi: "DrugProvenance",
   claimsManagerAbi: "ClaimsManager",
+  vaultAnchorAbi: "VaultAnchor",
   recordCommitmentsAbi: "RecordCommitments",
 } as const;
 

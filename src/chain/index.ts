@@ -1,0 +1,3 @@
+export * from "./contract-events";
+export * from "./logs";
+export * from "./rpc";
