@@ -15,32 +15,12 @@ import path from "node:path";
 import { Wallet } from "ethers";
 import { PURPOSES } from "../src/consent/purposes";
 import { VaultClient, signRequest, vaultDomain, type SignedRequest } from "../src/vault";
-import { freePort } from "../test/shared/node";
-import { LABS, grantConsent, labResult, startVaultWorld } from "../test/vault/setup";
-
-const ROOT = path.join(__dirname, "..");
-const HARDHAT_CLI = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
+import { freePort, ROOT, waitForOutput } from "../test/shared/node";
+import { LABS, grantConsent, labResult, startVaultProcess, startVaultWorld } from "../test/vault/setup";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-
-function waitFor(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`child did not start:\n${seen}`)), 120_000);
-    const on = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on("data", on);
-    child.stderr!.on("data", (c: Buffer) => (seen += c.toString()));
-    child.once("exit", (code) => reject(new Error(`child exited with ${code}:\n${seen}`)));
-  });
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -122,31 +102,13 @@ async function main() {
   try {
     const dir = mkdtempSync(path.join(os.tmpdir(), "vault-bench-"));
     const startVaultChild = async (head: "fresh" | "polled") => {
-      const port = await freePort();
-      const child = spawn(
-        process.execPath,
-        [
-          ...(process.env.VAULT_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.VAULT_CPU_PROF}`] : []),
-          HARDHAT_CLI,
-          "vault",
-          "--registry",
-          world.system.consentRegistry,
-          "--anchor",
-          world.anchorAddress,
-          "--rpc",
-          world.node.url,
-          "--db",
-          path.join(dir, "vault.sqlite"),
-          "--port",
-          String(port),
-          "--head",
-          head,
-        ],
-        { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      children.push(child);
-      await waitFor(child, "vault listening on");
-      return { child, url: `http://127.0.0.1:${port}` };
+      const profile = process.env.VAULT_CPU_PROF;
+      const started = await startVaultProcess(world, path.join(dir, "vault.sqlite"), {
+        head,
+        nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
+      });
+      children.push(started.child);
+      return started;
     };
     let current = await startVaultChild("fresh");
     const vaultUrl = current.url;
@@ -210,7 +172,8 @@ async function main() {
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     children.push(staticChild);
-    await waitFor(staticChild, "static listening");
+    await waitForOutput(staticChild, /static listening/);
+    staticChild.stdout?.resume();
     const staticUrl = `http://127.0.0.1:${staticPort}`;
 
     console.log(`measuring ${requests} reads at concurrency ${concurrency}…`);

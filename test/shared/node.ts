@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
-const ROOT = join(__dirname, "..", "..");
-const HARDHAT_CLI = join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
+/** The repository root, and Hardhat's CLI entry point (child processes run it with this Node). */
+export const ROOT = join(__dirname, "..", "..");
+export const HARDHAT_CLI = join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
 
 /** A running node. */
 export interface HardhatNode {
@@ -92,7 +93,8 @@ export async function deployOnNode(url: string): Promise<NodeSystem> {
   return JSON.parse(line) as NodeSystem;
 }
 
-function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+/** Resolves once a child prints `pattern` (on stdout); rejects with everything it printed if it exits or times out. */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 120_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(() => {

@@ -4,7 +4,7 @@
  * every stored record is whole (its ciphertext, all its wrapped keys, its log entry); the log's chain still verifies.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,49 +12,16 @@ import { Wallet } from "ethers";
 import { commit, freshSalt } from "../../src/records";
 import { openSql } from "../../src/storage/sql";
 import { VaultClient, VaultStore } from "../../src/vault";
-import { freePort } from "../shared/node";
-import { LABS, grantConsent, labResult, startVaultWorld, type VaultWorld } from "./setup";
-
-const ROOT = join(__dirname, "..", "..");
-const HARDHAT_CLI = join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
-
-interface VaultProcess {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startVaultProcess(world: VaultWorld, db: string): Promise<VaultProcess> {
-  const port = await freePort();
-  const args = [
-    HARDHAT_CLI,
-    "vault",
-    "--registry",
-    world.system.consentRegistry,
-    "--anchor",
-    world.anchorAddress,
-    "--rpc",
-    world.node.url,
-    "--db",
-    db,
-    "--port",
-    String(port),
-  ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`vault did not start:\n${seen}`)), 120_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes("vault listening on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (seen += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`vault exited with ${code}:\n${seen}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
+import { HARDHAT_CLI, ROOT } from "../shared/node";
+import {
+  LABS,
+  grantConsent,
+  labResult,
+  startVaultProcess,
+  startVaultWorld,
+  type VaultProcess,
+  type VaultWorld,
+} from "./setup";
 
 function kill(p: VaultProcess): Promise<void> {
   return new Promise((resolve) => {

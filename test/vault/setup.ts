@@ -18,7 +18,17 @@ import {
   type ConsentRegistry,
   type VaultAnchor,
 } from "../../typechain-types";
-import { deployOnNode, startHardhatNode, type HardhatNode, type NodeSystem } from "../shared/node";
+import { spawn, type ChildProcess } from "node:child_process";
+import {
+  deployOnNode,
+  freePort,
+  HARDHAT_CLI,
+  ROOT,
+  startHardhatNode,
+  waitForOutput,
+  type HardhatNode,
+  type NodeSystem,
+} from "../shared/node";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -125,4 +135,35 @@ export function labResult(value: number, code = "2345-7") {
 
 function consentStub(grantee: string) {
   return { resourceType: "Consent", status: "active", grantee: { identifier: { value: grantee } } };
+}
+
+/** A vault running as its own process (`npx hardhat vault`), as operators run it. */
+export interface VaultProcess {
+  child: ChildProcess;
+  url: string;
+}
+
+/**
+ * Starts `npx hardhat vault` for `world` on a free port over the database `db`, and resolves once it listens.
+ * `head` picks how it reads the chain head (`fresh` by default); `nodeArgs` go to Node (a CPU profile, say).
+ */
+export async function startVaultProcess(
+  world: VaultWorld,
+  db: string,
+  options: { head?: "fresh" | "polled"; nodeArgs?: string[] } = {},
+): Promise<VaultProcess> {
+  const port = await freePort();
+  const args = [
+    ...(options.nodeArgs ?? []),
+    HARDHAT_CLI,
+    "vault",
+    ...["--registry", world.system.consentRegistry, "--anchor", world.anchorAddress, "--rpc", world.node.url],
+    ...["--db", db, "--port", String(port), "--head", options.head ?? "fresh"],
+  ];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  await waitForOutput(child, /vault listening on/);
+  // Keep draining its output, so that a chatty vault never blocks on a full pipe.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return { child, url: `http://127.0.0.1:${port}` };
 }
