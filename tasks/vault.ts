@@ -9,6 +9,7 @@ task("vault", "Runs the record vault (docs/vault.md): ciphertext only, reads che
   .addOptionalParam("host", "Address to listen on", "127.0.0.1")
   .addOptionalParam("port", "Port to listen on", "8700")
   .addOptionalParam("head", "How reads learn the head block: fresh (0-block bound) or polled (1-block bound)", "fresh")
+  .addOptionalParam("pollMs", "Milliseconds between head polls with --head polled (below the block time)", "100")
   .addOptionalParam(
     "anchorEvery",
     "Seconds between log-head anchors (operator key: HEALTH_LEDGER_VAULT_OPERATOR_KEY)",
@@ -29,6 +30,7 @@ task("vault", "Runs the record vault (docs/vault.md): ciphertext only, reads che
         host: String(args.host),
         port,
         head: args.head as "fresh" | "polled",
+        pollMs: Number(args.pollMs),
         operatorKey: process.env.HEALTH_LEDGER_VAULT_OPERATOR_KEY,
         anchorIntervalMs: Number(args.anchorEvery) * 1000,
       });

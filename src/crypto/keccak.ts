@@ -313,3 +313,24 @@ export function utf8EncodeIntoScratch(engine: KeccakEngine, text: string): numbe
   const { read, written } = utf8.encodeInto(text, engine.scratch);
   return read === text.length ? written : -1;
 }
+
+const ADDRESS_TEXT = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * Whether `text` is an address: `0x` and 40 hex digits, all lower-case, all upper-case, or mixed case with a valid
+ * EIP-55 checksum. The same answer as ethers' `isAddress` for `0x`-prefixed text (a test compares them), hashed
+ * with this module's keccak rather than a pure-JS one: the vault checks every request's addresses.
+ */
+export function isAddressText(text: string): boolean {
+  if (!ADDRESS_TEXT.test(text)) return false;
+  const digits = text.slice(2);
+  const lower = digits.toLowerCase();
+  if (digits === lower || digits === digits.toUpperCase()) return true;
+  const hash = keccak256Utf8(lower);
+  for (let i = 0; i < 40; i++) {
+    const nibble = (hash[i >> 1] >> (i & 1 ? 0 : 4)) & 15;
+    const c = digits.charCodeAt(i);
+    if (c >= 0x61 /* a-f */ ? nibble >= 8 : c >= 0x41 /* A-F */ && nibble < 8) return false;
+  }
+  return true;
+}

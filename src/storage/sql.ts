@@ -65,18 +65,25 @@ export async function openSql(url: string): Promise<SqlDatabase> {
   return openSqlite(path);
 }
 
+const plans = new Map<string, { sql: string; order: number[] }>();
+
 /** Rewrites `$n` placeholders to positional `?` and orders the parameters to match (a `$n` may repeat). */
 export function toPositional(sql: string, params: readonly SqlValue[] = []): { sql: string; params: SqlValue[] } {
-  const ordered: SqlValue[] = [];
-  const rewritten = sql.replace(/\$(\d+)/g, (_, n: string) => {
-    const index = Number(n) - 1;
+  let plan = plans.get(sql);
+  if (plan === undefined) {
+    const order: number[] = [];
+    plan = { sql: sql.replace(/\$(\d+)/g, (_, n: string) => (order.push(Number(n) - 1), "?")), order };
+    if (plans.size < 1000) plans.set(sql, plan); // statements are a fixed set; the bound guards against misuse
+  }
+  const ordered = new Array<SqlValue>(plan.order.length);
+  for (let i = 0; i < plan.order.length; i++) {
+    const index = plan.order[i];
     if (index < 0 || index >= params.length) {
-      throw new RangeError(`statement uses $${n} but only ${params.length} parameters were given`);
+      throw new RangeError(`statement uses $${index + 1} but only ${params.length} parameters were given`);
     }
-    ordered.push(params[index]);
-    return "?";
-  });
-  return { sql: rewritten, params: ordered };
+    ordered[i] = params[index];
+  }
+  return { sql: plan.sql, params: ordered };
 }
 
 function sqliteValue(value: SqlValue): unknown {

@@ -5,7 +5,8 @@
  * starts it. See docs/vault.md.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { isAddress, type BaseWallet } from "ethers";
+import type { BaseWallet } from "ethers";
+import { isAddressText } from "../crypto/keccak";
 import { ALL_CATEGORIES } from "../consent/categories";
 import type { SqlExecutor } from "../storage/sql";
 import { PURPOSES } from "../consent/purposes";
@@ -153,7 +154,7 @@ export function buildVault(options: VaultOptions): Vault {
   }
 
   async function logRefusal(base: Omit<Disclosure, "at" | "chainId">, problem: VaultProblem): Promise<void> {
-    if (!isAddress(base.patient)) return;
+    if (typeof base.patient !== "string" || !isAddressText(base.patient)) return;
     await committer.run((tx) =>
       store.appendLog(
         tx,
@@ -465,7 +466,7 @@ function parseSigned(kind: RequestKind, body: unknown): { chainId: string; reque
     const value = (request as Record<string, unknown>)[name];
     const ok =
       typeof value === "string" &&
-      (type === "address" ? isAddress(value) : type === "bytes32" ? HEX32.test(value) : UINT.test(value));
+      (type === "address" ? isAddressText(value) : type === "bytes32" ? HEX32.test(value) : UINT.test(value));
     if (!ok) {
       throw new VaultProblem(
         "malformed-request",
@@ -495,7 +496,7 @@ function parseKeys(value: unknown): { entries: WrappedKeyEntry[]; bytes: { reade
   const seen = new Set<string>();
   for (const [i, entry] of value.entries()) {
     const { reader, wrapped } = (entry ?? {}) as Record<string, unknown>;
-    if (typeof reader !== "string" || !isAddress(reader) || seen.has(reader.toLowerCase())) {
+    if (typeof reader !== "string" || !isAddressText(reader) || seen.has(reader.toLowerCase())) {
       throw new VaultProblem("malformed-request", `keys[${i}].reader must be an address, once`);
     }
     seen.add(reader.toLowerCase());

@@ -23,9 +23,17 @@ export interface VaultServiceConfig {
   operatorKey?: string;
   /** How requests learn the head block (default `fresh`; see `HeadMode`). */
   head?: HeadMode;
+  /**
+   * Milliseconds between head polls in `polled` mode (default {@link DEFAULT_POLL_MS}). Keep it below the chain's
+   * block time for the one-block bound.
+   */
+  pollMs?: number;
   /** Milliseconds between anchoring attempts (default 60,000; 0: never on a timer). */
   anchorIntervalMs?: number;
 }
+
+/** Default milliseconds between head polls in `polled` mode: far below any public chain's block time (≥ 250 ms). */
+export const DEFAULT_POLL_MS = 100;
 
 /** A running vault. */
 export interface RunningVault {
@@ -63,6 +71,10 @@ export async function startVault(config: VaultServiceConfig): Promise<RunningVau
   if (config.head !== undefined && config.head !== "fresh" && config.head !== "polled") {
     throw new VaultConfigError(`head mode "${config.head}" is neither fresh nor polled`);
   }
+  const pollMs = config.pollMs ?? DEFAULT_POLL_MS;
+  if (!Number.isFinite(pollMs) || pollMs < 1) {
+    throw new VaultConfigError(`the poll interval ${config.pollMs} ms is not a positive number of milliseconds`);
+  }
   const probe = serverProvider(config.rpcUrl, 0n);
   let chainId: bigint;
   try {
@@ -73,7 +85,7 @@ export async function startVault(config: VaultServiceConfig): Promise<RunningVau
     probe.destroy();
   }
   const provider = serverProvider(config.rpcUrl, chainId);
-  const chain = new ChainView(provider, { ...config, chainId }, config.head ?? "fresh");
+  const chain = new ChainView(provider, { ...config, chainId }, config.head ?? "fresh", pollMs);
   for (const [name, address] of [
     ["consent registry", config.consentRegistry],
     ["vault anchor", config.vaultAnchor],

@@ -3,7 +3,8 @@
  * `src/storage/sql.ts` (an SQLite file by default, PostgreSQL by URL). Every change is one transaction, so a crash
  * leaves a whole record or none. Table names carry a prefix so that several vaults (or test runs) share a database.
  */
-import { getBytes, keccak256, toUtf8Bytes } from "ethers";
+import { getBytes, hexlify } from "ethers";
+import { keccak256, keccak256Utf8 } from "../crypto/keccak";
 import type { SqlDatabase, SqlExecutor } from "../storage/sql";
 import { canonicalJson } from "../records";
 
@@ -36,7 +37,7 @@ export const GENESIS_HASH = "0x" + "00".repeat(32);
 
 /** The hash of a log entry from its predecessor's hash and its event text. */
 export function entryHash(prevHash: string, event: string): string {
-  return linkHash(prevHash, keccak256(toUtf8Bytes(event)));
+  return linkHash(prevHash, hexlify(keccak256Utf8(event)));
 }
 
 /** keccak256(prevHash ‖ eventHash): one link of the chain. */
@@ -44,7 +45,7 @@ export function linkHash(prevHash: string, eventHash: string): string {
   const bytes = new Uint8Array(64);
   bytes.set(getBytes(prevHash), 0);
   bytes.set(getBytes(eventHash), 32);
-  return keccak256(bytes);
+  return hexlify(keccak256(bytes));
 }
 
 /** Raised inside a transaction when a nonce was already used; the transaction rolls back. */
@@ -265,7 +266,7 @@ export class VaultStore {
       fromSeq,
       toSeq,
     ]);
-    return rows.map((r) => keccak256(toUtf8Bytes(r.event as string)));
+    return rows.map((r) => hexlify(keccak256Utf8(r.event as string)));
   }
 
   /** Counts (for tests and the fault test): records, keys, log entries. */

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { AbiCoder, getAddress, hexlify, keccak256 as ethersKeccak, toUtf8Bytes } from "ethers";
+import { AbiCoder, getAddress, hexlify, isAddress, keccak256 as ethersKeccak, toUtf8Bytes } from "ethers";
 import {
   SCRATCH_BYTES,
   WordWriter,
@@ -11,6 +11,7 @@ import {
   hashWasmKeccakBinary,
   hexToBytes,
   hexToBytesInto,
+  isAddressText,
   keccak256,
   keccak256Concat,
   keccak256Pair,
@@ -235,6 +236,28 @@ describe("keccak256 (src/crypto)", function () {
       expect(() => w.address("0x1234")).to.throw(/An address must be 20 bytes/);
       expect(() => w.bool(1 as unknown as boolean)).to.throw("A bool word takes true or false; got number");
       expect(w.wordCount).to.equal(0);
+    });
+  });
+
+  describe("isAddressText", function () {
+    it("answers as ethers' isAddress on 0x-prefixed text: checksummed, one-case, with one letter's case flipped", function () {
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.nat(39), (bytes, at) => {
+          const checksummed = getAddress(hexlify(bytes));
+          const flip = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+          const flipped = checksummed.slice(0, 2 + at) + flip(checksummed[2 + at]) + checksummed.slice(3 + at);
+          for (const text of [checksummed, checksummed.toLowerCase(), "0x" + checksummed.slice(2).toUpperCase(), flipped]) {
+            expect(isAddressText(text), text).to.equal(isAddress(text));
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("refuses text that is not 0x and 40 hex digits", function () {
+      for (const text of ["", "0x", "0x1234", "1234567890123456789012345678901234567890", "0x" + "g".repeat(40), "0x" + "a".repeat(41)]) {
+        expect(isAddressText(text), text).to.equal(false);
+      }
     });
   });
 });

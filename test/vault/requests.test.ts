@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { Wallet, hexlify, verifyTypedData } from "ethers";
+import { Wallet, concat, getBytes, hexlify, recoverAddress, toBeHex, verifyTypedData } from "ethers";
 import { openSql } from "../../src/storage/sql";
 import { GroupCommitter } from "../../src/vault/commit";
 import {
@@ -15,6 +15,7 @@ import { SignatureVerifier, domainSeparator, requestDigestBytes } from "../../sr
 
 const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const hex = (bytes: Uint8Array) => hexlify(bytes);
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 function arbitraryFields(kind: RequestKind) {
   const field = (type: string) =>
@@ -65,6 +66,34 @@ describe("Vault requests", function () {
     expect(verifier.verify(digest, "0x" + "ff".repeat(64) + "1b", signer.address)).to.equal(false);
   });
 
+  it("refuses the high-s twin of a valid signature, as ethers does", async function () {
+    const domain = vaultDomain(31337n, REGISTRY);
+    const fields = { signer: signer.address, patient: other.address, nonce: "1", deadline: "2" };
+    const signed = await signRequest(signer, domain, "AuditLog", fields);
+    const digest = requestDigestBytes(domainSeparator(domain), "AuditLog", signed.request);
+    const bytes = getBytes(signed.signature);
+    const s = BigInt(hexlify(bytes.subarray(32, 64)));
+    const twin = concat([bytes.subarray(0, 32), toBeHex(SECP256K1_N - s, 32), new Uint8Array([55 - bytes[64]])]); // v: 27 ↔ 28
+    const types = { AuditLog: VAULT_TYPES.AuditLog as unknown as { name: string; type: string }[] };
+    expect(() => verifyTypedData(domain, types, signed.request, twin)).to.throw(/non-canonical s/);
+    for (const verifier of [new SignatureVerifier(), primed(digest, signed.signature)]) {
+      expect(verifier.verify(digest, twin, signer.address)).to.equal(false);
+    }
+  });
+
+  it("forgets the oldest signer's key beyond its bound, and still checks that signer afterwards", async function () {
+    const verifier = new SignatureVerifier(1);
+    const domain = vaultDomain(31337n, REGISTRY);
+    const fields = { signer: signer.address, patient: other.address, nonce: "1", deadline: "2" };
+    const mine = await signRequest(signer, domain, "AuditLog", fields);
+    const theirs = await signRequest(other, domain, "AuditLog", { ...fields, signer: other.address });
+    const digestOf = (r: typeof mine) => requestDigestBytes(domainSeparator(domain), "AuditLog", r.request);
+    expect(verifier.verify(digestOf(mine), mine.signature, signer.address)).to.equal(true);
+    expect(verifier.verify(digestOf(theirs), theirs.signature, other.address)).to.equal(true);
+    expect(verifier.verify(digestOf(mine), mine.signature, signer.address)).to.equal(true);
+    expect(verifier.verify(digestOf(mine), theirs.signature, signer.address)).to.equal(false);
+  });
+
   it("binds contentHash to the ciphertext and every wrapped key, whatever their order", function () {
     const keys = [
       { reader: other.address, wrapped: Buffer.from("a").toString("base64") },
@@ -101,3 +130,10 @@ describe("Group commit", function () {
     await db.close();
   });
 });
+
+/** A verifier that already knows the signer's key (the cached path). */
+function primed(digest: Uint8Array, signature: string): SignatureVerifier {
+  const verifier = new SignatureVerifier();
+  verifier.verify(digest, signature, recoverAddress(digest, signature));
+  return verifier;
+}
