@@ -8,7 +8,7 @@
  * A benchmark, not a test: it prints the table and writes reports/vault-bench.json.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -31,6 +31,35 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * CPU seconds (user + system) used so far by a process and its descendants, from /proc (Linux); undefined elsewhere.
+ * The CPU per read is the load-independent figure: on a shared machine, wall-clock rates say as much about the
+ * neighbours as about the server.
+ */
+function cpuSeconds(root: number): number | undefined {
+  if (!existsSync("/proc/self/stat")) return undefined;
+  const tick = 100; // USER_HZ on Linux
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(entry), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / tick });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let total = 0;
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop()!;
+    total += stats.get(pid)?.cpu ?? 0;
+    for (const [child, s] of stats) if (s.ppid === pid) todo.push(child);
+  }
+  return total;
+}
+
 interface Result {
   requests: number;
   seconds: number;
@@ -38,9 +67,13 @@ interface Result {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Server CPU milliseconds per request (Linux), and the reads/s one core would give at that cost. */
+  serverCpuMsPerRead?: number;
+  readsPerCoreSecond?: number;
 }
 
-async function load(url: string, bodies: string[], concurrency: number): Promise<Result> {
+async function load(url: string, bodies: string[], concurrency: number, server?: number): Promise<Result> {
+  const cpu0 = server === undefined ? undefined : cpuSeconds(server);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const { hostname, port } = new URL(url);
   const latencies: number[] = [];
@@ -78,6 +111,8 @@ async function load(url: string, bodies: string[], concurrency: number): Promise
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   agent.destroy();
+  const cpu1 = server === undefined ? undefined : cpuSeconds(server);
+  const cpuMs = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1000) / bodies.length;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
   return {
@@ -87,6 +122,7 @@ async function load(url: string, bodies: string[], concurrency: number): Promise
     p50Ms: round(pct(50)),
     p99Ms: round(pct(99)),
     errors,
+    ...(cpuMs === undefined ? {} : { serverCpuMsPerRead: round(cpuMs), readsPerCoreSecond: Math.round(1000 / cpuMs) }),
   };
 }
 
@@ -178,12 +214,12 @@ async function main() {
 
     console.log(`measuring ${requests} reads at concurrency ${concurrency}…`);
     await load(vaultUrl, warm.slice(0, 100), concurrency);
-    const ceiling = await load(staticUrl, freshBodies, concurrency);
-    const fresh = await load(vaultUrl, freshBodies, concurrency);
+    const ceiling = await load(staticUrl, freshBodies, concurrency, staticChild.pid);
+    const fresh = await load(vaultUrl, freshBodies, concurrency, current.child.pid);
     await stop(current.child);
     current = await startVaultChild("polled");
     await load(current.url, warm.slice(100), concurrency);
-    const vault = await load(current.url, polledBodies, concurrency);
+    const vault = await load(current.url, polledBodies, concurrency, current.child.pid);
     const ratio = round(ceiling.readsPerSecond / vault.readsPerSecond);
     const goal = { readsPerSecond: 1000, p99Ms: 50, ratioToCeiling: 3 };
     const report = {
@@ -200,6 +236,7 @@ async function main() {
       vaultFreshHead: fresh,
       ceiling,
       ceilingOverVault: ratio,
+      loadAverage: os.loadavg(),
       goal,
       met: {
         readsPerSecond: vault.readsPerSecond >= goal.readsPerSecond,
@@ -210,16 +247,19 @@ async function main() {
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
     console.log("");
-    console.log("| server                      | reads/s | p50 ms | p99 ms | errors |");
-    console.log("| --------------------------- | ------: | -----: | -----: | -----: |");
+    console.log("| server                         | reads/s | p50 ms | p99 ms | errors | server CPU ms/read | reads per core-second |");
+    console.log("| ------------------------------ | ------: | -----: | -----: | -----: | -----------------: | --------------------: |");
     for (const [name, r] of [
       ["vault, polled head (≤1 block)", vault],
       ["vault, fresh head (0 blocks)", fresh],
       ["static node:http (ceiling)", ceiling],
     ] as const) {
-      console.log(`| ${name.padEnd(30)} | ${r.readsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} |`);
+      console.log(
+        `| ${name.padEnd(30)} | ${r.readsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.serverCpuMsPerRead ?? "-"} | ${r.readsPerCoreSecond ?? "-"} |`,
+      );
     }
-    console.log(`\nceiling ÷ vault (polled): ${ratio}x (goal ≤ 3x); report: ${path.relative(ROOT, out)}`);
+    console.log(`\nceiling ÷ vault (polled): ${ratio}x (goal ≤ 3x); load average ${os.loadavg()[0].toFixed(1)}`);
+    console.log(`report: ${path.relative(ROOT, out)}`);
   } finally {
     for (const child of children) await stop(child);
     await world.stop();

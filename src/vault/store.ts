@@ -3,7 +3,7 @@
  * `src/storage/sql.ts` (an SQLite file by default, PostgreSQL by URL). Every change is one transaction, so a crash
  * leaves a whole record or none. Table names carry a prefix so that several vaults (or test runs) share a database.
  */
-import { getBytes, hexlify } from "ethers";
+import { bytesToHex, hexToBytesInto } from "../crypto/hex";
 import { keccak256, keccak256Utf8 } from "../crypto/keccak";
 import type { SqlDatabase, SqlExecutor } from "../storage/sql";
 import { canonicalJson } from "../records";
@@ -37,15 +37,15 @@ export const GENESIS_HASH = "0x" + "00".repeat(32);
 
 /** The hash of a log entry from its predecessor's hash and its event text. */
 export function entryHash(prevHash: string, event: string): string {
-  return linkHash(prevHash, hexlify(keccak256Utf8(event)));
+  return linkHash(prevHash, bytesToHex(keccak256Utf8(event)));
 }
 
 /** keccak256(prevHash ‖ eventHash): one link of the chain. */
 export function linkHash(prevHash: string, eventHash: string): string {
   const bytes = new Uint8Array(64);
-  bytes.set(getBytes(prevHash), 0);
-  bytes.set(getBytes(eventHash), 32);
-  return hexlify(keccak256(bytes));
+  hexToBytesInto(prevHash, 32, bytes, 0, "prevHash");
+  hexToBytesInto(eventHash, 32, bytes, 32, "eventHash");
+  return bytesToHex(keccak256(bytes));
 }
 
 /** Raised inside a transaction when a nonce was already used; the transaction rolls back. */
@@ -135,14 +135,14 @@ export class VaultStore {
     reader: string,
     on: SqlExecutor = this.db,
   ): Promise<{ ciphertext?: Uint8Array; wrapped?: Uint8Array }> {
-    const [r] = await on.query(`SELECT ciphertext FROM ${this.p}records WHERE record_id = $1`, [lower(recordId)]);
-    const [k] = await on.query(`SELECT wrapped FROM ${this.p}keys WHERE record_id = $1 AND reader = $2`, [
-      lower(recordId),
-      lower(reader),
-    ]);
+    const [r] = await on.query(
+      `SELECT r.ciphertext, k.wrapped FROM ${this.p}records r
+       LEFT JOIN ${this.p}keys k ON k.record_id = r.record_id AND k.reader = $2 WHERE r.record_id = $1`,
+      [lower(recordId), lower(reader)],
+    );
     return {
       ciphertext: r === undefined ? undefined : new Uint8Array(r.ciphertext as Buffer),
-      wrapped: k === undefined ? undefined : new Uint8Array(k.wrapped as Buffer),
+      wrapped: r?.wrapped === undefined || r.wrapped === null ? undefined : new Uint8Array(r.wrapped as Buffer),
     };
   }
 
@@ -219,8 +219,9 @@ export class VaultStore {
   /** Appends an event to the disclosure log inside a transaction and gives back the new entry. */
   async appendLog(tx: SqlExecutor, patient: string, event: object): Promise<LogEntry> {
     // The UPDATE first: on PostgreSQL it locks the head row, so concurrent vault processes append one at a time.
-    await tx.run(`UPDATE ${this.p}log_head SET length = length + 1 WHERE id = 1`);
-    const [head] = await tx.query(`SELECT length, head FROM ${this.p}log_head WHERE id = 1`);
+    const [head] = await tx.query(
+      `UPDATE ${this.p}log_head SET length = length + 1 WHERE id = 1 RETURNING length, head`,
+    );
     const seq = Number(head.length);
     const prevHash = head.head as string;
     const text = canonicalJson(event);
@@ -266,7 +267,7 @@ export class VaultStore {
       fromSeq,
       toSeq,
     ]);
-    return rows.map((r) => hexlify(keccak256Utf8(r.event as string)));
+    return rows.map((r) => bytesToHex(keccak256Utf8(r.event as string)));
   }
 
   /** Counts (for tests and the fault test): records, keys, log entries. */

@@ -12,3 +12,16 @@ export function testPostgresUrl(env: NodeJS.ProcessEnv = process.env): string | 
 /** Why a PostgreSQL suite did not run, printed instead of its tests. */
 export const NO_POSTGRES =
   "PostgreSQL suites skipped: set HEALTH_LEDGER_PG_URL=postgres://user@host:port/db to run them (CI always does)";
+
+/**
+ * For a suite's `before` hook: the PostgreSQL URL, or, when there is none, a line saying why and the suite skipped
+ * (`this.skip()`, so no test is declared as skipped on a machine that has one).
+ */
+export function requirePostgres(hook: Mocha.Context): string {
+  const url = testPostgresUrl();
+  if (url === undefined) {
+    console.log(`      ${NO_POSTGRES}`);
+    hook.skip();
+  }
+  return url!;
+}

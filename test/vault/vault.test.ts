@@ -32,7 +32,7 @@ import {
   MAX_BODY_BYTES,
   type Vault,
 } from "../../src/vault";
-import { NO_POSTGRES, testPostgresUrl } from "../shared/postgres";
+import { requirePostgres } from "../shared/postgres";
 import { LABS, grantConsent, labResult, nodeAccount, startVaultWorld, type VaultWorld } from "./setup";
 
 /** Anchors a fresh commitment of `resource` (paid by the relayer) and gives back its salt. */
@@ -54,9 +54,9 @@ async function refused(promise: Promise<unknown>, problem: string): Promise<Vaul
   expect.fail(`expected the vault to refuse with ${problem}`);
 }
 
-const backends: { name: string; url: () => string | undefined }[] = [
+const backends: { name: string; url: (hook: Mocha.Context) => string }[] = [
   { name: "SQLite file", url: () => join(mkdtempSync(join(tmpdir(), "vault-")), "vault.sqlite") },
-  { name: "PostgreSQL", url: () => testPostgresUrl() },
+  { name: "PostgreSQL", url: (hook) => requirePostgres(hook) },
 ];
 
 describe("Record vault (real server, real hardhat node)", function () {
@@ -91,15 +91,11 @@ describe("Record vault (real server, real hardhat node)", function () {
         });
 
       before(async function () {
-        const dbUrl = backend.url();
-        if (dbUrl === undefined) {
-          console.log(`      ${NO_POSTGRES}`);
-          this.skip();
-        }
+        const dbUrl = backend.url(this);
         alice = new Wallet(Wallet.createRandom().privateKey);
         card = new Wallet(Wallet.createRandom().privateKey);
         operator = nodeAccount(6 + backends.indexOf(backend), world.provider);
-        db = await openSql(dbUrl!);
+        db = await openSql(dbUrl);
         store = await VaultStore.open(db, `vault_t${process.pid}_${Date.now()}_`);
         chain = new ChainView(serverProvider(world.node.url, world.chainId), {
           rpcUrl: world.node.url,
