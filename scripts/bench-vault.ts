@@ -247,8 +247,12 @@ async function main() {
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
     console.log("");
-    console.log("| server                         | reads/s | p50 ms | p99 ms | errors | server CPU ms/read | reads per core-second |");
-    console.log("| ------------------------------ | ------: | -----: | -----: | -----: | -----------------: | --------------------: |");
+    console.log(
+      "| server                         | reads/s | p50 ms | p99 ms | errors | server CPU ms/read | reads per core-second |",
+    );
+    console.log(
+      "| ------------------------------ | ------: | -----: | -----: | -----: | -----------------: | --------------------: |",
+    );
     for (const [name, r] of [
       ["vault, polled head (≤1 block)", vault],
       ["vault, fresh head (0 blocks)", fresh],

@@ -246,7 +246,12 @@ describe("keccak256 (src/crypto)", function () {
           const checksummed = getAddress(hexlify(bytes));
           const flip = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
           const flipped = checksummed.slice(0, 2 + at) + flip(checksummed[2 + at]) + checksummed.slice(3 + at);
-          for (const text of [checksummed, checksummed.toLowerCase(), "0x" + checksummed.slice(2).toUpperCase(), flipped]) {
+          for (const text of [
+            checksummed,
+            checksummed.toLowerCase(),
+            "0x" + checksummed.slice(2).toUpperCase(),
+            flipped,
+          ]) {
             expect(isAddressText(text), text).to.equal(isAddress(text));
           }
         }),
@@ -255,7 +260,14 @@ describe("keccak256 (src/crypto)", function () {
     });
 
     it("refuses text that is not 0x and 40 hex digits", function () {
-      for (const text of ["", "0x", "0x1234", "1234567890123456789012345678901234567890", "0x" + "g".repeat(40), "0x" + "a".repeat(41)]) {
+      for (const text of [
+        "",
+        "0x",
+        "0x1234",
+        "1234567890123456789012345678901234567890",
+        "0x" + "g".repeat(40),
+        "0x" + "a".repeat(41),
+      ]) {
         expect(isAddressText(text), text).to.equal(false);
       }
     });

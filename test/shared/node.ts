@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import type { DeploymentAddresses } from "../../src/addresses/types";
 
 /** The repository root, and Hardhat's CLI entry point (child processes run it with this Node). */
 export const ROOT = join(__dirname, "..", "..");
@@ -69,18 +70,8 @@ export async function runOnNode(url: string, script: string, env: NodeJS.Process
 }
 
 /** The addresses of a system deployed on a node by {@link deployOnNode}. */
-export interface NodeSystem {
-  authority: string;
-  forwarder: string;
-  consentRegistry: string;
-  trialRegistry: string;
-  drugProvenance: string;
-  claimsManager: string;
-  vaultAnchor: string;
-  paymentToken: string;
-  /** The block the deployment started at. */
-  fromBlock: number;
-}
+/** A deployment on a node: its addresses (the payment token always deployed) and the block it started at. */
+export type NodeSystem = DeploymentAddresses & { paymentToken: string; fromBlock: number };
 
 /**
  * Deploys the whole system (Ignition, with a `TestToken` payment token) on a node from its first default account,

@@ -86,9 +86,11 @@ describe("openSql", function () {
         const order: string[] = [];
         await Promise.all(
           Array.from({ length: 40 }, (_, i) =>
-            db.transaction(async (tx) => tx.run("INSERT INTO t (v) VALUES ($1)", [i])).then(() => {
-              order.push(synced > 0 ? "after-sync" : "before-sync");
-            }),
+            db
+              .transaction(async (tx) => tx.run("INSERT INTO t (v) VALUES ($1)", [i]))
+              .then(() => {
+                order.push(synced > 0 ? "after-sync" : "before-sync");
+              }),
           ),
         );
         expect(order).to.have.length(40);
