@@ -5,9 +5,13 @@
  * from the state at that block. So a revocation or an expiry mined in block N is enforced for every request that
  * arrives after the vault's node has block N: the bound is zero blocks behind the node (docs/vault.md).
  */
-import { JsonRpcProvider, type Provider } from "ethers";
+import { Interface, JsonRpcProvider, isError, type Provider } from "ethers";
 import { IConsentRegistry__factory, IVaultAnchor__factory } from "../../typechain-types";
 import type { IConsentRegistry, IVaultAnchor } from "../../typechain-types";
+
+const ERC1271 = new Interface(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
+/** What `isValidSignature` returns for a signature the wallet accepts. */
+const ERC1271_MAGIC = "0x1626ba7e";
 
 /** Where the vault finds the chain. */
 export interface ChainConfig {
@@ -179,6 +183,24 @@ export class ChainView {
   anchoredAt(block: number, commitment: string): Promise<bigint> {
     const key = `r:${commitment}`.toLowerCase();
     return this.cached(block, key, () => this.anchor.recordAnchoredAt(commitment, { blockTag: block }));
+  }
+
+  /**
+   * Whether `account` is a contract wallet whose ERC-1271 `isValidSignature(digest, signature)` accepts the
+   * signature, at `block`. An account without code (an EOA) is asked nothing more: its code is read once per block.
+   */
+  async isValidSignature(block: number, account: string, digest: string, signature: string): Promise<boolean> {
+    const code = await this.cached(block, `c:${account}`.toLowerCase(), () => this.provider.getCode(account, block));
+    if (code === "0x") return false;
+    this.stats.calls++;
+    try {
+      const data = ERC1271.encodeFunctionData("isValidSignature", [digest, signature]);
+      const answer = await this.provider.call({ to: account, data, blockTag: block });
+      return answer.length === 66 && answer.slice(0, 10).toLowerCase() === ERC1271_MAGIC;
+    } catch (error) {
+      if (isError(error, "CALL_EXCEPTION")) return false; // a wallet that reverts refuses
+      throw error;
+    }
   }
 
   /**

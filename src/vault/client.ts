@@ -61,8 +61,13 @@ export interface VerifiedLog {
 export interface VaultClientOptions {
   /** The vault's base URL, e.g. `http://127.0.0.1:8545`. */
   url: string;
-  /** The acting account; its private key unwraps the data keys wrapped for it. */
+  /** The acting key: it signs every request, and its private key unwraps the data keys wrapped for the account. */
   wallet: BaseWallet;
+  /**
+   * The account the client acts as when it is not `wallet`'s own: a contract wallet (ERC-1271, e.g. a Safe) that
+   * accepts `wallet`'s signatures. Consents name this account; data keys are wrapped for `wallet`'s public key.
+   */
+  account?: string;
   chainId: bigint;
   /** The consent registry the vault enforces (part of the request domain). */
   consentRegistry: string;
@@ -77,14 +82,14 @@ export class VaultClient {
     this.domain = vaultDomain(options.chainId, options.consentRegistry);
   }
 
-  /** The acting account's address. */
+  /** The acting account's address (the contract wallet's, when `account` is set). */
   get address(): string {
-    return this.options.wallet.address;
+    return this.options.account ?? this.options.wallet.address;
   }
 
-  /** The acting account as a reader (its own public key). */
+  /** The acting account as a reader, with the acting key's public key. */
   get asReader(): VaultReader {
-    return { address: this.options.wallet.address, publicKey: this.options.wallet.signingKey.publicKey };
+    return { address: this.address, publicKey: this.options.wallet.signingKey.publicKey };
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { BaseWallet } from "ethers";
+import { bytesToHex } from "../crypto/hex";
 import { isAddressText } from "../crypto/keccak";
 import { ALL_CATEGORIES } from "../consent/categories";
 import type { SqlExecutor } from "../storage/sql";
@@ -136,7 +137,10 @@ export function buildVault(options: VaultOptions): Vault {
         );
       }
       const digest = requestDigestBytes(separator, kind, request);
-      if (!verifier.verify(digest, signature, claimed)) {
+      if (
+        !verifier.verify(digest, signature, claimed) &&
+        !(await chain.isValidSignature(await chain.head(), claimed, bytesToHex(digest), signature))
+      ) {
         throw new VaultProblem(
           "bad-signature",
           `the signature is not ${claimed}'s over this request on chain ${chainId}: sign it again with that account`,
@@ -146,7 +150,7 @@ export function buildVault(options: VaultOptions): Vault {
       if (await store.nonceUsed(signer, request.nonce)) {
         throw new VaultProblem("replayed-request", "this request was already answered: sign a new one (fresh nonce)");
       }
-      return { request, signer, digest: "0x" + Buffer.from(digest).toString("hex"), base };
+      return { request, signer, digest: bytesToHex(digest), base };
     } catch (error) {
       if (error instanceof VaultProblem) await logRefusal(base, error);
       throw error;

@@ -3,7 +3,9 @@
  * VaultAnchor, funded actors (St. Mary's, a second hospital, an emergency room with PROVIDER, the vault operator, a
  * relayer) and Alice's relationship accounts, derived from her mnemonic as her wallet would (src/identity).
  */
+import { expect } from "chai";
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet, type BaseWallet } from "ethers";
+import { VaultRequestError } from "../../src/vault/problems";
 import { commit } from "../../src/records";
 import { ROLES } from "../../src/authority/roles";
 import { categorySet } from "../../src/consent/categories";
@@ -166,4 +168,16 @@ export async function startVaultProcess(
   child.stdout?.resume();
   child.stderr?.resume();
   return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** Expects `promise` to be refused by the vault with `problem` (its slug), and gives back the error. */
+export async function refused(promise: Promise<unknown>, problem: string): Promise<VaultRequestError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error, String(error)).to.be.instanceOf(VaultRequestError);
+    expect((error as VaultRequestError).problem).to.equal(problem);
+    return error as VaultRequestError;
+  }
+  expect.fail(`expected the vault to refuse with ${problem}`);
 }

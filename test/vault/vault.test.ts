@@ -18,7 +18,6 @@ import {
   VaultClient,
   VaultDecryptionError,
   VaultIntegrityError,
-  VaultRequestError,
   VaultStore,
   buildVault,
   contentHash,
@@ -33,7 +32,7 @@ import {
   type Vault,
 } from "../../src/vault";
 import { requirePostgres } from "../shared/postgres";
-import { LABS, grantConsent, labResult, nodeAccount, startVaultWorld, type VaultWorld } from "./setup";
+import { LABS, grantConsent, labResult, nodeAccount, refused, startVaultWorld, type VaultWorld } from "./setup";
 
 /** Anchors a fresh commitment of `resource` (paid by the relayer) and gives back its salt. */
 let anchorWorld: VaultWorld | undefined;
@@ -41,17 +40,6 @@ async function anchored(resource: ReturnType<typeof labResult>): Promise<string>
   const { commitment, salt } = commit(resource);
   await (await anchorWorld!.anchor.connect(anchorWorld!.relayer).anchorRecords([commitment])).wait();
   return salt;
-}
-
-async function refused(promise: Promise<unknown>, problem: string): Promise<VaultRequestError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(VaultRequestError);
-    expect((error as VaultRequestError).problem).to.equal(problem);
-    return error as VaultRequestError;
-  }
-  expect.fail(`expected the vault to refuse with ${problem}`);
 }
 
 const backends: { name: string; url: (hook: Mocha.Context) => string }[] = [
