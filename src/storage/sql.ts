@@ -10,6 +10,7 @@
  */
 import { open, type FileHandle } from "node:fs/promises";
 import type BetterSqlite3 from "better-sqlite3";
+import { SharedAfterCall } from "../util/after";
 import type { Pool, PoolClient } from "pg";
 
 /** A value a statement takes or a row holds. Integers beyond 2^53 go as decimal strings or `bigint`. */
@@ -102,8 +103,11 @@ function sqliteValue(value: SqlValue): unknown {
  */
 export class WalSync {
   private handle: Promise<FileHandle> | undefined;
-  private current: Promise<void> | undefined;
-  private next: Promise<void> | undefined;
+  private readonly fsyncs = new SharedAfterCall<void>(() => {
+    this.syncs++;
+    this.handle ??= open(this.file, "r");
+    return this.handle.then((h) => h.datasync());
+  });
   /** How many fsyncs were started (tests, benchmarks). */
   syncs = 0;
 
@@ -111,39 +115,14 @@ export class WalSync {
 
   /** Resolves once everything written to the WAL before this call is on disk. */
   sync(): Promise<void> {
-    if (this.current === undefined) return this.launch();
-    if (this.next === undefined) {
-      const after = this.current;
-      this.next = after
-        .then(
-          () => undefined,
-          () => undefined,
-        )
-        .then(() => {
-          this.next = undefined;
-          return this.launch();
-        });
-    }
-    return this.next;
+    return this.fsyncs.get();
   }
 
   /** Waits for syncs in flight and closes the file. */
   async close(): Promise<void> {
-    await Promise.allSettled([this.current, this.next]);
+    await this.fsyncs.idle();
     if (this.handle !== undefined) await (await this.handle).close();
     this.handle = undefined;
-  }
-
-  private launch(): Promise<void> {
-    this.syncs++;
-    this.handle ??= open(this.file, "r");
-    const p: Promise<void> = this.handle
-      .then((h) => h.datasync())
-      .finally(() => {
-        if (this.current === p) this.current = undefined;
-      });
-    this.current = p;
-    return p;
   }
 }
 

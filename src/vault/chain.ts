@@ -6,6 +6,7 @@
  * arrives after the vault's node has block N: the bound is zero blocks behind the node (docs/vault.md).
  */
 import { Interface, JsonRpcProvider, isError, type Provider } from "ethers";
+import { SharedAfterCall } from "../util/after";
 import { IConsentRegistry__factory, IVaultAnchor__factory } from "../../typechain-types";
 import type { IConsentRegistry, IVaultAnchor } from "../../typechain-types";
 
@@ -48,8 +49,10 @@ export type ChainProvider = Provider & { send(method: string, params: unknown[])
 export class ChainView {
   readonly registry: IConsentRegistry;
   readonly anchor: IVaultAnchor;
-  private current: Promise<number> | undefined;
-  private waiting: Promise<number> | undefined;
+  private readonly heads = new SharedAfterCall<number>(() => {
+    this.stats.heads++;
+    return this.provider.send("eth_blockNumber", []).then((hex) => Number(BigInt(hex as string)));
+  });
   private cacheBlock = -1;
   private cache = new Map<string, Promise<unknown>>();
   /** How many `eth_call`s and `eth_blockNumber`s were sent (for tests and the benchmark). */
@@ -119,32 +122,7 @@ export class ChainView {
    * caller, so the caller waits for the next, which every caller arriving meanwhile shares.
    */
   freshHead(): Promise<number> {
-    if (this.current === undefined) return this.launch();
-    if (this.waiting === undefined) {
-      const after = this.current;
-      this.waiting = after
-        .then(
-          () => undefined,
-          () => undefined,
-        )
-        .then(() => {
-          this.waiting = undefined;
-          return this.launch();
-        });
-    }
-    return this.waiting;
-  }
-
-  private launch(): Promise<number> {
-    this.stats.heads++;
-    const p: Promise<number> = this.provider
-      .send("eth_blockNumber", [])
-      .then((hex) => Number(BigInt(hex as string)))
-      .finally(() => {
-        if (this.current === p) this.current = undefined;
-      });
-    this.current = p;
-    return p;
+    return this.heads.get();
   }
 
   private cached<T>(block: number, key: string, ask: () => Promise<T>): Promise<T> {
