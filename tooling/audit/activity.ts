@@ -229,6 +229,7 @@ async function main() {
       await r.register({
         protocolCommitment: label(`protocol ${t}`),
         researchStudyCommitment: label(`study ${t}`),
+        ethicsApprovalCommitment: label(`ethics approval ${t}`),
         targetEnrolment: 100,
         consentFormVersion: 1,
         requiredCategories: (1 << 1) | (1 << 4),
