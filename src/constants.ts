@@ -227,7 +227,7 @@ export enum ParticipantStatus {
   Withdrawn = 2,
 }
 
-/** Which commitment was missing (zero) in a call, reported by {TrialCommitmentMissing}: `Protocol` (0), `ResearchStudy` (1), `Reason` (2, of an amendment), `Results` (3), `Dataset` (4, a Merkle root), `Outcome` (5). (`contracts/interfaces/ITrialRegistry.sol`) */
+/** Which commitment was missing (zero) in a call, reported by {TrialCommitmentMissing}: `Protocol` (0), `ResearchStudy` (1), `Reason` (2, of an amendment), `Results` (3), `Dataset` (4, a Merkle root), `Outcome` (5), `EthicsApproval` (6, of {recordEthicsApproval}). (`contracts/interfaces/ITrialRegistry.sol`) */
 export enum CommitmentKind {
   Protocol = 0,
   ResearchStudy = 1,
@@ -235,6 +235,7 @@ export enum CommitmentKind {
   Results = 3,
   Dataset = 4,
   Outcome = 5,
+  EthicsApproval = 6,
 }
 
 /** The bits of `IDrugProvenance.Batch.flags`: what happened to a batch after its commissioning. Generated into `src/constants.ts` (`BatchFlags`) for the SDK; documented in docs/provenance.md. (`contracts/provenance/BatchFlags.sol`) */
@@ -255,4 +256,12 @@ export const BatchFlags = {
 export const RecordCommitments = {
   /** Version tag of the commitment scheme, followed by the `:` that separates it from the resource type. */
   SCHEME_PREFIX: "health-ledger.record.v1:",
+} as const;
+
+/** The limits and deadlines of `TrialRegistry`. `TrialRegistry` exposes each as a public constant of the same name; the SDK gets them through the generated `src/constants.ts`. Documented in docs/trials.md. (`contracts/trials/TrialsConstants.sol`) */
+export const TrialsConstants = {
+  /** Most outcomes one outcome set (or one results posting) may hold. */
+  MAX_OUTCOMES: 16n,
+  /** Results are due this long after a trial completes or is terminated (WHO TRDS item 23 and the WHO joint statement on public disclosure of results: within 12 months). Lateness is reported by `resultsOverdue`, not refused: results stay postable after it. */
+  RESULTS_DEADLINE: 31536000n,
 } as const;

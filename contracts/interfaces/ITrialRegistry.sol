@@ -49,14 +49,15 @@ interface ITrialRegistry {
 
     /// @notice Which commitment was missing (zero) in a call, reported by {TrialCommitmentMissing}: `Protocol` (0),
     ///         `ResearchStudy` (1), `Reason` (2, of an amendment), `Results` (3), `Dataset` (4, a Merkle root),
-    ///         `Outcome` (5).
+    ///         `Outcome` (5), `EthicsApproval` (6, of {recordEthicsApproval}).
     enum CommitmentKind {
         Protocol,
         ResearchStudy,
         Reason,
         Results,
         Dataset,
-        Outcome
+        Outcome,
+        EthicsApproval
     }
 
     /// @notice One pre-specified (or reported) outcome.
@@ -73,6 +74,10 @@ interface ITrialRegistry {
     /// @param protocolCommitment Commitment of the protocol document, version 1. Non-zero.
     /// @param researchStudyCommitment Commitment of the FHIR ResearchStudy record (carries the WHO Trial
     ///        Registration Data Set off chain). Non-zero.
+    /// @param ethicsApprovalCommitment Commitment of the ethics committee's approval letter (a salted FHIR
+    ///        DocumentReference; WHO TRDS item 21), or zero when the approval is not yet given (record it later with
+    ///        {recordEthicsApproval}: recruitment needs it). Not stored: a non-zero one sets `Trial.ethicsApproved`
+    ///        and is emitted in {EthicsApprovalRecorded}.
     /// @param targetEnrolment Number of participants to enrol; enrolment stops there. Non-zero.
     /// @param consentFormVersion Consent-form version in force at registration. Non-zero.
     /// @param requiredCategories Data categories the protocol needs (bit set of `DataCategories`); non-zero, only
@@ -83,6 +88,7 @@ interface ITrialRegistry {
     struct Registration {
         bytes32 protocolCommitment;
         bytes32 researchStudyCommitment;
+        bytes32 ethicsApprovalCommitment;
         uint32 targetEnrolment;
         uint32 consentFormVersion;
         uint32 requiredCategories;
@@ -105,11 +111,13 @@ interface ITrialRegistry {
     }
 
     /// @notice A trial as stored.
-    /// @dev Seven slots. Slot 0 (31 bytes), everything enrolment and visits read: status, suspendedFrom,
-    ///      suspendedByRegulator, targetEnrolment, consentFormVersion, requiredCategories, enrolled, withdrawn,
-    ///      protocolVersion, outcomeChangesAfterEnrolment. Slot 1 (30 bytes): sponsor, registeredAt,
-    ///      resultsPostedAt. Slot 2 (32 bytes): stipendToken, stipendPerVisit. Slot 3 (32 bytes): unallocated,
-    ///      outstanding. Slots 4-6: researchStudyCommitment, outcomeSetHash, resultsCommitment.
+    /// @dev Eight slots. Slot 0 (32 bytes), everything enrolment, visits and the lifecycle read: status,
+    ///      suspendedFrom, suspendedByRegulator, targetEnrolment, consentFormVersion, requiredCategories, enrolled,
+    ///      withdrawn, protocolVersion, outcomeChangesAfterEnrolment, ethicsApproved (its last free byte). Slot 1
+    ///      (30 bytes): sponsor, registeredAt, resultsPostedAt. Slot 2 (32 bytes): stipendToken, stipendPerVisit.
+    ///      Slot 3 (32 bytes): unallocated, outstanding. Slots 4-6: researchStudyCommitment, outcomeSetHash,
+    ///      resultsCommitment. Slot 7 (5 bytes): finishedAt, written once when the trial finishes (slot 1 has only 2
+    ///      free bytes; a new slot costs the finishing call 22,100 gas and nothing else).
     /// @param status Current lifecycle status.
     /// @param suspendedFrom Status to return to when a suspension is lifted (`None` unless suspended).
     /// @param suspendedByRegulator True while suspended by a REGULATOR: only a REGULATOR lifts it, and the sponsor
@@ -122,6 +130,8 @@ interface ITrialRegistry {
     /// @param protocolVersion Current protocol version (1 at registration, +1 per amendment).
     /// @param outcomeChangesAfterEnrolment How many times the outcome set changed after the first enrolment. Never
     ///        decreases.
+    /// @param ethicsApproved True once an ethics approval was recorded (at registration or by
+    ///        {recordEthicsApproval}); `startRecruitment` needs it. Never cleared.
     /// @param sponsor The sponsor that registered the trial and alone moves it (while it holds SPONSOR).
     /// @param registeredAt Block time of registration; never changes.
     /// @param resultsPostedAt Block time results were posted, or 0.
@@ -132,6 +142,8 @@ interface ITrialRegistry {
     /// @param researchStudyCommitment Commitment of the FHIR ResearchStudy record.
     /// @param outcomeSetHash `keccak256(abi.encode(outcomes))` of the current outcome set (see {outcomeSetHash}).
     /// @param resultsCommitment Results commitment, or zero before results are posted.
+    /// @param finishedAt Block time the trial completed or was terminated, or 0 while unfinished; results are due
+    ///        {RESULTS_DEADLINE} after it (see {resultsDueAt}).
     struct Trial {
         TrialStatus status;
         TrialStatus suspendedFrom;
@@ -143,6 +155,7 @@ interface ITrialRegistry {
         uint32 withdrawn;
         uint32 protocolVersion;
         uint32 outcomeChangesAfterEnrolment;
+        bool ethicsApproved;
         address sponsor;
         uint40 registeredAt;
         uint40 resultsPostedAt;
@@ -153,6 +166,7 @@ interface ITrialRegistry {
         bytes32 researchStudyCommitment;
         bytes32 outcomeSetHash;
         bytes32 resultsCommitment;
+        uint40 finishedAt;
     }
 
     /// @notice One protocol version. Version 1 holds only the registered protocol commitment.
@@ -286,6 +300,15 @@ interface ITrialRegistry {
         bytes32 reasonCommitment,
         bool regulatorHold
     );
+
+    /// @notice Emitted when the sponsor records the ethics committee's approval: at registration when it gives one,
+    ///         and by {recordEthicsApproval} (again for each new approval, e.g. of an amended protocol).
+    /// @dev The commitment is in the event only: the registry stores the flag (`Trial.ethicsApproved`), an indexer
+    ///      rebuilds the commitments from here.
+    /// @param trialId The trial.
+    /// @param by The sponsor that recorded it.
+    /// @param approvalCommitment Commitment of the approval letter (a salted FHIR DocumentReference).
+    event EthicsApprovalRecorded(uint256 indexed trialId, address indexed by, bytes32 approvalCommitment);
 
     /// @notice Emitted when the sponsor authorises an investigator's site for its trial.
     /// @param trialId The trial.
@@ -512,7 +535,7 @@ interface ITrialRegistry {
     /// @param status Its status.
     error TrialNotFinished(uint256 trialId, TrialStatus status);
 
-    /// @notice A completed or terminated trial cannot be amended or funded.
+    /// @notice A completed or terminated trial cannot be amended or funded, nor record an ethics approval.
     /// @dev Fix: register a new trial.
     /// @param trialId The trial.
     /// @param status Its status.
@@ -608,6 +631,12 @@ interface ITrialRegistry {
     /// @param liabilities What the registry owes in it (see {liabilities}).
     error TrialStipendPoolEmpty(address token, uint256 liabilities);
 
+    /// @notice Recruitment cannot open before an ethics committee approved the trial (WHO TRDS item 21).
+    /// @dev Fix: the sponsor records the approval's commitment with `recordEthicsApproval` (or passes it at
+    ///      registration as `ethicsApprovalCommitment`), then starts recruitment.
+    /// @param trialId The trial.
+    error TrialEthicsApprovalMissing(uint256 trialId);
+
     /// @notice Results were already posted for this trial.
     /// @dev Fix: results are final; publish corrections off chain referencing the results commitment.
     /// @param trialId The trial.
@@ -621,7 +650,16 @@ interface ITrialRegistry {
     /// @return trialId The new registry id.
     function register(Registration calldata registration) external returns (uint256 trialId);
 
-    /// @notice Opens recruitment (the trial's sponsor, holding SPONSOR): registered → recruiting.
+    /// @notice Records the ethics committee's approval of the trial (the trial's sponsor, holding SPONSOR), in any
+    ///         unfinished status: registered, recruiting, enrolment closed or suspended. Sets `Trial.ethicsApproved`
+    ///         (which `startRecruitment` needs) and emits {EthicsApprovalRecorded}; a new approval, e.g. after an
+    ///         amendment, emits again.
+    /// @param trialId The trial.
+    /// @param approvalCommitment Commitment of the approval letter (a salted FHIR DocumentReference). Non-zero.
+    function recordEthicsApproval(uint256 trialId, bytes32 approvalCommitment) external;
+
+    /// @notice Opens recruitment (the trial's sponsor, holding SPONSOR): registered → recruiting. Needs a recorded
+    ///         ethics approval ({TrialEthicsApprovalMissing}).
     /// @param trialId The trial.
     function startRecruitment(uint256 trialId) external;
 
@@ -629,7 +667,8 @@ interface ITrialRegistry {
     /// @param trialId The trial.
     function closeEnrolment(uint256 trialId) external;
 
-    /// @notice Completes the trial (the trial's sponsor, holding SPONSOR): enrolment closed → completed.
+    /// @notice Completes the trial (the trial's sponsor, holding SPONSOR): enrolment closed → completed. Sets
+    ///         `Trial.finishedAt`, from which results are due (see {resultsDueAt}).
     /// @param trialId The trial.
     function complete(uint256 trialId) external;
 
@@ -645,7 +684,8 @@ interface ITrialRegistry {
     function resume(uint256 trialId) external;
 
     /// @notice Terminates the trial early (the trial's sponsor, holding SPONSOR), from any unfinished status. Final.
-    ///         Refused under a regulator's hold.
+    ///         Refused under a regulator's hold. Sets `Trial.finishedAt`: results of a terminated trial are due too
+    ///         (see {resultsDueAt}).
     /// @param trialId The trial.
     /// @param reasonCommitment Commitment of the reason (may be zero).
     function terminate(uint256 trialId, bytes32 reasonCommitment) external;
@@ -693,7 +733,8 @@ interface ITrialRegistry {
     function recoverBudget(uint256 trialId) external returns (uint256 paid);
 
     /// @notice Posts results (the trial's sponsor, holding SPONSOR; completed or terminated trial), once. Emits
-    ///         {PrespecifiedOutcomeNotReported} and {UnregisteredOutcomeReported} for every gap.
+    ///         {PrespecifiedOutcomeNotReported} and {UnregisteredOutcomeReported} for every gap. Also after
+    ///         {resultsDueAt}: lateness is reported ({resultsOverdue}), never refused.
     /// @param trialId The trial.
     /// @param resultsCommitment Commitment of the results document.
     /// @param prespecified The current outcome set, in order, as declared (checked against the stored hash).
@@ -760,6 +801,10 @@ interface ITrialRegistry {
     /// @return The bound (16).
     function MAX_OUTCOMES() external view returns (uint256);
 
+    /// @notice How long after a trial finishes its results are due (WHO TRDS item 23: 12 months).
+    /// @return The deadline in seconds (365 days).
+    function RESULTS_DEADLINE() external view returns (uint256);
+
     /// @notice The consent registry asked at enrolment and visits.
     /// @return The verifier.
     function consentVerifier() external view returns (IConsentVerifier);
@@ -804,6 +849,17 @@ interface ITrialRegistry {
     /// @param token The stipend token.
     /// @return The liabilities, in token units as credited.
     function liabilities(address token) external view returns (uint256);
+
+    /// @notice When the trial's results are due: `finishedAt + RESULTS_DEADLINE`.
+    /// @param trialId The trial.
+    /// @return The block time results are due by, or 0 while the trial is unfinished (or unknown).
+    function resultsDueAt(uint256 trialId) external view returns (uint256);
+
+    /// @notice Whether the trial's results are overdue: finished, no results posted, and the current block time past
+    ///         {resultsDueAt}. Posting results (late) makes it false again.
+    /// @param trialId The trial.
+    /// @return True when overdue.
+    function resultsOverdue(uint256 trialId) external view returns (bool);
 
     /// @notice The hash the registry stores for an outcome list.
     /// @param outcomes The outcomes, in order.

@@ -12,6 +12,7 @@ import {DataCategories} from "../consent/DataCategories.sol";
 import {Purposes} from "../consent/Purposes.sol";
 import {IConsentVerifier} from "../interfaces/IConsentVerifier.sol";
 import {ITrialRegistry} from "../interfaces/ITrialRegistry.sol";
+import {TrialsConstants} from "./TrialsConstants.sol";
 
 /// @title TrialRegistry
 /// @notice Clinical-trial registry with append-only protocol versions, consent-gated enrolment, anchored datasets,
@@ -30,14 +31,18 @@ import {ITrialRegistry} from "../interfaces/ITrialRegistry.sol";
 ///      and at each visit, never stored: storing it would cost a slot and add nothing, since it is in the
 ///      calldata). The storage-based `ReentrancyGuard` is used rather than the transient one because solc 0.8.30
 ///      warns on every `tstore` and the build treats warnings as errors; the guarded functions (funding, claims,
-///      recovery) have no gas budget.
+///      recovery) have no gas budget. Ethics approval gates `startRecruitment` only: the flag is never cleared and
+///      a trial recruits only after `startRecruitment` (or a resume to the recruiting status it was suspended from),
+///      so a check in `enroll` could never fail and would be dead code.
 contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     // ---------------------------------------------------------------- constants and storage
 
     /// @inheritdoc ITrialRegistry
-    uint256 public constant MAX_OUTCOMES = 16;
+    uint256 public constant MAX_OUTCOMES = TrialsConstants.MAX_OUTCOMES;
+    /// @inheritdoc ITrialRegistry
+    uint256 public constant RESULTS_DEADLINE = TrialsConstants.RESULTS_DEADLINE;
 
     IConsentVerifier private immutable _consentVerifier;
 
@@ -100,6 +105,9 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         t.researchStudyCommitment = registration.researchStudyCommitment;
         t.outcomeSetHash = setHash;
         _protocols[trialId][1].protocolCommitment = registration.protocolCommitment;
+        // Only the flag is stored; the approval's commitment is in the event, where an indexer finds it.
+        bytes32 approval = registration.ethicsApprovalCommitment;
+        if (approval != 0) t.ethicsApproved = true;
 
         emit TrialRegistered(
             trialId,
@@ -114,11 +122,23 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
             uint40(block.timestamp)
         );
         emit OutcomeSetDeclared(trialId, 1, setHash, registration.outcomes);
+        if (approval != 0) emit EthicsApprovalRecorded(trialId, _msgSender(), approval);
+    }
+
+    /// @inheritdoc ITrialRegistry
+    function recordEthicsApproval(uint256 trialId, bytes32 approvalCommitment) external {
+        Trial storage t = _sponsorTrial(trialId);
+        if (_isFinished(t.status)) revert TrialFinished(trialId, t.status);
+        if (approvalCommitment == 0) revert TrialCommitmentMissing(trialId, CommitmentKind.EthicsApproval);
+        t.ethicsApproved = true;
+        emit EthicsApprovalRecorded(trialId, _msgSender(), approvalCommitment);
     }
 
     /// @inheritdoc ITrialRegistry
     function startRecruitment(uint256 trialId) external {
         Trial storage t = _sponsorTrial(trialId);
+        // Slot 0 is read by `_move` anyway: the flag costs no extra read.
+        if (!t.ethicsApproved) revert TrialEthicsApprovalMissing(trialId);
         _move(trialId, t, TrialStatus.Registered, TrialStatus.Recruiting, 0);
     }
 
@@ -132,6 +152,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     function complete(uint256 trialId) external {
         Trial storage t = _sponsorTrial(trialId);
         _move(trialId, t, TrialStatus.EnrolmentClosed, TrialStatus.Completed, 0);
+        t.finishedAt = uint40(block.timestamp);
     }
 
     /// @inheritdoc ITrialRegistry
@@ -156,6 +177,7 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
         t.status = TrialStatus.Terminated;
         t.suspendedFrom = TrialStatus.None;
         t.suspendedByRegulator = false;
+        t.finishedAt = uint40(block.timestamp);
         emit TrialStatusChanged(trialId, _msgSender(), from, TrialStatus.Terminated, reasonCommitment, false);
     }
 
@@ -465,6 +487,18 @@ contract TrialRegistry is ITrialRegistry, HealthLedgerManaged, ReentrancyGuard {
     /// @inheritdoc ITrialRegistry
     function liabilities(address token) external view returns (uint256) {
         return _liabilities[token];
+    }
+
+    /// @inheritdoc ITrialRegistry
+    function resultsDueAt(uint256 trialId) public view returns (uint256) {
+        uint256 finishedAt = _trials[trialId].finishedAt;
+        return finishedAt == 0 ? 0 : finishedAt + RESULTS_DEADLINE;
+    }
+
+    /// @inheritdoc ITrialRegistry
+    function resultsOverdue(uint256 trialId) external view returns (bool) {
+        uint256 dueAt = resultsDueAt(trialId);
+        return dueAt != 0 && _trials[trialId].resultsPostedAt == 0 && block.timestamp > dueAt;
     }
 
     /// @inheritdoc ITrialRegistry

@@ -220,6 +220,15 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
   );
 
   const trials = INTERFACES.trials;
+  // `finishedAt` is the time of the finishing block, which events do not carry: one block read per finished trial.
+  const finishedAt = new Map<string, number>();
+  await pool(state.trials.values(), options.concurrency ?? 16, async (t) => {
+    if (t.finishedBlock === null) return;
+    const block = (await rpc.send("eth_getBlockByNumber", [toQuantity(t.finishedBlock), false])) as {
+      timestamp: string;
+    } | null;
+    if (block !== null) finishedAt.set(t.trialId, Number(block.timestamp));
+  });
   await compare(
     "trials",
     state.trials.values(),
@@ -237,8 +246,34 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
       unallocated: t.unallocated.toString(),
       outstanding: t.outstanding.toString(),
       outcomeSetHash: t.outcomeVersions.at(-1)?.hash ?? "",
+      ethicsApproved: t.ethicsApproved,
+      finishedAt: finishedAt.get(t.trialId) ?? 0,
     }),
     (t) => ({ subject: `trial ${t.trialId}`, evidence: t.at }),
+  );
+  // Results due 12 months after finishing (WHO TRDS item 23): lateness is flagged, as the registry reports it.
+  await pool(
+    [...state.trials.values()].filter((t) => t.finishedBlock !== null && t.resultsCommitment === null),
+    options.concurrency ?? 16,
+    async (t) => {
+      const call = async (fn: "resultsOverdue" | "resultsDueAt") =>
+        trials.decodeFunctionResult(
+          fn,
+          (await rpc.send("eth_call", [
+            { to: addresses.trialRegistry, data: trials.encodeFunctionData(fn, [t.trialId]) },
+            tag,
+          ])) as string,
+        )[0] as boolean | bigint;
+      if ((await call("resultsOverdue")) !== true) return;
+      const due = new Date(Number(await call("resultsDueAt")) * 1000).toISOString().slice(0, 10);
+      findings.push({
+        check: "results-deadline",
+        severity: "warning",
+        subject: `trial ${t.trialId}`,
+        message: `results overdue: due ${due}, 12 months after the trial finished, and not posted`,
+        evidence: t.at,
+      });
+    },
   );
   await compare(
     "participants",
@@ -350,6 +385,7 @@ export function* commitmentsOf(state: AuditState): Generator<{ commitment: strin
     yield { commitment: t.protocolCommitment, kind: "trial protocol", evidence: t.at };
     yield { commitment: t.researchStudyCommitment, kind: "research study", evidence: t.at };
     if (t.resultsCommitment !== null) yield { commitment: t.resultsCommitment, kind: "trial results", evidence: t.at };
+    for (const c of t.ethicsApprovalCommitments) yield { commitment: c, kind: "ethics approval", evidence: t.at };
   }
 }
 

@@ -158,6 +158,15 @@ export interface TrialState {
   protocolCommitment: string;
   researchStudyCommitment: string;
   resultsCommitment: string | null;
+  /** Whether an ethics approval was recorded (`Trial.ethicsApproved`). */
+  ethicsApproved: boolean;
+  /** Every approval commitment, in chain order (the registry keeps them in `EthicsApprovalRecorded` only). */
+  ethicsApprovalCommitments: string[];
+  /**
+   * Block of the completion or termination, or null while unfinished: `Trial.finishedAt` is its time (events carry
+   * no times; the checks read it).
+   */
+  finishedBlock: number | null;
   outcomeVersions: OutcomeVersion[];
   at: Evidence;
 }
@@ -496,10 +505,21 @@ export class AuditState {
           protocolCommitment: s("protocolCommitment"),
           researchStudyCommitment: s("researchStudyCommitment"),
           resultsCommitment: null,
+          ethicsApproved: false,
+          ethicsApprovalCommitments: [],
+          finishedBlock: null,
           outcomeVersions: [],
           at,
         });
         break;
+      case "trials.EthicsApprovalRecorded": {
+        const t = this.trial(String(a.trialId), at);
+        if (t === undefined) break;
+        t.ethicsApproved = true;
+        t.ethicsApprovalCommitments.push(s("approvalCommitment"));
+        t.at = at;
+        break;
+      }
       case "trials.OutcomeSetDeclared": {
         const t = this.trial(String(a.trialId), at);
         if (t === undefined) break;
@@ -542,6 +562,11 @@ export class AuditState {
         const t = this.trial(String(a.trialId), at);
         if (t === undefined) break;
         t.status = n("to");
+        // Completed (4) or Terminated (6): the results deadline runs from this block's time.
+        if (t.status === 4 || t.status === 6) t.finishedBlock = e.block;
+        if (t.status === 2 && !t.ethicsApproved) {
+          finding("ethics-approval", "error", `trial ${t.trialId}`, "recruitment opened without an ethics approval");
+        }
         t.at = at;
         break;
       }

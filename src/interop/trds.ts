@@ -1,4 +1,4 @@
-import type { ContractTransactionReceipt } from "ethers";
+import { hexlify, type ContractTransactionReceipt } from "ethers";
 import type { TrialRegistry } from "../../typechain-types";
 import type { ITrialRegistry } from "../../typechain-types/contracts/trials/TrialRegistry";
 import { buildOutcomeSet, type OutcomeDefinition, type OutcomeSet } from "../trials/outcomes";
@@ -576,8 +576,10 @@ export interface RegisteredTrdsTrial {
 /**
  * Registers a trial only when its TRDS record is complete: checks the 24 items for the registration stage (one
  * line per missing item), checks that the registration's target enrolment is the record's sample size (item 17),
- * builds the outcome set from the record's structured outcomes (items 19, 20) and calls `register`. Returns the
- * record with items 1 and 2 assigned.
+ * builds the outcome set from the record's structured outcomes (items 19, 20) and calls `register`. Item 21 and the
+ * registration's `ethicsApprovalCommitment` must agree: an approved record registers the approval letter's
+ * commitment (`commitEthicsApproval`), any other status registers none (record it later with
+ * `recordEthicsApproval`: recruitment waits for it). Returns the record with items 1 and 2 assigned.
  */
 export async function registerTrdsTrial(
   registry: TrialRegistry,
@@ -590,6 +592,15 @@ export async function registerTrdsTrial(
   if (target !== BigInt(record.sampleSize!.target)) {
     throw new Error(
       `TRDS item 17 (Sample Size) says ${record.sampleSize!.target}, the registration's targetEnrolment ${target}: make them agree`,
+    );
+  }
+  const approved = record.ethicsReview!.status === "approved";
+  const hasApproval = BigInt(hexlify(registration.ethicsApprovalCommitment)) !== 0n;
+  if (approved !== hasApproval) {
+    throw new Error(
+      approved
+        ? "TRDS item 21 (Ethics Review) says approved, but the registration's ethicsApprovalCommitment is zero: pass the approval letter's commitment (commitEthicsApproval)"
+        : `TRDS item 21 (Ethics Review) says "${record.ethicsReview!.status}", but the registration carries an ethicsApprovalCommitment: register without one and record the approval once given`,
     );
   }
   const outcomeSet = trdsOutcomeSet(record, salts);

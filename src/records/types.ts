@@ -2,6 +2,7 @@ import type {
   Claim,
   ClaimResponse,
   Consent,
+  DocumentReference,
   Medication,
   Observation,
   ResearchStudy,
@@ -19,6 +20,8 @@ export interface CommittableResourceTypes {
   SupplyDelivery: SupplyDelivery;
   Medication: Medication;
   Observation: Observation;
+  /** A trial's ethics approval letter (`TrialRegistry.recordEthicsApproval`). */
+  DocumentReference: DocumentReference;
 }
 
 /** A `resourceType` that Health Ledger contracts reference (`"Consent"`, `"Claim"`, ...). */

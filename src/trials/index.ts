@@ -1,5 +1,6 @@
-export { CommitmentKind, ParticipantStatus, TrialStatus } from "../constants";
+export { CommitmentKind, ParticipantStatus, TrialStatus, TrialsConstants } from "../constants";
 export * from "./dataset";
+export * from "./ethics";
 export * from "./outcomes";
 export * from "./participants";
 export * from "./payloads";

@@ -1,3 +1,4 @@
+import { TrialsConstants } from "../constants";
 import { WordWriter } from "../crypto";
 import { commit, type Hex32, type RecordCommitment } from "../records";
 
@@ -20,7 +21,7 @@ export interface OutcomeDefinition {
 }
 
 /** The most outcomes one set may hold (`TrialRegistry.MAX_OUTCOMES`). */
-export const MAX_OUTCOMES = 16;
+export const MAX_OUTCOMES = Number(TrialsConstants.MAX_OUTCOMES);
 
 /** An outcome set ready to register: the on-chain outcomes, their hash, and the openings to keep off chain. */
 export interface OutcomeSet {

@@ -10,7 +10,7 @@ import type { FunctionRule } from "../authority/rules";
 export const TRIAL_PERMISSIONS: readonly FunctionRule[] = [
   {
     contract: "TrialRegistry",
-    functions: ["register((bytes32,bytes32,uint32,uint32,uint32,address,uint96,(bytes32,bool)[]))"],
+    functions: ["register((bytes32,bytes32,bytes32,uint32,uint32,uint32,address,uint96,(bytes32,bool)[]))"],
     enforcedBy: "authority",
     roles: ["SPONSOR"],
     why: "A trial sponsor registers a trial and becomes the only account that moves, amends and funds it",
@@ -25,6 +25,7 @@ export const TRIAL_PERMISSIONS: readonly FunctionRule[] = [
   {
     contract: "TrialRegistry",
     functions: [
+      "recordEthicsApproval(uint256,bytes32)",
       "startRecruitment(uint256)",
       "closeEnrolment(uint256)",
       "complete(uint256)",
@@ -39,7 +40,7 @@ export const TRIAL_PERMISSIONS: readonly FunctionRule[] = [
     enforcedBy: "contract",
     roles: ["SPONSOR"],
     caller: "the trial's sponsor",
-    why: "The sponsor runs its trial's lifecycle, sites, protocol, budget and results while it holds SPONSOR",
+    why: "The sponsor runs its trial's ethics approval, lifecycle, sites, protocol, budget and results while it holds SPONSOR",
   },
   {
     contract: "TrialRegistry",

@@ -1,5 +1,7 @@
 import type { Hex32 } from "../records";
 import type { TrialRegistry } from "../../typechain-types";
+import { TrialStatus } from "../constants";
+import { RESULTS_DEADLINE_SECONDS } from "./ethics";
 import { outcomeSetHash, type Outcome } from "./outcomes";
 
 /** The registry events an outcome-switching report is built from, normalised (block time in seconds). */
@@ -9,6 +11,7 @@ export type TrialEvent =
   | { kind: "amended"; protocolVersion: number; reasonCommitment: Hex32; timestamp: number }
   | { kind: "enrolled"; timestamp: number }
   | { kind: "switchedAfterEnrolment"; protocolVersion: number; enrolledSoFar: number; changeCount: number }
+  | { kind: "finished"; status: "completed" | "terminated"; timestamp: number }
   | { kind: "results"; resultsCommitment: Hex32; reported: Hex32[]; timestamp: number }
   | { kind: "notReported"; outcome: Hex32; primary: boolean }
   | { kind: "unregistered"; outcome: Hex32 };
@@ -55,14 +58,33 @@ export interface OutcomeSwitchingReport {
   changes: OutcomeChange[];
   changesAfterEnrolment: number;
   results: ResultsComparison | null;
-  /** Plain-language findings, one a line; empty when nothing switched. */
+  /** Block time the trial completed or was terminated (`Trial.finishedAt`), or null while unfinished. */
+  finishedAt: number | null;
+  /** When results are due: `finishedAt + RESULTS_DEADLINE` (`resultsDueAt`), or null while unfinished. */
+  resultsDueAt: number | null;
+  /**
+   * Whole days the results are overdue at the report's `now` (unfinished: null; posted, or not yet due: 0), or the
+   * days they were posted after the deadline when they were posted late.
+   */
+  resultsDaysLate: number | null;
+  /** Plain-language findings, one a line; empty when nothing switched and no results are late. */
   findings: string[];
 }
 
+const DAY = 86_400;
+
 const short = (h: string) => `${h.slice(0, 10)}…`;
 
-/** Builds the report from normalised events (in chain order). Pure: no network access. */
-export function buildOutcomeSwitchingReport(trialId: bigint, events: readonly TrialEvent[]): OutcomeSwitchingReport {
+/**
+ * Builds the report from normalised events (in chain order). Pure: no network access.
+ * @param now Block time the report is as of (the latest block's), for the results deadline; without it, unposted
+ *        results of a finished trial are not judged (`resultsDaysLate` 0).
+ */
+export function buildOutcomeSwitchingReport(
+  trialId: bigint,
+  events: readonly TrialEvent[],
+  now?: number,
+): OutcomeSwitchingReport {
   const sets = events.filter((e) => e.kind === "outcomeSet");
   if (sets.length === 0) throw new Error(`Trial ${trialId} has no OutcomeSetDeclared event: is it registered?`);
   for (const s of sets) {
@@ -120,6 +142,16 @@ export function buildOutcomeSwitchingReport(trialId: bigint, events: readonly Tr
     };
   }
 
+  // The results deadline (TRDS item 23), as `resultsDueAt` / `resultsOverdue` compute it: overdue strictly after.
+  const finished = events.find((e) => e.kind === "finished");
+  const finishedAt = finished?.timestamp ?? null;
+  const resultsDueAt = finishedAt === null ? null : finishedAt + RESULTS_DEADLINE_SECONDS;
+  let resultsDaysLate: number | null = null;
+  if (resultsDueAt !== null) {
+    const at = posted?.timestamp ?? now ?? resultsDueAt;
+    resultsDaysLate = at > resultsDueAt ? Math.ceil((at - resultsDueAt) / DAY) : 0;
+  }
+
   const report: OutcomeSwitchingReport = {
     trialId,
     registeredAt: registered?.timestamp ?? null,
@@ -129,6 +161,9 @@ export function buildOutcomeSwitchingReport(trialId: bigint, events: readonly Tr
     changes,
     changesAfterEnrolment: changes.filter((c) => c.afterEnrolment).length,
     results,
+    finishedAt,
+    resultsDueAt,
+    resultsDaysLate,
     findings: [],
   };
   report.findings = describeFindings(report);
@@ -166,6 +201,15 @@ export function describeFindings(
       findings.push(`Reported outcome ${name(c)} was not in the registered outcome set.`);
     }
   }
+  const late = report.resultsDaysLate ?? 0;
+  if (late > 0 && report.resultsDueAt != null) {
+    const due = new Date(report.resultsDueAt * 1000).toISOString().slice(0, 10);
+    findings.push(
+      report.results === null
+        ? `Results overdue by ${late} day(s): due ${due}, 12 months after the trial finished, and not posted.`
+        : `Results were posted ${late} day(s) late: due ${due}, 12 months after the trial finished.`,
+    );
+  }
   return findings;
 }
 
@@ -195,8 +239,9 @@ export async function readTrialEvents(registry: TrialRegistry, trialId: bigint):
     registry.queryFilter(f.ResultsPosted(trialId)),
     registry.queryFilter(f.PrespecifiedOutcomeNotReported(trialId)),
     registry.queryFilter(f.UnregisteredOutcomeReported(trialId)),
+    registry.queryFilter(f.TrialStatusChanged(trialId)),
   ]);
-  const [registered, sets, amended, enrolled, switched, results, notReported, unregistered] = queries;
+  const [registered, sets, amended, enrolled, switched, results, notReported, unregistered, statuses] = queries;
   const out: { order: [number, number]; event: TrialEvent }[] = [];
   const push = (log: { blockNumber: number; index: number }, event: TrialEvent) =>
     out.push({ order: [log.blockNumber, log.index], event });
@@ -239,16 +284,31 @@ export async function readTrialEvents(registry: TrialRegistry, trialId: bigint):
     push(e, { kind: "notReported", outcome: e.args.outcome as Hex32, primary: e.args.primary });
   }
   for (const e of unregistered) push(e, { kind: "unregistered", outcome: e.args.outcome as Hex32 });
+  for (const e of statuses) {
+    const to = Number(e.args.to);
+    if (to !== TrialStatus.Completed && to !== TrialStatus.Terminated) continue;
+    push(e, {
+      kind: "finished",
+      status: to === TrialStatus.Completed ? "completed" : "terminated",
+      timestamp: await timeOf(e.blockNumber),
+    });
+  }
   out.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
   return out.map((o) => o.event);
 }
 
-/** The outcome-switching report of a trial, read from the registry's events. */
+/**
+ * The outcome-switching report of a trial, read from the registry's events, as of the latest block (whose time
+ * decides whether unposted results are overdue, as `resultsOverdue` does).
+ */
 export async function readOutcomeSwitchingReport(
   registry: TrialRegistry,
   trialId: bigint,
 ): Promise<OutcomeSwitchingReport> {
-  return buildOutcomeSwitchingReport(trialId, await readTrialEvents(registry, trialId));
+  const events = await readTrialEvents(registry, trialId);
+  const latest = await registry.runner!.provider!.getBlock("latest");
+  if (latest === null) throw new Error("The latest block was not found");
+  return buildOutcomeSwitchingReport(trialId, events, latest.timestamp);
 }
 
 /**
@@ -285,6 +345,11 @@ export function renderOutcomeSwitchingReport(
     ...(report.results === null
       ? ["results: not posted"]
       : [`results: ${short(report.results.resultsCommitment)} reporting ${report.results.reported.length} outcome(s)`]),
+    ...(report.resultsDueAt == null
+      ? []
+      : [
+          `results due: ${new Date(report.resultsDueAt * 1000).toISOString().slice(0, 10)} (12 months after finishing)`,
+        ]),
     ...(findings.length === 0 ? ["findings: none"] : findings.map((f) => `finding: ${f}`)),
   ];
 }

@@ -478,6 +478,26 @@ describe("auditor (src/audit) against a hardhat node process", function () {
     });
   });
 
+  describe("trials: ethics approvals and the results deadline", function () {
+    // Last, since it moves the node's clock a year on.
+    it("rebuilds finishedAt from the finishing block, lists approvals, and flags results a year overdue", async function () {
+      const before = first.report.findings.filter((f) => f.check === "results-deadline");
+      expect(before).to.deep.equal([]);
+      const trial = first.report.tables.trials[0];
+      expect([trial.ethicsApproved, trial.ethicsApprovals, trial.status]).to.deep.equal([true, 1, "Terminated"]);
+      expect(trial.finishedBlock).to.be.a("number");
+      await send(async (p) => {
+        await p.send("evm_increaseTime", [366 * 86_400]);
+        await p.send("evm_mine", []);
+      });
+      const run = await runAudit({ rpc: httpRpc(node.url), addresses, db: ":memory:" });
+      expect(run.report.summary.views.trials.mismatched).to.equal(0);
+      const late = run.report.findings.filter((f) => f.check === "results-deadline");
+      expect(late.map((f) => [f.severity, f.subject])).to.deep.equal([["warning", "trial 1"]]);
+      expect(late[0].message).to.match(/^results overdue: due \d{4}-\d{2}-\d{2}, 12 months after the trial finished/);
+    });
+  });
+
   describe("PostgreSQL index", function () {
     const url = testPostgresUrl();
     (url === undefined ? it.skip : it)(

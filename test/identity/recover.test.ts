@@ -62,6 +62,7 @@ describe("recovering relationship accounts (src/identity)", function () {
     await system.trialRegistry.connect(sponsor).register({
       protocolCommitment: ethers.id("protocol"),
       researchStudyCommitment: ethers.id("study"),
+      ethicsApprovalCommitment: ethers.ZeroHash,
       targetEnrolment: 10,
       consentFormVersion: 1,
       requiredCategories: categorySet("CONDITIONS"),

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { ZeroHash } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
   assertTrdsComplete,
@@ -351,6 +352,21 @@ describe("interop: WHO Trial Registration Data Set 1.3.1", function () {
       await expectReject(
         registerTrdsTrial(f.registry.connect(f.sponsor), { ...registration, targetEnrolment: 250 }, record()),
         /TRDS item 17 \(Sample Size\) says 300, the registration's targetEnrolment 250/,
+      );
+      await expectReject(
+        registerTrdsTrial(
+          f.registry.connect(f.sponsor),
+          { ...registration, ethicsApprovalCommitment: ZeroHash },
+          record(),
+        ),
+        /TRDS item 21 \(Ethics Review\) says approved, but the registration's ethicsApprovalCommitment is zero/,
+      );
+      await expectReject(
+        registerTrdsTrial(f.registry.connect(f.sponsor), registration, {
+          ...record(),
+          ethicsReview: { status: "pending" },
+        }),
+        /TRDS item 21 \(Ethics Review\) says "pending", but the registration carries an ethicsApprovalCommitment/,
       );
       expect(await f.registry.trialCount()).to.equal(before);
     });

@@ -84,6 +84,7 @@ export async function playMonth(design: Design, patients = 24): Promise<World> {
     await trialRegistry.connect(sponsor).register({
       protocolCommitment: id(`${study} protocol`),
       researchStudyCommitment: id(`${study} study`),
+      ethicsApprovalCommitment: id(`${study} ethics approval`),
       targetEnrolment: 100,
       consentFormVersion: 1,
       requiredCategories: categorySet("CONDITIONS", "LAB_RESULTS"),

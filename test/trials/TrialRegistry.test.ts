@@ -17,6 +17,7 @@ describe("TrialRegistry", function () {
       expect(await registry.authority()).to.equal(await authority.getAddress());
       expect(await registry.consentVerifier()).to.equal(await consentRegistry.getAddress());
       expect(await registry.MAX_OUTCOMES()).to.equal(16n);
+      expect(await registry.RESULTS_DEADLINE()).to.equal(365n * 24n * 3600n);
       expect(await registry.trialCount()).to.equal(0n);
     });
 
@@ -1220,7 +1221,7 @@ function asSite(
 let authorize: (subject: HardhatEthersSigner) => Promise<ContractTransactionResponse>;
 
 shouldBehaveLikeRestricted("TrialRegistry", restrictedFixture, {
-  "register((bytes32,bytes32,uint32,uint32,uint32,address,uint96,(bytes32,bool)[]))": {
+  "register((bytes32,bytes32,bytes32,uint32,uint32,uint32,address,uint96,(bytes32,bool)[]))": {
     send: (subject) => f.registry.connect(subject).register(f.registration()),
   },
   "regulatorSuspend(uint256,bytes32)": {
@@ -1234,6 +1235,7 @@ shouldBehaveLikeRestricted("TrialRegistry", restrictedFixture, {
     },
     send: (subject) => f.registry.connect(subject).regulatorResume(trialId),
   },
+  "recordEthicsApproval(uint256,bytes32)": asSponsor([], (r, id) => r.recordEthicsApproval(id, h("approval-2"))),
   "startRecruitment(uint256)": asSponsor([], (r, id) => r.startRecruitment(id)),
   "closeEnrolment(uint256)": asSponsor(["start"], (r, id) => r.closeEnrolment(id)),
   "complete(uint256)": asSponsor(["start", "close"], (r, id) => r.complete(id)),

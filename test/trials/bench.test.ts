@@ -4,7 +4,16 @@ import { SUITES } from "../../tooling/bench/suites";
 import { trialsSuite } from "../../tooling/bench/suites/trials";
 import { expectFloorsMatchTraces, runSuiteTraced } from "../shared/benchTrace";
 
-const OPS = ["trials.register", "trials.enroll", "trials.anchorData", "trials.recordVisit", "trials.postResults"];
+const OPS = [
+  "trials.register",
+  "trials.recordEthicsApproval",
+  "trials.complete",
+  "trials.terminate",
+  "trials.enroll",
+  "trials.anchorData",
+  "trials.recordVisit",
+  "trials.postResults",
+];
 
 describe("trials gas suite", function () {
   it("is registered, gives each op its budget, and declares exactly the writes and logs its transactions make", async function () {

@@ -54,6 +54,7 @@ export async function deployTrialsFixture() {
     return {
       protocolCommitment: h("protocol-v1"),
       researchStudyCommitment: h("research-study"),
+      ethicsApprovalCommitment: h("ethics-approval"),
       targetEnrolment: 3,
       consentFormVersion: 1,
       requiredCategories: CATEGORIES,

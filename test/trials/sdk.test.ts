@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { AbiCoder, ZeroHash, keccak256 } from "ethers";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { verify } from "../../src/records";
 import {
   buildDataset,
@@ -9,6 +9,8 @@ import {
   buildOutcomeSwitchingReport,
   buildResearchStudy,
   buildResearchSubject,
+  buildEthicsApproval,
+  commitEthicsApproval,
   commitResearchStudy,
   commitResearchSubject,
   currentOutcomes,
@@ -18,8 +20,12 @@ import {
   poolPayout,
   readStipendPool,
   outcomeSetHash,
+  readEthicsApprovals,
   readOutcomeSwitchingReport,
+  readResultsDeadline,
+  recordEthicsApproval,
   renderOutcomeSwitchingReport,
+  RESULTS_DEADLINE_SECONDS,
   studyReference,
   trialResearchPurpose,
   verifyDatasetRecord,
@@ -291,6 +297,81 @@ describe("trials SDK", function () {
       await expect(currentOutcomes(registry, 99n)).to.be.rejectedWith(/not registered/);
     });
   });
+  describe("ethics approval and the results deadline", function () {
+    it("commits the approval letter as a DocumentReference and refuses a bad one", function () {
+      const input = { committee: "Central REC", approvalDate: "2026-11-02", reference: "REC 26/1", protocolVersion: 2 };
+      const doc = buildEthicsApproval(input);
+      expect(doc.resourceType).to.equal("DocumentReference");
+      expect(doc.author).to.deep.equal([{ display: "Central REC" }]);
+      expect(doc.identifier).to.deep.equal([{ value: "REC 26/1" }]);
+      expect(doc.description).to.equal("Approval of protocol version 2");
+      const c = commitEthicsApproval(input, SALTS[0]);
+      expect(verify(doc, SALTS[0], c.commitment)).to.equal(true);
+      expect(() => buildEthicsApproval({ ...input, committee: " " })).to.throw(/committee's name/);
+      expect(() => buildEthicsApproval({ ...input, approvalDate: "2/11/2026" })).to.throw(/YYYY-MM-DD/);
+      expect(() => buildEthicsApproval({ ...input, protocolVersion: 0 })).to.throw(/protocolVersion/);
+    });
+
+    it("records a later approval, reads it back from the events, and refuses a zero commitment unsent", async function () {
+      const { registry, sponsor, registerTrial } = await loadFixture(deployTrialsFixture);
+      const id = await registerTrial({ ethicsApprovalCommitment: ZeroHash });
+      await expect(recordEthicsApproval(registry.connect(sponsor), id, ZeroHash)).to.be.rejectedWith(/non-zero/);
+      const approval = commitEthicsApproval({ committee: "Central REC", approvalDate: "2026-11-02" });
+      const receipt = await recordEthicsApproval(registry.connect(sponsor), id, approval.commitment);
+      expect(receipt.status).to.equal(1);
+      expect((await registry.trial(id)).ethicsApproved).to.equal(true);
+      expect(await readEthicsApprovals(registry, id)).to.deep.equal([
+        { approvalCommitment: approval.commitment, by: sponsor.address, blockNumber: receipt.blockNumber },
+      ]);
+    });
+
+    it("reads the deadline and flags overdue results in the outcome-switching report, late results too", async function () {
+      const { registry, sponsor, registerTrial } = await loadFixture(deployTrialsFixture);
+      const id = await registerTrial();
+      const r = registry.connect(sponsor);
+      expect(await readResultsDeadline(registry, id)).to.deep.equal({
+        finishedAt: null,
+        dueAt: null,
+        postedAt: null,
+        overdue: false,
+      });
+      await r.terminate(id, h("stop"));
+      const finishedAt = await time.latest();
+      const dueAt = finishedAt + RESULTS_DEADLINE_SECONDS;
+      let report = await readOutcomeSwitchingReport(registry, id);
+      expect([report.finishedAt, report.resultsDueAt, report.resultsDaysLate]).to.deep.equal([finishedAt, dueAt, 0]);
+      expect(report.findings).to.deep.equal([]);
+
+      await time.increaseTo(dueAt + 3 * 86_400);
+      expect(await readResultsDeadline(registry, id)).to.deep.equal({
+        finishedAt,
+        dueAt,
+        postedAt: null,
+        overdue: true,
+      });
+      report = await readOutcomeSwitchingReport(registry, id);
+      expect(report.resultsDaysLate).to.equal(3);
+      const due = new Date(dueAt * 1000).toISOString().slice(0, 10);
+      expect(report.findings).to.deep.equal([
+        `Results overdue by 3 day(s): due ${due}, 12 months after the trial finished, and not posted.`,
+      ]);
+      expect(renderOutcomeSwitchingReport(report)).to.include(`results due: ${due} (12 months after finishing)`);
+
+      await r.postResults(id, h("late results"), await currentOutcomes(registry, id), []);
+      expect((await readResultsDeadline(registry, id)).overdue).to.equal(false);
+      report = await readOutcomeSwitchingReport(registry, id);
+      expect(report.findings.at(-1)).to.equal(
+        `Results were posted 4 day(s) late: due ${due}, 12 months after the trial finished.`,
+      );
+      // Without `now`, unposted results are not judged; an unfinished trial has no deadline.
+      const set = { kind: "outcomeSet", protocolVersion: 1, hash: outcomeSetHash(report.current) } as const;
+      const events = [{ ...set, outcomes: report.current, timestamp: 0 }];
+      const finished = { kind: "finished", status: "terminated", timestamp: 1_000 } as const;
+      expect(buildOutcomeSwitchingReport(id, [...events, finished]).resultsDaysLate).to.equal(0);
+      expect(buildOutcomeSwitchingReport(id, events, 10 ** 10).resultsDaysLate).to.equal(null);
+    });
+  });
+
   describe("stipend pool", function () {
     const token = "0x000000000000000000000000000000000000dEaD";
 

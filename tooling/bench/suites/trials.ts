@@ -1,5 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { keccak256, toUtf8Bytes } from "ethers";
+import { ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { NO_EXPIRY } from "../../../src/consent/fhir";
 import { trialResearchPurpose } from "../../../src/trials/purposes";
 import { measureTxDetails } from "../measure";
@@ -15,6 +15,8 @@ const outcomes = (tag: string) =>
  * the first (the trial counter already non-zero), an enrolment into a trial with participants, a visit after
  * the first (participant and budget slots already written), with consent checked by the real ConsentRegistry and
  * the caller's SPONSOR or INVESTIGATOR role by the real authority (a cold call on every op but `register`).
+ * `recordEthicsApproval` and `terminate` are measured on a second trial, registered without an approval, which
+ * records it later and is then terminated from registered (the cheapest path: no suspension to clear).
  */
 export const trialsSuite: BenchSuite = {
   name: "trials",
@@ -30,9 +32,10 @@ export const trialsSuite: BenchSuite = {
     const { consentRegistry, trialRegistry: registry, token } = system;
     await token.mint(sponsor.address, 10n ** 24n);
     await token.connect(sponsor).approve(await registry.getAddress(), ethers.MaxUint256);
-    const registration = (tag: string) => ({
+    const registration = (tag: string, approved = true) => ({
       protocolCommitment: label(`${tag}-protocol`),
       researchStudyCommitment: label(`${tag}-study`),
+      ethicsApprovalCommitment: approved ? label(`${tag}-ethics-approval`) : ZeroHash,
       targetEnrolment: 100,
       consentFormVersion: 1,
       requiredCategories: (1 << 1) | (1 << 4),
@@ -44,6 +47,11 @@ export const trialsSuite: BenchSuite = {
     await r.register(registration("warm-up"));
     const register = await measureTxDetails(r.register(registration("bench")));
     const trialId = await registry.trialCount();
+    // A trial whose ethics approval comes after registration, then is terminated before recruiting.
+    await r.register(registration("later-approval", false));
+    const laterId = await registry.trialCount();
+    const recordEthicsApproval = await measureTxDetails(r.recordEthicsApproval(laterId, label("ethics-approval")));
+    const terminate = await measureTxDetails(r.terminate(laterId, label("termination-reason")));
     await r.authorizeSite(trialId, investigator.address);
     await r.fundBudget(trialId, 10n ** 21n);
     await r.startRecruitment(trialId);
@@ -69,7 +77,7 @@ export const trialsSuite: BenchSuite = {
     const recordVisit = await measureTxDetails(site.recordVisit(trialId, alice.address, salt(alice)));
     const anchorData = await measureTxDetails(site.anchorData(trialId, label("dataset-week-4"), 48, label("week-4")));
     await r.closeEnrolment(trialId);
-    await r.complete(trialId);
+    const complete = await measureTxDetails(r.complete(trialId));
     const reported = outcomes("bench").map((o) => o.commitment);
     const postResults = await measureTxDetails(r.postResults(trialId, label("results"), outcomes("bench"), reported));
 
@@ -86,7 +94,42 @@ export const trialsSuite: BenchSuite = {
           logs: [
             { topics: 3, dataBytes: 8 * 32 },
             { topics: 3, dataBytes: 3 * 32 + 4 * 64 },
+            { topics: 3, dataBytes: 32 }, // EthicsApprovalRecorded
           ],
+        },
+      },
+      {
+        op: "trials.recordEthicsApproval",
+        gas: recordEthicsApproval.gas,
+        budget: 45_000,
+        // The flag is in slot 0, written anyway; the commitment is in the event only.
+        floor: {
+          calldata: recordEthicsApproval.calldata,
+          newSlots: 0,
+          changedSlots: 1,
+          logs: [{ topics: 3, dataBytes: 32 }],
+        },
+      },
+      {
+        op: "trials.complete",
+        gas: complete.gas,
+        budget: 70_000,
+        floor: {
+          calldata: complete.calldata,
+          newSlots: 1, // finishedAt (slot 7), from which results are due
+          changedSlots: 1, // status
+          logs: [{ topics: 3, dataBytes: 4 * 32 }],
+        },
+      },
+      {
+        op: "trials.terminate",
+        gas: terminate.gas,
+        budget: 70_000,
+        floor: {
+          calldata: terminate.calldata,
+          newSlots: 1, // finishedAt (slot 7)
+          changedSlots: 1, // status
+          logs: [{ topics: 3, dataBytes: 4 * 32 }],
         },
       },
       {

@@ -1,4 +1,4 @@
-import { AbiCoder, keccak256, Wallet } from "ethers";
+import { AbiCoder, keccak256, Wallet, ZeroHash } from "ethers";
 import { TestToken__factory } from "../../../typechain-types";
 import { commit } from "../../../src/records";
 import { categoryNames, categorySet } from "../../../src/consent/categories";
@@ -8,6 +8,7 @@ import { relayForwardRequest } from "../../../src/relay";
 import {
   buildDataset,
   buildOutcomeSet,
+  commitEthicsApproval,
   commitResearchStudy,
   commitResearchSubject,
   currentOutcomes,
@@ -16,6 +17,8 @@ import {
   hasResearchConsent,
   ParticipantStatus,
   readOutcomeSwitchingReport,
+  readResultsDeadline,
+  recordEthicsApproval,
   recordParticipantVisit,
   renderOutcomeSwitchingReport,
   signClaimStipend,
@@ -94,6 +97,8 @@ export const trialsChapter: Chapter = {
       await sponsor.register({
         protocolCommitment: protocol.commitment,
         researchStudyCommitment: study.commitment,
+        // The ethics committee has not decided yet: registration comes first (WHO TRDS item 21 allows "pending").
+        ethicsApprovalCommitment: ZeroHash,
         targetEnrolment: 2,
         consentFormVersion: 1,
         requiredCategories: required,
@@ -114,6 +119,18 @@ export const trialsChapter: Chapter = {
     await (await stipendToken.mint(await cast.sponsor.getAddress(), 1_000n * unit)).wait();
     await (await stipendToken.approve(registryAddress, 1_000n * unit)).wait();
     await (await sponsor.fundBudget(trialId, 1_000n * unit)).wait();
+    check(!(await registry.trial(trialId)).ethicsApproved, "the trial counts as approved before any approval");
+    const approval = commitEthicsApproval({
+      committee: "Central Research Ethics Committee",
+      approvalDate: "2026-01-05",
+      reference: "REC 26/0042",
+      protocolVersion: 1,
+    });
+    await recordEthicsApproval(sponsor, trialId, approval.commitment);
+    narrator.say(
+      "The ethics committee approves the protocol; the sponsor records the approval letter's commitment (recruitment cannot open without it).",
+    );
+    narrator.fact("ethics approval commitment (the letter stays off chain)", approval.commitment);
     await (await sponsor.startRecruitment(trialId)).wait();
     narrator.say(
       `The sponsor authorises a site (${CAST_NAMES.investigator}), funds 1,000 ${symbol} of stipends (25 per visit) and opens recruitment.`,
@@ -220,6 +237,12 @@ export const trialsChapter: Chapter = {
     // 5. Results and the report.
     await (await sponsor.closeEnrolment(trialId)).wait();
     await (await sponsor.complete(trialId)).wait();
+    const deadline = await readResultsDeadline(registry, trialId);
+    narrator.fact(
+      "results due by (12 months after completion; lateness is reported, not refused)",
+      new Date(deadline.dueAt! * 1000).toISOString(),
+    );
+    check(!deadline.overdue, "results are overdue the moment the trial completes");
     const prespecified = await currentOutcomes(registry, trialId);
     const results = commit({ resourceType: "DocumentReference", status: "current", description: "Results summary" });
     await (
