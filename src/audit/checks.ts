@@ -5,8 +5,9 @@
  */
 import type { Interface } from "ethers";
 import { BatchFlags } from "../constants";
+import { withRetries } from "../chain/logs";
 import type { Rpc } from "../chain/rpc";
-import { toQuantity } from "../chain/rpc";
+import { RpcError, toQuantity } from "../chain/rpc";
 import { RecordErasedError, RecordNotFoundError, RecordTamperedError, type RecordStore } from "../records";
 import { INTERFACES, type AuditAddresses } from "./abi";
 import type { AuditState, Evidence, Finding } from "./state";
@@ -38,8 +39,10 @@ export interface CheckOptions {
   records?: RecordStore;
   /** Compare at most this many entities of each kind with the views (default: all). */
   viewLimit?: number;
-  /** Concurrent `eth_call`s. Default 16. */
+  /** Concurrent `eth_call`s, or concurrent batches of them when the transport batches. Default 16. */
   concurrency?: number;
+  /** `eth_call`s per JSON-RPC batch request (when `rpc.batch` exists). Default 250. */
+  batchSize?: number;
 }
 
 /** What the checks found. */
@@ -86,9 +89,7 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
       if (chosen.length < limit) chosen.push(e);
       else stats.skipped++;
     }
-    await pool(chosen, options.concurrency ?? 16, async (entity) => {
-      const data = iface.encodeFunctionData(fn, args(entity));
-      const raw = (await rpc.send("eth_call", [{ to, data }, tag])) as string;
+    const check = (entity: T, raw: string) => {
       const result = iface.decodeFunctionResult(fn, raw);
       const value = result.length === 1 && typeof result[0] === "object" && result[0] !== null ? result[0] : result;
       stats.compared++;
@@ -112,7 +113,32 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
           evidence,
         });
       }
+    };
+    const request = (entity: T) => ({
+      method: "eth_call",
+      params: [{ to, data: iface.encodeFunctionData(fn, args(entity)) }, tag],
     });
+    // Reads are idempotent: a kept-alive connection the node closed meanwhile is simply asked again.
+    const retrying = <R>(work: () => Promise<R>) => withRetries(work, { retries: 4, backoffMs: 100 });
+    if (rpc.batch !== undefined) {
+      // One HTTP request per few hundred views: the node's cost per request, not per call, dominated.
+      const size = options.batchSize ?? 250;
+      const chunks = Array.from({ length: Math.ceil(chosen.length / size) }, (_, i) =>
+        chosen.slice(i * size, (i + 1) * size),
+      );
+      await pool(chunks, Math.min(2, options.concurrency ?? 16), async (chunk) => {
+        const answers = await retrying(() => rpc.batch!(chunk.map(request)));
+        chunk.forEach((entity, i) => {
+          if (answers[i] instanceof RpcError) throw answers[i];
+          check(entity, answers[i] as string);
+        });
+      });
+    } else {
+      await pool(chosen, options.concurrency ?? 16, async (entity) => {
+        const { method, params } = request(entity);
+        check(entity, (await retrying(() => rpc.send(method, params))) as string);
+      });
+    }
   };
 
   const consent = INTERFACES.consent;

@@ -168,6 +168,29 @@ async function forkPoint(rpc: Rpc, store: AuditStore, checkpoint: Checkpoint, fe
   }
 }
 
+/**
+ * Yields what `pages` yields, asking for the next item as soon as one is handed out: the node answers the next
+ * `eth_getLogs` while this page is decoded and stored. At most two pages are held.
+ */
+export async function* prefetched<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = pages[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done === true) return;
+      next = iterator.next();
+      // Kept from being an unhandled rejection while the consumer works; awaited (and thrown) on the next turn.
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    // The consumer stopped early (or failed): let the outstanding request finish, then close the source.
+    await next.catch(() => undefined);
+    await iterator.return?.();
+  }
+}
+
 /** Runs one indexing pass (see the module comment). */
 export async function indexChain(options: IndexOptions): Promise<IndexResult> {
   const { rpc, store } = options;
@@ -201,10 +224,13 @@ export async function indexChain(options: IndexOptions): Promise<IndexResult> {
   const head = quantity(await withRetries(() => rpc.send("eth_blockNumber", []), options.fetch));
   const toBlock = head - (options.confirmations ?? 0);
   const decoder = new EventDecoder(addresses);
+  // Small first pages: a dense chain's first 2,000 blocks may hold the whole history in one answer. Sparse chains
+  // double the range per page, so a few extra requests reach the large ranges.
+  const fetch: FetchOptions = { initialRange: 16, ...options.fetch };
   let newEvents = 0;
   if (fromBlock <= toBlock) {
     try {
-      for await (const page of logPages(rpc, { address: decoder.addresses, fromBlock, toBlock }, options.fetch)) {
+      for await (const page of prefetched(logPages(rpc, { address: decoder.addresses, fromBlock, toBlock }, fetch))) {
         const events: (StoredEvent & { blockHash: string })[] = [];
         for (const log of page.logs) {
           const decoded = decoder.decode(log);
