@@ -40,8 +40,8 @@ export interface AuditOptions {
   viewLimit?: number;
   fetch?: FetchOptions;
   onProgress?: (progress: ScanProgress) => void;
-  /** Called between phases (`checks`, `reports`). */
-  onPhase?: (phase: "index" | "rebuild" | "checks" | "reports") => void;
+  /** Called between phases (`index`, which rebuilds the state as it goes, `checks`, `reports`). */
+  onPhase?: (phase: "index" | "checks" | "reports") => void;
 }
 
 /** What an audit produced. */
@@ -57,7 +57,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
   try {
     const store = new AuditStore(db, options.tablePrefix);
     options.onPhase?.("index");
+    const state = new AuditState();
     const index = await indexChain({
+      fold: (event) => state.apply(event),
       rpc: options.rpc,
       store,
       addresses: options.addresses,
@@ -66,9 +68,6 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
       fetch: options.fetch,
       onProgress: options.onProgress,
     });
-    options.onPhase?.("rebuild");
-    const state = new AuditState();
-    for await (const event of store.events()) state.apply(event);
     options.onPhase?.("checks");
     const records =
       typeof options.records === "string" ? new FileRecordStore({ directory: options.records }) : options.records;

@@ -48,6 +48,12 @@ export interface IndexOptions {
   confirmations?: number;
   fetch?: FetchOptions;
   onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Handed every event of the index in chain order: first those stored by earlier runs (read back from the store),
+   * then each new page's once it is committed. The auditor folds its state here, so that a fresh index is not read
+   * back a second time.
+   */
+  fold?: (event: StoredEvent) => void;
 }
 
 /** What a run did. */
@@ -223,6 +229,7 @@ export async function indexChain(options: IndexOptions): Promise<IndexResult> {
   const fromBlock = checkpoint === undefined ? deployedAt : checkpoint.block + 1;
   const head = quantity(await withRetries(() => rpc.send("eth_blockNumber", []), options.fetch));
   const toBlock = head - (options.confirmations ?? 0);
+  if (options.fold !== undefined) for await (const event of store.events(5_000, fromBlock)) options.fold(event);
   const decoder = new EventDecoder(addresses);
   // Small first pages: a dense chain's first 2,000 blocks may hold the whole history in one answer. Sparse chains
   // double the range per page, so a few extra requests reach the large ranges.
@@ -250,6 +257,7 @@ export async function indexChain(options: IndexOptions): Promise<IndexResult> {
         if (hash === undefined) throw new Error(`block ${page.toBlock} vanished during the scan: run again`);
         checkpoint = { block: page.toBlock, hash };
         await store.commitPage(events, checkpoint);
+        if (options.fold !== undefined) for (const event of events) options.fold(event);
         newEvents += events.length;
         options.onProgress?.({ fromBlock, toBlock, block: page.toBlock, events: newEvents });
       }

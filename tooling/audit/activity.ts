@@ -43,6 +43,8 @@ const MNEMONIC = "legal winner thank year wave sausage worth useful legal winner
 async function main() {
   const addresses = JSON.parse(process.env.AUDIT_ADDRESSES ?? "{}") as Record<string, string>;
   const scale = Number(process.env.AUDIT_SCALE ?? "1");
+  // Lots and claim ids are unique per chain: a second run on the same node (the bench's second size) names its own.
+  const run = process.env.AUDIT_RUN ?? "";
   const fast = process.env.AUDIT_FAST === "1";
   const { ethers } = hre;
   const provider = ethers.provider;
@@ -122,14 +124,14 @@ async function main() {
   const gtin = 9506000134352n;
   const batchIds: string[] = [];
   for (let b = 0; b < batches; b++) {
-    const lot = `0x${Buffer.from(`LOT${b}`.padEnd(32, "\0")).toString("hex")}`;
+    const lot = `0x${Buffer.from(`LOT${run}.${b}`.padEnd(32, "\0")).toString("hex")}`;
     await send(provenance, manufacturer, "commission", [
       gtin,
       lot,
       now + 400n * DAY,
       4,
       tree.root,
-      label(`medication ${b}`),
+      label(`medication ${run}.${b}`),
     ]);
     batchIds.push(keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint64", "bytes32"], [gtin, lot])));
   }
@@ -139,7 +141,7 @@ async function main() {
     from: manufacturer.address,
     to: pharmacy.address,
     quantity: 3n,
-    documentsCommitment: label(`shipment ${b}`),
+    documentsCommitment: label(`shipment ${run}.${b}`),
   }));
   for (const s of shipments)
     await send(provenance, manufacturer, "ship", [s.batchId, s.to, s.quantity, s.documentsCommitment]);
@@ -159,7 +161,7 @@ async function main() {
   // ---------------------------------------------------------------- claims: a policy, claims approved, pended, paid
   const { chainId } = await provider.getNetwork();
   const identity = PatientIdentity.fromMnemonic(MNEMONIC, chainId);
-  const { member, blinding } = policyMember(identity, insurer.address, 0);
+  const { member, blinding } = policyMember(identity, insurer.address, Number(run || "0"));
   await fastSender?.pause();
   const { signed } = await signPaymentConsent(member, consent, {
     provider: hospital.address,
@@ -190,7 +192,7 @@ async function main() {
   const policyId = await claims.policyCount();
   await fastSender?.resume();
   const claimCount = 8 * scale;
-  const claimIds = Array.from({ length: claimCount }, (_, c) => label(`claim ${c}`));
+  const claimIds = Array.from({ length: claimCount }, (_, c) => label(`claim ${run}${c}`));
   for (let c = 0; c < claimCount; c++) {
     const big = c % 4 === 3;
     const lines = blindLines(blinding, [
