@@ -11,15 +11,15 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { runAudit, type AuditAddresses } from "../src/audit";
+import { INDEX_FETCH, runAudit, type AuditAddresses } from "../src/audit";
 import { headBlock, logPages, type FetchOptions } from "../src/chain/logs";
 import { errorText, httpRpc } from "../src/chain/rpc";
 import { deployOnNode, runOnNode, startHardhatNode } from "../test/shared/node";
 
 const ROOT = join(__dirname, "..");
 const ACTIVITY = join(ROOT, "tooling", "audit", "activity.ts");
-/** The raw fetch pages as the auditor's indexer does (its default first range), so that both read the same pages. */
-const FETCH: FetchOptions = { initialRange: 16 };
+/** The raw fetch pages as the auditor's indexer does, so that both read the same pages. */
+const FETCH: FetchOptions = INDEX_FETCH;
 
 /** What one measured child process reports. */
 interface Measured {

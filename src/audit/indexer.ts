@@ -70,6 +70,14 @@ export interface IndexResult {
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+/**
+ * The indexer's page sizes, unless `fetch` says otherwise. Small first pages: a dense chain's first 2,000 blocks may
+ * hold the whole history in one answer (sparse chains double the range per page, so a few extra requests reach the
+ * large ranges). Pages of more than 4,000 logs shrink, which keeps the two pages held (one stored, one fetched) to
+ * a few megabytes of JSON however long the history.
+ */
+export const INDEX_FETCH: Readonly<FetchOptions> = { initialRange: 4, shrinkAbove: 4_000 };
+
 /** Checks the addresses' shape: every field present and an address. */
 export function checkAddresses(addresses: Partial<AuditAddresses> | undefined): AuditAddresses {
   if (addresses === undefined || Object.keys(addresses).length === 0) {
@@ -231,9 +239,7 @@ export async function indexChain(options: IndexOptions): Promise<IndexResult> {
   const toBlock = head - (options.confirmations ?? 0);
   if (options.fold !== undefined) for await (const event of store.events(5_000, fromBlock)) options.fold(event);
   const decoder = new EventDecoder(addresses);
-  // Small first pages: a dense chain's first 2,000 blocks may hold the whole history in one answer. Sparse chains
-  // double the range per page, so a few extra requests reach the large ranges.
-  const fetch: FetchOptions = { initialRange: 16, ...options.fetch };
+  const fetch: FetchOptions = { ...INDEX_FETCH, ...options.fetch };
   let newEvents = 0;
   if (fromBlock <= toBlock) {
     try {
