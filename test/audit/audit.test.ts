@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JsonRpcProvider, getAddress, keccak256, toUtf8Bytes } from "ethers";
+import { JsonRpcProvider, Wallet, getAddress, keccak256, toUtf8Bytes } from "ethers";
 import {
   ClaimsManager__factory,
   ConsentRegistry__factory,
@@ -228,7 +228,8 @@ describe("auditor (src/audit) against a hardhat node process", function () {
       };
       const { operationId, admin, delayed, grantee } = (await send(async (provider) => {
         const admin = await provider.getSigner(0);
-        const delayed = await provider.getSigner(21);
+        const delayed = Wallet.createRandom(provider);
+        await provider.send("hardhat_setBalance", [delayed.address, "0xde0b6b3a7640000"]);
         // A second admin whose operations wait an hour: they must be scheduled, and can be cancelled meanwhile.
         await grantRoles(HealthLedgerAuthority__factory.connect(addresses.authority, admin), [
           { role: "ADMIN", account: delayed.address, executionDelay: 3600 },
