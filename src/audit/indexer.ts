@@ -54,6 +54,8 @@ export interface IndexOptions {
    * back a second time.
    */
   fold?: (event: StoredEvent) => void;
+  /** Told the block range of this run's scan before it starts (the last block is where views are to be read). */
+  onRange?: (fromBlock: number, toBlock: number) => void;
 }
 
 /** What a run did. */
@@ -240,6 +242,7 @@ export async function indexChain(options: IndexOptions): Promise<IndexResult> {
   if (options.fold !== undefined) for await (const event of store.events(5_000, fromBlock)) options.fold(event);
   const decoder = new EventDecoder(addresses);
   const fetch: FetchOptions = { ...INDEX_FETCH, ...options.fetch };
+  options.onRange?.(fromBlock, toBlock);
   let newEvents = 0;
   if (fromBlock <= toBlock) {
     try {
