@@ -1,39 +1,124 @@
 /**
- * `npm run bench:audit`: the auditor end to end (scan, index, rebuild, checks, reports) against a `hardhat node`
+ * `npm run bench:audit`: the auditor end to end (scan, index and rebuild, checks, reports) against a `hardhat node`
  * process holding generated activity in all four domains, side by side with a raw paged `eth_getLogs` fetch of the
- * same logs in the same run (the ceiling), at two sizes, with peak memory (RSS sampled every 20 ms). A benchmark, not a
- * test: it prints the figures and writes reports/audit-bench.json (docs/audit.md quotes them).
+ * same logs in the same run (the ceiling), at two sizes, with peak memory. A benchmark, not a test: it prints a table and writes reports/audit-bench.json (docs/audit.md quotes them). The raw fetch and the
+ * audit each run in a child process of their own, whose peak RSS is read exactly (`resourceUsage().maxRSS`).
  *
  * Sizes: `BENCH_AUDIT_SCALES` (default "40,160": about 25,000 and 100,000 events). The second size adds activity on
  * top of the first on the same node; each audit starts from an empty index.
  */
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { runAudit } from "../src/audit";
-import { headBlock, logPages } from "../src/chain/logs";
+import { INDEX_FETCH, runAudit, type AuditAddresses } from "../src/audit";
+import { headBlock, logPages, type FetchOptions } from "../src/chain/logs";
 import { errorText, httpRpc } from "../src/chain/rpc";
 import { deployOnNode, runOnNode, startHardhatNode } from "../test/shared/node";
 
 const ROOT = join(__dirname, "..");
 const ACTIVITY = join(ROOT, "tooling", "audit", "activity.ts");
+/** The raw fetch pages as the auditor's indexer does, so that both read the same pages. */
+const FETCH: FetchOptions = INDEX_FETCH;
 
-/** Runs `work` and reports its time and the process's peak RSS during it. */
-async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
-  global.gc?.();
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+/** What one measured child process reports. */
+interface Measured {
+  seconds: number;
+  events: number;
+  /** The child's peak resident set (`process.resourceUsage().maxRSS`): exact, not sampled. */
+  peakMb: number;
+  phases?: Record<string, number>;
+  summary?: { errors: number; viewsCompared: number; eventsByDomain: Record<string, number> };
+}
+
+/**
+ * The measured work, in a child process of its own (`BENCH_AUDIT_CHILD=raw|audit`) so that its peak memory is its
+ * own and not what an earlier, smaller run left in this process's heap.
+ */
+async function child(kind: string): Promise<Measured> {
+  const url = process.env.BENCH_AUDIT_URL!;
+  const addresses = JSON.parse(process.env.BENCH_AUDIT_ADDRESSES!) as AuditAddresses;
+  const rpc = httpRpc(url, { timeoutMs: 120_000 });
+  const head = await headBlock(rpc);
   const t0 = performance.now();
-  try {
-    const value = await work();
+  if (kind === "raw") {
+    let events = 0;
+    const address = [
+      addresses.authority,
+      addresses.consentRegistry,
+      addresses.trialRegistry,
+      addresses.drugProvenance,
+      addresses.claimsManager,
+    ];
+    for await (const page of logPages(rpc, { address, fromBlock: addresses.fromBlock ?? 0, toBlock: head }, FETCH)) {
+      events += page.logs.length;
+    }
     return {
-      value,
       seconds: (performance.now() - t0) / 1000,
-      peakMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20),
+      events,
+      peakMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), "bench-audit-"));
+  const phases: Record<string, number> = {};
+  let phase = "";
+  let phaseStart = t0;
+  try {
+    const { report } = await runAudit({
+      rpc,
+      addresses,
+      db: join(dir, "index.sqlite"),
+      outDir: join(dir, "report"),
+      onPhase: (next) => {
+        if (phase !== "") phases[phase] = Number(((performance.now() - phaseStart) / 1000).toFixed(2));
+        phase = next;
+        phaseStart = performance.now();
+      },
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    phases[phase] = Number(((performance.now() - phaseStart) / 1000).toFixed(2));
+    const eventsByDomain: Record<string, number> = {};
+    for (const [name, n] of Object.entries(report.summary.eventsByName)) {
+      const domain = name.split(".")[0];
+      eventsByDomain[domain] = (eventsByDomain[domain] ?? 0) + n;
+    }
+    return {
+      seconds,
+      events: report.summary.events,
+      peakMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      phases,
+      summary: {
+        errors: report.summary.findings.error,
+        viewsCompared: Object.values(report.summary.views).reduce((n, v) => n + v.compared, 0),
+        eventsByDomain,
+      },
     };
   } finally {
-    clearInterval(timer);
+    await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs this script as a measured child and reads its one JSON line. */
+function measure(kind: "raw" | "audit", url: string, addresses: AuditAddresses): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+      env: {
+        ...process.env,
+        BENCH_AUDIT_CHILD: kind,
+        BENCH_AUDIT_URL: url,
+        BENCH_AUDIT_ADDRESSES: JSON.stringify(addresses),
+      },
+    });
+    let out = "";
+    proc.stdout.on("data", (chunk) => (out += chunk));
+    proc.once("exit", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (code !== 0 || line === undefined) reject(new Error(`the ${kind} measurement failed (exit ${code}): ${out}`));
+      else resolve(JSON.parse(line) as Measured);
+    });
+  });
 }
 
 async function main() {
@@ -43,13 +128,6 @@ async function main() {
   try {
     const system = await deployOnNode(node.url);
     const rpc = httpRpc(node.url, { timeoutMs: 120_000 });
-    const addresses = [
-      system.authority,
-      system.consentRegistry,
-      system.trialRegistry,
-      system.drugProvenance,
-      system.claimsManager,
-    ];
     let generated = 0;
     for (const scale of scales) {
       const g0 = performance.now();
@@ -57,72 +135,57 @@ async function main() {
         AUDIT_ADDRESSES: JSON.stringify(system),
         AUDIT_SCALE: String(scale - generated),
         AUDIT_FAST: "1",
+        AUDIT_RUN: String(scale),
       });
       generated = scale;
       const generation = (performance.now() - g0) / 1000;
+      // The node prints every request it answers; a provider does not, so neither measurement pays for it.
+      await rpc.send("hardhat_setLoggingEnabled", [false]);
       const head = await headBlock(rpc);
-
-      const raw = await measured(async () => {
-        let logs = 0;
-        for await (const page of logPages(rpc, { address: addresses, fromBlock: system.fromBlock, toBlock: head })) {
-          logs += page.logs.length;
-        }
-        return logs;
-      });
-      const dir = await mkdtemp(join(tmpdir(), "bench-audit-"));
-      const phases: Record<string, number> = {};
-      let phase = "";
-      let phaseStart = performance.now();
-      const audit = await measured(() =>
-        runAudit({
-          rpc,
-          addresses: system,
-          db: join(dir, "index.sqlite"),
-          outDir: join(dir, "report"),
-          onPhase: (next) => {
-            if (phase !== "") phases[phase] = Number(((performance.now() - phaseStart) / 1000).toFixed(2));
-            phase = next;
-            phaseStart = performance.now();
-          },
-        }),
-      );
-      phases[phase] = Number(((performance.now() - phaseStart) / 1000).toFixed(2));
-      await rm(dir, { recursive: true, force: true });
-      const report = audit.value.report;
-      const domains: Record<string, number> = {};
-      for (const [name, n] of Object.entries(report.summary.eventsByName)) {
-        const domain = name.split(".")[0];
-        domains[domain] = (domains[domain] ?? 0) + n;
-      }
+      const load = loadavg()[0];
+      const raw = await measure("raw", node.url, system);
+      const audit = await measure("audit", node.url, system);
       const row = {
         scale,
         blocks: head - system.fromBlock + 1,
-        events: report.summary.events,
-        eventsByDomain: domains,
-        rawLogs: raw.value,
+        events: audit.events,
+        eventsByDomain: audit.summary!.eventsByDomain,
+        rawLogs: raw.events,
         generationSeconds: Number(generation.toFixed(1)),
         rawSeconds: Number(raw.seconds.toFixed(2)),
-        rawEventsPerSecond: Math.round(raw.value / raw.seconds),
+        rawEventsPerSecond: Math.round(raw.events / raw.seconds),
         auditSeconds: Number(audit.seconds.toFixed(2)),
-        auditEventsPerSecond: Math.round(report.summary.events / audit.seconds),
+        auditEventsPerSecond: Math.round(audit.events / audit.seconds),
         ratio: Number((audit.seconds / raw.seconds).toFixed(2)),
-        auditPhasesSeconds: phases,
+        auditPhasesSeconds: audit.phases,
         auditPeakRssMb: audit.peakMb,
         rawPeakRssMb: raw.peakMb,
-        errors: report.summary.findings.error,
-        viewsCompared: Object.values(report.summary.views).reduce((n, v) => n + v.compared, 0),
+        errors: audit.summary!.errors,
+        viewsCompared: audit.summary!.viewsCompared,
+        loadAverage: Number(load.toFixed(2)),
       };
       results.push(row);
       console.log(
-        `${row.events} events (${JSON.stringify(domains)}) over ${row.blocks} blocks: audit ${row.auditSeconds} s ` +
-          `(${row.auditEventsPerSecond} events/s, peak RSS ${row.auditPeakRssMb} MB), raw fetch ${row.rawSeconds} s ` +
-          `(${row.rawEventsPerSecond} events/s): ratio ${row.ratio}x; phases ${JSON.stringify(phases)}; ` +
-          `${row.errors} error findings; ` +
-          `${row.viewsCompared} views compared; generated in ${row.generationSeconds} s`,
+        `scale ${scale}: ${row.events} events ${JSON.stringify(row.eventsByDomain)} over ${row.blocks} blocks, ` +
+          `generated in ${row.generationSeconds} s; phases ${JSON.stringify(row.auditPhasesSeconds)}; ` +
+          `${row.viewsCompared} views compared, ${row.errors} error findings; load ${row.loadAverage}`,
       );
     }
   } finally {
     await node.stop();
+  }
+  console.log("");
+  console.log(
+    "| size | events | auditor s | events/s | raw fetch s | raw events/s | ratio | auditor peak MB | raw peak MB |",
+  );
+  console.log(
+    "| ---- | ------ | --------- | -------- | ----------- | ------------ | ----- | --------------- | ----------- |",
+  );
+  for (const r of results) {
+    console.log(
+      `| ${r.scale} | ${r.events} | ${r.auditSeconds} | ${r.auditEventsPerSecond} | ${r.rawSeconds} | ` +
+        `${r.rawEventsPerSecond} | ${r.ratio}x | ${r.auditPeakRssMb} | ${r.rawPeakRssMb} |`,
+    );
   }
   await mkdir(join(ROOT, "reports"), { recursive: true });
   const out = {
@@ -134,7 +197,8 @@ async function main() {
   console.log("wrote reports/audit-bench.json");
 }
 
-main().catch((error: unknown) => {
+const kind = process.env.BENCH_AUDIT_CHILD;
+(kind === undefined ? main() : child(kind).then((m) => console.log(JSON.stringify(m)))).catch((error: unknown) => {
   console.error(`bench:audit failed: ${errorText(error)}`);
   process.exitCode = 1;
 });

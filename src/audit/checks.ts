@@ -5,8 +5,9 @@
  */
 import type { Interface } from "ethers";
 import { BatchFlags } from "../constants";
+import { withRetries } from "../chain/logs";
 import type { Rpc } from "../chain/rpc";
-import { toQuantity } from "../chain/rpc";
+import { RpcError, toQuantity } from "../chain/rpc";
 import { RecordErasedError, RecordNotFoundError, RecordTamperedError, type RecordStore } from "../records";
 import { INTERFACES, type AuditAddresses } from "./abi";
 import type { AuditState, Evidence, Finding } from "./state";
@@ -38,8 +39,12 @@ export interface CheckOptions {
   records?: RecordStore;
   /** Compare at most this many entities of each kind with the views (default: all). */
   viewLimit?: number;
-  /** Concurrent `eth_call`s. Default 16. */
+  /** Concurrent `eth_call`s, or concurrent batches of them when the transport batches. Default 16. */
   concurrency?: number;
+  /** `eth_call`s per JSON-RPC batch request (when `rpc.batch` exists). Default 250. */
+  batchSize?: number;
+  /** Views already read (at `block`) while the index was built; only the others are asked for. */
+  prefetched?: ViewPrefetch;
 }
 
 /** What the checks found. */
@@ -60,61 +65,88 @@ async function pool<T>(items: Iterable<T>, limit: number, work: (item: T) => Pro
   await Promise.all(runners);
 }
 
-/** Runs every check (see the module comment). */
-export async function runChecks(state: AuditState, options: CheckOptions): Promise<CheckResult> {
-  const findings: Finding[] = [...state.findings];
-  const views: Record<string, ViewStats> = {};
-  const { rpc, addresses } = options;
-  const tag = toQuantity(options.block);
-  const limit = options.viewLimit ?? Number.POSITIVE_INFINITY;
+/** Compares one kind of entity with one view function (or, for {@link ViewPrefetch}, only reads the views). */
+type CompareViews = <T>(
+  kind: string,
+  entities: Iterable<T>,
+  iface: Interface,
+  to: string,
+  fn: string,
+  args: (e: T) => unknown[],
+  expect: (e: T) => Record<string, string | number | boolean>,
+  describe: (e: T) => { subject: string; evidence: Evidence },
+) => Promise<void>;
 
-  /** One kind of entity compared with one view function. */
-  const compare = async <T>(
-    kind: string,
-    entities: Iterable<T>,
-    iface: Interface,
-    to: string,
-    fn: string,
-    args: (e: T) => unknown[],
-    expect: (e: T) => Record<string, string | number | boolean>,
-    describe: (e: T) => { subject: string; evidence: Evidence },
-  ) => {
-    const stats: ViewStats = { compared: 0, mismatched: 0, skipped: 0 };
-    views[kind] = stats;
-    const chosen: T[] = [];
-    for (const e of entities) {
-      if (chosen.length < limit) chosen.push(e);
-      else stats.skipped++;
-    }
-    await pool(chosen, options.concurrency ?? 16, async (entity) => {
-      const data = iface.encodeFunctionData(fn, args(entity));
-      const raw = (await rpc.send("eth_call", [{ to, data }, tag])) as string;
-      const result = iface.decodeFunctionResult(fn, raw);
-      const value = result.length === 1 && typeof result[0] === "object" && result[0] !== null ? result[0] : result;
-      stats.compared++;
-      const differences: string[] = [];
-      for (const [field, expected] of Object.entries(expect(entity))) {
-        const actual = (value as Record<string, unknown>)[field];
-        const same =
-          typeof expected === "boolean"
-            ? actual === expected
-            : String(actual).toLowerCase() === String(expected).toLowerCase();
-        if (!same) differences.push(`${field}: events say ${String(expected)}, contract says ${String(actual)}`);
-      }
-      if (differences.length > 0) {
-        stats.mismatched++;
-        const { subject, evidence } = describe(entity);
-        findings.push({
-          check: `state-matches-views.${kind}`,
-          severity: "error",
-          subject,
-          message: `${fn}(${args(entity).map(String).join(", ")}) differs from the events: ${differences.join("; ")}`,
-          evidence,
-        });
+/** An entity's view, without ABI-encoding it (encoding every entity after every page cost seconds). */
+const viewKey = (to: string, fn: string, args: readonly unknown[]) => `${to.toLowerCase()}|${fn}|${args.join(",")}`;
+
+/**
+ * Reads the contracts' views while the index is still being built: the views are read at the scan's last block,
+ * which is known before the scan starts, so each entity's view can be asked for as soon as its first event is
+ * folded. The node answers them between the log pages, while the auditor decodes and stores; the checks then ask only
+ * for what was not read yet. Holds one answer per entity (as the state does).
+ */
+export class ViewPrefetch {
+  /** Raw `eth_call` answers by target and calldata. */
+  readonly results = new Map<string, string>();
+  private readonly asked = new Set<string>();
+  private queue: { key: string; to: string; data: string }[] = [];
+  private inFlight: Promise<void> = Promise.resolve();
+  private busy = false;
+
+  constructor(
+    private readonly rpc: Rpc,
+    private readonly addresses: AuditAddresses,
+    readonly block: number,
+    private readonly batchSize = 250,
+  ) {}
+
+  /** Queues the views of every entity of `state` not asked for yet; sends a batch when enough are queued. */
+  async update(state: AuditState): Promise<void> {
+    if (this.rpc.batch === undefined) return;
+    await eachView(state, this.addresses, async (_kind, entities, iface, to, fn, args) => {
+      for (const entity of entities) {
+        const values = args(entity);
+        const key = viewKey(to, fn, values);
+        if (this.asked.has(key)) continue;
+        this.asked.add(key);
+        this.queue.push({ key, to, data: iface.encodeFunctionData(fn, values) });
       }
     });
-  };
+    // One batch at a time, beside the log fetch: the node is single-threaded.
+    if (!this.busy && this.queue.length >= this.batchSize) this.flush();
+  }
 
+  private flush() {
+    const chunk = this.queue.splice(0, this.batchSize);
+    if (chunk.length === 0) return;
+    this.busy = true;
+    const tag = toQuantity(this.block);
+    this.inFlight = this.rpc.batch!(chunk.map(({ to, data }) => ({ method: "eth_call", params: [{ to, data }, tag] })))
+      .then((answers) => {
+        chunk.forEach(({ key }, i) => {
+          if (typeof answers[i] === "string") this.results.set(key, answers[i] as string);
+        });
+      })
+      // A failed batch is only a cache miss: the checks ask again, with retries.
+      .catch(() => undefined)
+      .finally(() => (this.busy = false));
+  }
+
+  /** Waits for the batch in flight; what is still queued is left to the checks. */
+  async drain(): Promise<void> {
+    await this.inFlight;
+  }
+}
+
+/** Every view comparison, in one place: the checks compare with it, the prefetch only reads. */
+async function eachView(
+  state: AuditState,
+  addresses: AuditAddresses,
+  compare: CompareViews,
+  /** Each finished trial's finishing time (block reads the checks make; the prefetch, which only reads, has none). */
+  finishedAt: ReadonlyMap<string, number> = new Map(),
+): Promise<void> {
   const consent = INTERFACES.consent;
   await compare(
     "consents",
@@ -220,15 +252,6 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
   );
 
   const trials = INTERFACES.trials;
-  // `finishedAt` is the time of the finishing block, which events do not carry: one block read per finished trial.
-  const finishedAt = new Map<string, number>();
-  await pool(state.trials.values(), options.concurrency ?? 16, async (t) => {
-    if (t.finishedBlock === null) return;
-    const block = (await rpc.send("eth_getBlockByNumber", [toQuantity(t.finishedBlock), false])) as {
-      timestamp: string;
-    } | null;
-    if (block !== null) finishedAt.set(t.trialId, Number(block.timestamp));
-  });
   await compare(
     "trials",
     state.trials.values(),
@@ -250,30 +273,6 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
       finishedAt: finishedAt.get(t.trialId) ?? 0,
     }),
     (t) => ({ subject: `trial ${t.trialId}`, evidence: t.at }),
-  );
-  // Results due 12 months after finishing (WHO TRDS item 23): lateness is flagged, as the registry reports it.
-  await pool(
-    [...state.trials.values()].filter((t) => t.finishedBlock !== null && t.resultsCommitment === null),
-    options.concurrency ?? 16,
-    async (t) => {
-      const call = async (fn: "resultsOverdue" | "resultsDueAt") =>
-        trials.decodeFunctionResult(
-          fn,
-          (await rpc.send("eth_call", [
-            { to: addresses.trialRegistry, data: trials.encodeFunctionData(fn, [t.trialId]) },
-            tag,
-          ])) as string,
-        )[0] as boolean | bigint;
-      if ((await call("resultsOverdue")) !== true) return;
-      const due = new Date(Number(await call("resultsDueAt")) * 1000).toISOString().slice(0, 10);
-      findings.push({
-        check: "results-deadline",
-        severity: "warning",
-        subject: `trial ${t.trialId}`,
-        message: `results overdue: due ${due}, 12 months after the trial finished, and not posted`,
-        evidence: t.at,
-      });
-    },
   );
   await compare(
     "participants",
@@ -306,6 +305,132 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
     (o) => [o.operationId],
     (o) => ({ 0: o.schedule }),
     (o) => ({ subject: `operation ${o.operationId}`, evidence: o.at }),
+  );
+}
+
+/** Runs every check (see the module comment). */
+export async function runChecks(state: AuditState, options: CheckOptions): Promise<CheckResult> {
+  const findings: Finding[] = [...state.findings];
+  const views: Record<string, ViewStats> = {};
+  const { rpc, addresses } = options;
+  const tag = toQuantity(options.block);
+  const limit = options.viewLimit ?? Number.POSITIVE_INFINITY;
+
+  /** One kind of entity compared with one view function. */
+  const compare: CompareViews = async <T>(
+    kind: string,
+    entities: Iterable<T>,
+    iface: Interface,
+    to: string,
+    fn: string,
+    args: (e: T) => unknown[],
+    expect: (e: T) => Record<string, string | number | boolean>,
+    describe: (e: T) => { subject: string; evidence: Evidence },
+  ) => {
+    const stats: ViewStats = { compared: 0, mismatched: 0, skipped: 0 };
+    views[kind] = stats;
+    const chosen: T[] = [];
+    for (const e of entities) {
+      if (chosen.length < limit) chosen.push(e);
+      else stats.skipped++;
+    }
+    const check = (entity: T, raw: string) => {
+      const result = iface.decodeFunctionResult(fn, raw);
+      const value = result.length === 1 && typeof result[0] === "object" && result[0] !== null ? result[0] : result;
+      stats.compared++;
+      const differences: string[] = [];
+      for (const [field, expected] of Object.entries(expect(entity))) {
+        const actual = (value as Record<string, unknown>)[field];
+        const same =
+          typeof expected === "boolean"
+            ? actual === expected
+            : String(actual).toLowerCase() === String(expected).toLowerCase();
+        if (!same) differences.push(`${field}: events say ${String(expected)}, contract says ${String(actual)}`);
+      }
+      if (differences.length > 0) {
+        stats.mismatched++;
+        const { subject, evidence } = describe(entity);
+        findings.push({
+          check: `state-matches-views.${kind}`,
+          severity: "error",
+          subject,
+          message: `${fn}(${args(entity).map(String).join(", ")}) differs from the events: ${differences.join("; ")}`,
+          evidence,
+        });
+      }
+    };
+    const request = (entity: T) => ({
+      method: "eth_call",
+      params: [{ to, data: iface.encodeFunctionData(fn, args(entity)) }, tag],
+    });
+    // Reads are idempotent: a kept-alive connection the node closed meanwhile is simply asked again.
+    const retrying = <R>(work: () => Promise<R>) => withRetries(work, { retries: 4, backoffMs: 100 });
+    if (options.prefetched !== undefined) {
+      await options.prefetched.drain();
+      const cache = options.prefetched.results;
+      const missing: T[] = [];
+      for (const entity of chosen) {
+        const raw = cache.get(viewKey(to, fn, args(entity)));
+        if (raw === undefined) missing.push(entity);
+        else check(entity, raw);
+      }
+      chosen.length = 0;
+      chosen.push(...missing);
+    }
+    if (rpc.batch !== undefined) {
+      // One HTTP request per few hundred views: the node's cost per request, not per call, dominated.
+      const size = options.batchSize ?? 250;
+      const chunks = Array.from({ length: Math.ceil(chosen.length / size) }, (_, i) =>
+        chosen.slice(i * size, (i + 1) * size),
+      );
+      await pool(chunks, Math.min(2, options.concurrency ?? 16), async (chunk) => {
+        const answers = await retrying(() => rpc.batch!(chunk.map(request)));
+        chunk.forEach((entity, i) => {
+          if (answers[i] instanceof RpcError) throw answers[i];
+          check(entity, answers[i] as string);
+        });
+      });
+    } else {
+      await pool(chosen, options.concurrency ?? 16, async (entity) => {
+        const { method, params } = request(entity);
+        check(entity, (await retrying(() => rpc.send(method, params))) as string);
+      });
+    }
+  };
+
+  // `finishedAt` is the time of the finishing block, which events do not carry: one block read per finished trial.
+  const finishedAt = new Map<string, number>();
+  await pool(state.trials.values(), options.concurrency ?? 16, async (t) => {
+    if (t.finishedBlock === null) return;
+    const block = (await rpc.send("eth_getBlockByNumber", [toQuantity(t.finishedBlock), false])) as {
+      timestamp: string;
+    } | null;
+    if (block !== null) finishedAt.set(t.trialId, Number(block.timestamp));
+  });
+  await eachView(state, addresses, compare, finishedAt);
+  // Results due 12 months after finishing (WHO TRDS item 23): lateness is flagged, as the registry reports it.
+  await pool(
+    [...state.trials.values()].filter((t) => t.finishedBlock !== null && t.resultsCommitment === null),
+    options.concurrency ?? 16,
+    async (t) => {
+      const call = async (fn: "resultsOverdue" | "resultsDueAt") =>
+        INTERFACES.trials.decodeFunctionResult(
+          fn,
+          (await rpc.send("eth_call", [
+            { to: addresses.trialRegistry, data: INTERFACES.trials.encodeFunctionData(fn, [t.trialId]) },
+            tag,
+          ])) as string,
+        )[0] as boolean | bigint;
+      if ((await call("resultsOverdue")) !== true) return;
+      const due = new Date(Number(await call("resultsDueAt")) * 1000).toISOString().slice(0, 10);
+      findings.push({
+        check: "results-deadline",
+        severity: "warning",
+        subject: `trial ${t.trialId}`,
+        message: `results overdue: due ${due}, 12 months after the trial finished, and not posted`,
+        evidence: t.at,
+      });
+    },
   );
 
   // Units conserved per batch: held + in transit + dispensed + destroyed = commissioned.

@@ -7,7 +7,7 @@ import { FileRecordStore, type RecordStore } from "../records";
 import type { FetchOptions } from "../chain/logs";
 import type { Rpc } from "../chain/rpc";
 import type { AuditAddresses } from "./abi";
-import { runChecks } from "./checks";
+import { ViewPrefetch, runChecks } from "./checks";
 import { indexChain, type IndexResult, type ScanProgress } from "./indexer";
 import { buildReport, writeReports, type AuditReport } from "./report";
 import { AuditState } from "./state";
@@ -40,8 +40,8 @@ export interface AuditOptions {
   viewLimit?: number;
   fetch?: FetchOptions;
   onProgress?: (progress: ScanProgress) => void;
-  /** Called between phases (`checks`, `reports`). */
-  onPhase?: (phase: "index" | "rebuild" | "checks" | "reports") => void;
+  /** Called between phases (`index`, which rebuilds the state as it goes, `checks`, `reports`). */
+  onPhase?: (phase: "index" | "checks" | "reports") => void;
 }
 
 /** What an audit produced. */
@@ -57,18 +57,23 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
   try {
     const store = new AuditStore(db, options.tablePrefix);
     options.onPhase?.("index");
+    const state = new AuditState();
+    let prefetch: ViewPrefetch | undefined;
     const index = await indexChain({
+      fold: (event) => state.apply(event),
+      // Views are read at the scan's last block while the scan runs (an incremental run's checkpoint is that block).
+      onRange: (_from, to) => (prefetch = new ViewPrefetch(options.rpc, options.addresses, to)),
       rpc: options.rpc,
       store,
       addresses: options.addresses,
       chainId: options.chainId,
       confirmations: options.confirmations,
       fetch: options.fetch,
-      onProgress: options.onProgress,
+      onProgress: (progress) => {
+        options.onProgress?.(progress);
+        if (options.viewLimit === undefined) prefetch?.update(state).catch(() => undefined);
+      },
     });
-    options.onPhase?.("rebuild");
-    const state = new AuditState();
-    for await (const event of store.events()) state.apply(event);
     options.onPhase?.("checks");
     const records =
       typeof options.records === "string" ? new FileRecordStore({ directory: options.records }) : options.records;
@@ -79,6 +84,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
       block: checkpoint,
       records,
       viewLimit: options.viewLimit,
+      ...(prefetch !== undefined && index.checkpoint?.block === prefetch.block && { prefetched: prefetch }),
     });
     options.onPhase?.("reports");
     const report = buildReport(state, checks, {

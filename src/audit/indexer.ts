@@ -48,6 +48,14 @@ export interface IndexOptions {
   confirmations?: number;
   fetch?: FetchOptions;
   onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Handed every event of the index in chain order: first those stored by earlier runs (read back from the store),
+   * then each new page's once it is committed. The auditor folds its state here, so that a fresh index is not read
+   * back a second time.
+   */
+  fold?: (event: StoredEvent) => void;
+  /** Told the block range of this run's scan before it starts (the last block is where views are to be read). */
+  onRange?: (fromBlock: number, toBlock: number) => void;
 }
 
 /** What a run did. */
@@ -63,6 +71,14 @@ export interface IndexResult {
 }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * The indexer's page sizes, unless `fetch` says otherwise. Small first pages: a dense chain's first 2,000 blocks may
+ * hold the whole history in one answer (sparse chains double the range per page, so a few extra requests reach the
+ * large ranges). Pages of more than 4,000 logs shrink, which keeps the two pages held (one stored, one fetched) to
+ * a few megabytes of JSON however long the history.
+ */
+export const INDEX_FETCH: Readonly<FetchOptions> = { initialRange: 4, shrinkAbove: 4_000 };
 
 /** Checks the addresses' shape: every field present and an address. */
 export function checkAddresses(addresses: Partial<AuditAddresses> | undefined): AuditAddresses {
@@ -168,6 +184,29 @@ async function forkPoint(rpc: Rpc, store: AuditStore, checkpoint: Checkpoint, fe
   }
 }
 
+/**
+ * Yields what `pages` yields, asking for the next item as soon as one is handed out: the node answers the next
+ * `eth_getLogs` while this page is decoded and stored. At most two pages are held.
+ */
+export async function* prefetched<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = pages[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done === true) return;
+      next = iterator.next();
+      // Kept from being an unhandled rejection while the consumer works; awaited (and thrown) on the next turn.
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    // The consumer stopped early (or failed): let the outstanding request finish, then close the source.
+    await next.catch(() => undefined);
+    await iterator.return?.();
+  }
+}
+
 /** Runs one indexing pass (see the module comment). */
 export async function indexChain(options: IndexOptions): Promise<IndexResult> {
   const { rpc, store } = options;
@@ -200,11 +239,14 @@ export async function indexChain(options: IndexOptions): Promise<IndexResult> {
   const fromBlock = checkpoint === undefined ? deployedAt : checkpoint.block + 1;
   const head = quantity(await withRetries(() => rpc.send("eth_blockNumber", []), options.fetch));
   const toBlock = head - (options.confirmations ?? 0);
+  if (options.fold !== undefined) for await (const event of store.events(5_000, fromBlock)) options.fold(event);
   const decoder = new EventDecoder(addresses);
+  const fetch: FetchOptions = { ...INDEX_FETCH, ...options.fetch };
+  options.onRange?.(fromBlock, toBlock);
   let newEvents = 0;
   if (fromBlock <= toBlock) {
     try {
-      for await (const page of logPages(rpc, { address: decoder.addresses, fromBlock, toBlock }, options.fetch)) {
+      for await (const page of prefetched(logPages(rpc, { address: decoder.addresses, fromBlock, toBlock }, fetch))) {
         const events: (StoredEvent & { blockHash: string })[] = [];
         for (const log of page.logs) {
           const decoded = decoder.decode(log);
@@ -224,6 +266,7 @@ export async function indexChain(options: IndexOptions): Promise<IndexResult> {
         if (hash === undefined) throw new Error(`block ${page.toBlock} vanished during the scan: run again`);
         checkpoint = { block: page.toBlock, hash };
         await store.commitPage(events, checkpoint);
+        if (options.fold !== undefined) for (const event of events) options.fold(event);
         newEvents += events.length;
         options.onProgress?.({ fromBlock, toBlock, block: page.toBlock, events: newEvents });
       }

@@ -141,9 +141,10 @@ export class AuditStore {
   }
 
   /**
-   * Every stored event in chain order, read `pageSize` rows at a time (keyset pagination): memory holds one page.
+   * Every stored event (below `beforeBlock`) in chain order, read `pageSize` rows at a time (keyset pagination):
+   * memory holds one page.
    */
-  async *events(pageSize: number = 5_000): AsyncGenerator<StoredEvent> {
+  async *events(pageSize: number = 5_000, beforeBlock: number = Number.MAX_SAFE_INTEGER): AsyncGenerator<StoredEvent> {
     let after: [number, number] = [-1, -1];
     for (;;) {
       const rows = await this.db.query<{
@@ -155,8 +156,9 @@ export class AuditStore {
         args: string;
       }>(
         `SELECT block, log_index, tx, domain, name, args FROM ${this.t.events} ` +
-          `WHERE block > $1 OR (block = $1 AND log_index > $2) ORDER BY block, log_index LIMIT ${Math.floor(pageSize)}`,
-        [after[0], after[1]],
+          `WHERE (block > $1 OR (block = $1 AND log_index > $2)) AND block < $3 ORDER BY block, log_index ` +
+          `LIMIT ${Math.floor(pageSize)}`,
+        [after[0], after[1], beforeBlock],
       );
       for (const r of rows) {
         yield {

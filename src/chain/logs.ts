@@ -51,7 +51,10 @@ export interface FetchOptions {
   maxRange?: number;
   /** Grow the range (x2) after an answer with fewer logs than this. Default 2 000. */
   growBelow?: number;
-  /** Halve the range after an answer with more logs than this, to keep pages (and memory) small. Default 10 000. */
+  /**
+   * Shrink the range after an answer with more logs than this, to keep pages (and memory) small: at least halved, and
+   * down to the blocks that held about this many logs. Default 10 000.
+   */
   shrinkAbove?: number;
   /** Consecutive failed attempts tolerated per range before giving up. Default 8. */
   retries?: number;
@@ -189,13 +192,16 @@ export async function* logPages(rpc: Rpc, query: LogQuery, options: FetchOptions
       throw error;
     }
     yield { fromBlock: cursor, toBlock: end, logs };
-    cursor = end + 1;
     if (logs.length > shrinkAbove && range > 1) {
-      range = Math.max(1, Math.floor(range / 2));
+      // At least halved; as far as this page's density says `shrinkAbove` logs take, so that one dense stretch does
+      // not cost a halving per page while memory holds pages many times the bound.
+      const proportional = Math.floor(((end - cursor + 1) * shrinkAbove) / logs.length);
+      range = Math.max(1, Math.min(Math.floor(range / 2), proportional));
     } else if (logs.length < growBelow && range < ceiling) {
       range = Math.min(ceiling, range * 2);
       options.onEvent?.({ kind: "grown", range });
     }
+    cursor = end + 1;
   }
 }
 

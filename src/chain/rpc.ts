@@ -8,6 +8,11 @@
 /** What the log fetcher and the auditor need from a node. */
 export interface Rpc {
   send(method: string, params: readonly unknown[]): Promise<unknown>;
+  /**
+   * Several calls in one JSON-RPC batch request, answers in the calls' order; a call that failed is an
+   * {@link RpcError} in its place. Optional: callers fall back to one `send` per call.
+   */
+  batch?(calls: readonly { method: string; params: readonly unknown[] }[]): Promise<unknown[]>;
 }
 
 /** A JSON-RPC error answer (`{"error": {"code", "message"}}`), or an HTTP failure status. */
@@ -32,27 +37,57 @@ export interface HttpRpcOptions {
 export function httpRpc(url: string, options: HttpRpcOptions = {}): Rpc & { url: string } {
   const timeoutMs = options.timeoutMs ?? 30_000;
   let id = 0;
+  type Answer = { id?: number; result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
+  const post = async (body: unknown): Promise<{ status: number; ok: boolean; body: Answer | Answer[] }> => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    try {
+      return { status: response.status, ok: response.ok, body: JSON.parse(text) as Answer | Answer[] };
+    } catch {
+      throw new RpcError(`HTTP ${response.status} from ${url}: ${text.slice(0, 200)}`, response.status);
+    }
+  };
+  const settle = (answer: Answer) =>
+    answer.error !== undefined
+      ? new RpcError(answer.error.message ?? "JSON-RPC error", answer.error.code, answer.error.data)
+      : answer.result;
   return {
     url,
     async send(method, params) {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await response.text();
-      let body: { result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
-      try {
-        body = JSON.parse(text) as typeof body;
-      } catch {
-        throw new RpcError(`HTTP ${response.status} from ${url}: ${text.slice(0, 200)}`, response.status);
+      const { status, ok, body } = await post({ jsonrpc: "2.0", id: ++id, method, params });
+      const value = settle(body as Answer);
+      if (value instanceof RpcError) throw value;
+      if (!ok) throw new RpcError(`HTTP ${status} from ${url}`, status);
+      return value;
+    },
+    async batch(calls) {
+      if (calls.length === 0) return [];
+      const first = id + 1;
+      const { status, ok, body } = await post(
+        calls.map(({ method, params }) => ({ jsonrpc: "2.0", id: ++id, method, params })),
+      );
+      // A node that refuses batches answers with one error object.
+      if (!Array.isArray(body)) {
+        const value = settle(body);
+        throw value instanceof RpcError
+          ? value
+          : new RpcError(`HTTP ${status} from ${url}: not a batch answer`, status);
       }
-      if (body.error !== undefined) {
-        throw new RpcError(body.error.message ?? "JSON-RPC error", body.error.code, body.error.data);
+      if (!ok) throw new RpcError(`HTTP ${status} from ${url}`, status);
+      const out: unknown[] = Array.from(
+        { length: calls.length },
+        () => new RpcError("no answer in the batch", undefined),
+      );
+      for (const answer of body) {
+        const i = Number(answer.id) - first;
+        if (i >= 0 && i < calls.length) out[i] = settle(answer);
       }
-      if (!response.ok) throw new RpcError(`HTTP ${response.status} from ${url}`, response.status);
-      return body.result;
+      return out;
     },
   };
 }

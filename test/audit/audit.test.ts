@@ -3,8 +3,15 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JsonRpcProvider, getAddress, keccak256, toUtf8Bytes } from "ethers";
-import { ClaimsManager__factory, ConsentRegistry__factory, DrugProvenance__factory } from "../../typechain-types";
+import { JsonRpcProvider, Wallet, getAddress, keccak256, toUtf8Bytes } from "ethers";
+import {
+  ClaimsManager__factory,
+  ConsentRegistry__factory,
+  DrugProvenance__factory,
+  HealthLedgerAuthority__factory,
+} from "../../typechain-types";
+import { adminCall, grantRoles } from "../../src/authority/permissions";
+import { ROLES } from "../../src/authority/roles";
 import { CLAIM_STATUS } from "../../src/audit/state";
 import { claimHistories, claimHistory } from "../../src/claims/events";
 import { policyMember } from "../../src/claims";
@@ -12,7 +19,18 @@ import { consentHistory } from "../../src/consent/history";
 import { PatientIdentity } from "../../src/identity";
 import { traceBatch } from "../../src/provenance/trace";
 import { httpRpc } from "../../src/chain/rpc";
-import { AuditInputError, AuditStore, runAudit, toCsv, type AuditAddresses, type AuditRun } from "../../src/audit";
+import {
+  AuditInputError,
+  AuditStore,
+  EventDecoder,
+  INTERFACES,
+  decodeWithEthers,
+  runAudit,
+  toCsv,
+  type AuditAddresses,
+  type AuditRun,
+} from "../../src/audit";
+import { collectLogs } from "../../src/chain/logs";
 import { FileRecordStore } from "../../src/records";
 import { PURPOSES } from "../../src/consent/purposes";
 import { openSql } from "../../src/storage/sql";
@@ -182,6 +200,74 @@ describe("auditor (src/audit) against a hardhat node process", function () {
       expect(commitments).to.include(label("canonical"));
       expect(commitments).not.to.include(label("reorged away"));
       expect(after.report.summary.findings.error).to.equal(0);
+    });
+
+    it("decodes every log of the activity exactly as ethers' ABI coder does", async function () {
+      const decoder = new EventDecoder(addresses);
+      const rpc = httpRpc(node.url);
+      const head = Number(await rpc.send("eth_blockNumber", []));
+      const logs = await collectLogs(rpc, { address: decoder.addresses, fromBlock: system.fromBlock, toBlock: head });
+      const names = new Set<string>();
+      for (const log of logs) {
+        const decoded = decoder.decode(log)!;
+        const fragment = INTERFACES[decoded.domain].getEvent(log.topics[0])!;
+        expect(decoded.args, `${decoded.domain}.${decoded.name}`).to.deep.equal(
+          decodeWithEthers(decoded.domain, fragment, log),
+        );
+        names.add(`${decoded.domain}.${decoded.name}`);
+      }
+      // Structs, arrays of structs, strings, bytes, addresses, integers and booleans all appear among them.
+      expect(names.size).to.be.greaterThan(25);
+    });
+
+    it("lists a scheduled admin operation with who could cancel it, then the same operation cancelled", async function () {
+      const operationFinding = async (operationId: string) => {
+        const run = await runAudit({ rpc: httpRpc(node.url), addresses, db: ":memory:" });
+        expect(run.report.summary.views.pendingOperations.mismatched).to.equal(0);
+        return { run, finding: run.report.findings.find((f) => f.subject === `operation ${operationId}`) };
+      };
+      const { operationId, admin, delayed, grantee } = (await send(async (provider) => {
+        const admin = await provider.getSigner(0);
+        const delayed = Wallet.createRandom(provider);
+        await provider.send("hardhat_setBalance", [delayed.address, "0xde0b6b3a7640000"]);
+        // A second admin whose operations wait an hour: they must be scheduled, and can be cancelled meanwhile.
+        await grantRoles(HealthLedgerAuthority__factory.connect(addresses.authority, admin), [
+          { role: "ADMIN", account: delayed.address, executionDelay: 3600 },
+        ]);
+        const authority = HealthLedgerAuthority__factory.connect(addresses.authority, delayed);
+        const grantee = addressOf("provider granted by a delayed admin");
+        const result = await adminCall(
+          authority,
+          authority.interface.encodeFunctionData("grantRole", [ROLES.PROVIDER, grantee, 0]),
+        );
+        expect(result.status).to.equal("scheduled");
+        return { operationId: (result as { operationId: string }).operationId, admin, delayed, grantee };
+      })) as { operationId: string; admin: { address: string }; delayed: { address: string }; grantee: string };
+
+      const scheduled = await operationFinding(operationId);
+      expect(scheduled.run.report.summary.views.pendingOperations.compared).to.be.at.least(1);
+      expect(scheduled.finding, "the operation is among the findings").to.not.equal(undefined);
+      const f = scheduled.finding!;
+      expect(f.check).to.equal("admin-operation");
+      expect(f.severity).to.equal("warning");
+      const grantRole = HealthLedgerAuthority__factory.createInterface().getFunction("grantRole")!.selector;
+      expect(f.message.toLowerCase()).to.include(`${delayed.address.toLowerCase()} scheduled ${grantRole} on`);
+      expect(f.message).to.match(/: scheduled; could cancel: /);
+      // The caller, every ADMIN member (the deployer among them) and the guardians of the function's role.
+      const cancellers = f.message.toLowerCase().split("could cancel: ")[1].split(" (")[0].split(", ");
+      expect(cancellers).to.include(delayed.address.toLowerCase());
+      expect(cancellers).to.include(admin.address.toLowerCase());
+      expect(f.evidence!.event).to.equal("OperationScheduled");
+
+      // One of them does cancel it: the finding stays, as information, with the new status.
+      await send(async (provider) => {
+        const authority = HealthLedgerAuthority__factory.connect(addresses.authority, await provider.getSigner(0));
+        const data = authority.interface.encodeFunctionData("grantRole", [ROLES.PROVIDER, grantee, 0]);
+        await (await authority.cancel(delayed.address, addresses.authority, data)).wait();
+      });
+      const cancelled = await operationFinding(operationId);
+      expect(cancelled.finding!.severity).to.equal("info");
+      expect(cancelled.finding!.message).to.include(": canceled; could cancel: ");
     });
 
     it("checks commitments against a record store: verified, missing, tampered, erased", async function () {
