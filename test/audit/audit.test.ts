@@ -35,7 +35,7 @@ import { FileRecordStore } from "../../src/records";
 import { PURPOSES } from "../../src/consent/purposes";
 import { openSql } from "../../src/storage/sql";
 import { deployOnNode, freePort, runOnNode, startHardhatNode, type HardhatNode, type NodeSystem } from "../shared/node";
-import { NO_POSTGRES, testPostgresUrl } from "../shared/postgres";
+import { requirePostgres } from "../shared/postgres";
 import { startCappingProxy } from "../chain/proxy";
 
 const ACTIVITY = join(__dirname, "..", "..", "tooling", "audit", "activity.ts");
@@ -75,6 +75,22 @@ describe("auditor (src/audit) against a hardhat node process", function () {
     } finally {
       provider.destroy();
     }
+  }
+
+  /** Node account `index` grants `grantee` TREATMENT consent over `categories`, committed to `document`. */
+  async function grantFrom(
+    p: JsonRpcProvider,
+    index: number,
+    grantee: string,
+    categories: number,
+    document: string,
+  ): Promise<string> {
+    const signer = await p.getSigner(index);
+    const registry = ConsentRegistry__factory.connect(system.consentRegistry, signer);
+    await (
+      await registry.grant(signer.address, grantee, PURPOSES.TREATMENT, categories, 0, 2n ** 40n - 1n, document)
+    ).wait();
+    return signer.address;
   }
 
   describe("runAudit", function () {
@@ -122,21 +138,9 @@ describe("auditor (src/audit) against a hardhat node process", function () {
       expect(again.index.newEvents).to.equal(0);
       expect(again.index.fromBlock).to.equal(first.index.toBlock + 1);
       const patient = await send(async (p) => {
-        const signer = await p.getSigner(9);
-        const registry = ConsentRegistry__factory.connect(system.consentRegistry, signer);
-        await (
-          await registry.grant(
-            signer.address,
-            addressOf("later grantee"),
-            PURPOSES.TREATMENT,
-            2,
-            0,
-            2n ** 40n - 1n,
-            label("later"),
-          )
-        ).wait();
+        const account = await grantFrom(p, 9, addressOf("later grantee"), 2, label("later"));
         await p.send("hardhat_mine", ["0x3"]);
-        return signer.address;
+        return account;
       });
       const waiting = await runAudit({ rpc: httpRpc(node.url), addresses, db, confirmations: 10 });
       expect(waiting.index.newEvents).to.equal(0);
@@ -171,22 +175,7 @@ describe("auditor (src/audit) against a hardhat node process", function () {
     it("rewinds reorganised blocks and indexes the chain that replaced them", async function () {
       const db = join(dir, "reorg.sqlite");
       await runAudit({ rpc: httpRpc(node.url), addresses, db });
-      const grant = (tag: string) =>
-        send(async (p) => {
-          const signer = await p.getSigner(10);
-          const registry = ConsentRegistry__factory.connect(system.consentRegistry, signer);
-          await (
-            await registry.grant(
-              signer.address,
-              addressOf(`reorg grantee ${tag}`),
-              PURPOSES.TREATMENT,
-              4,
-              0,
-              2n ** 40n - 1n,
-              label(tag),
-            )
-          ).wait();
-        });
+      const grant = (tag: string) => send((p) => grantFrom(p, 10, addressOf(`reorg grantee ${tag}`), 4, label(tag)));
       const snapshot = (await send((p) => p.send("evm_snapshot", []))) as string;
       await grant("reorged away");
       const before = await runAudit({ rpc: httpRpc(node.url), addresses, db });
@@ -278,21 +267,8 @@ describe("auditor (src/audit) against a hardhat node process", function () {
       await mkdir(join(records.directory, stored[2].commitment.slice(2, 4)), { recursive: true });
       await writeFile(records.backend.pathOf(stored[2].commitment, "record"), "not json");
       await send(async (p) => {
-        const signer = await p.getSigner(11);
-        const registry = ConsentRegistry__factory.connect(system.consentRegistry, signer);
-        for (const [i, s] of stored.entries()) {
-          await (
-            await registry.grant(
-              signer.address,
-              addressOf(`record grantee ${i}`),
-              PURPOSES.TREATMENT,
-              2,
-              0,
-              2n ** 40n - 1n,
-              s.commitment,
-            )
-          ).wait();
-        }
+        for (const [i, s] of stored.entries())
+          await grantFrom(p, 11, addressOf(`record grantee ${i}`), 2, s.commitment);
       });
       const run = await runAudit({ rpc: httpRpc(node.url), addresses, db: ":memory:", records: records.directory });
       const status = (c: string) => run.report.tables.commitments.find((r) => r.commitment === c)?.status;
@@ -533,19 +509,7 @@ describe("auditor (src/audit) against a hardhat node process", function () {
       try {
         await send(async (p) => {
           await p.send("hardhat_mine", ["0x5"]);
-          const signer = await p.getSigner(12);
-          const registry = ConsentRegistry__factory.connect(system.consentRegistry, signer);
-          await (
-            await registry.grant(
-              signer.address,
-              addressOf("capped"),
-              PURPOSES.TREATMENT,
-              2,
-              0,
-              2n ** 40n - 1n,
-              label("capped"),
-            )
-          ).wait();
+          await grantFrom(p, 12, addressOf("capped"), 2, label("capped"));
         });
         const error = await runAudit({ rpc: httpRpc(proxy.url), addresses, db }).then(
           () => undefined,
@@ -585,24 +549,24 @@ describe("auditor (src/audit) against a hardhat node process", function () {
   });
 
   describe("PostgreSQL index", function () {
-    const url = testPostgresUrl();
-    (url === undefined ? it.skip : it)(
-      url === undefined ? NO_POSTGRES : "indexes into PostgreSQL and reads only new blocks the second time",
-      async function () {
-        const prefix = `audit_${process.pid}_${Date.now()}_`;
-        const run = await runAudit({ rpc: httpRpc(node.url), addresses, db: url!, tablePrefix: prefix });
-        expect(run.report.summary.entities.claims).to.equal(8);
-        expect(Object.values(run.report.summary.views).every((v) => v.mismatched === 0)).to.equal(true);
-        const again = await runAudit({ rpc: httpRpc(node.url), addresses, db: url!, tablePrefix: prefix });
-        expect(again.index.newEvents).to.equal(0);
-        expect(again.report.summary.events).to.equal(run.report.summary.events);
-        const sql = await openSql(url!);
-        try {
-          for (const t of ["meta", "events", "blocks", "checkpoint"]) await sql.exec(`DROP TABLE ${prefix}${t}`);
-        } finally {
-          await sql.close();
-        }
-      },
-    );
+    let url = "";
+    before(function () {
+      url = requirePostgres(this);
+    });
+    it("indexes into PostgreSQL and reads only new blocks the second time", async function () {
+      const prefix = `audit_${process.pid}_${Date.now()}_`;
+      const run = await runAudit({ rpc: httpRpc(node.url), addresses, db: url, tablePrefix: prefix });
+      expect(run.report.summary.entities.claims).to.equal(8);
+      expect(Object.values(run.report.summary.views).every((v) => v.mismatched === 0)).to.equal(true);
+      const again = await runAudit({ rpc: httpRpc(node.url), addresses, db: url, tablePrefix: prefix });
+      expect(again.index.newEvents).to.equal(0);
+      expect(again.report.summary.events).to.equal(run.report.summary.events);
+      const sql = await openSql(url);
+      try {
+        for (const t of ["meta", "events", "blocks", "checkpoint"]) await sql.exec(`DROP TABLE ${prefix}${t}`);
+      } finally {
+        await sql.close();
+      }
+    });
   });
 });
