@@ -317,16 +317,8 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
   const limit = options.viewLimit ?? Number.POSITIVE_INFINITY;
 
   /** One kind of entity compared with one view function. */
-  const compare: CompareViews = async <T>(
-    kind: string,
-    entities: Iterable<T>,
-    iface: Interface,
-    to: string,
-    fn: string,
-    args: (e: T) => unknown[],
-    expect: (e: T) => Record<string, string | number | boolean>,
-    describe: (e: T) => { subject: string; evidence: Evidence },
-  ) => {
+  const compare: CompareViews = async (kind, entities, iface, to, fn, args, expect, describe) => {
+    type T = Parameters<typeof args>[0];
     const stats: ViewStats = { compared: 0, mismatched: 0, skipped: 0 };
     views[kind] = stats;
     const chosen: T[] = [];

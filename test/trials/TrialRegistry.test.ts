@@ -8,7 +8,7 @@ import { CommitmentKind as K, ParticipantStatus as P, Roles, TrialStatus as S } 
 import { outcomeSetHash } from "../../src/trials/outcomes";
 import type { TrialRegistry } from "../../typechain-types";
 import { shouldBehaveLikeRestricted, type RestrictedCall } from "../shared/restricted";
-import { BUDGET, CATEGORIES, STIPEND, deployTrialsFixture, h, outcomes, saltOf } from "./fixture";
+import { BUDGET, CATEGORIES, STIPEND, completedTrial, deployTrialsFixture, h, outcomes, saltOf } from "./fixture";
 
 describe("TrialRegistry", function () {
   describe("constructor", function () {
@@ -1075,16 +1075,6 @@ describe("TrialRegistry", function () {
   });
 
   describe("postResults", function () {
-    async function completedTrial() {
-      const f = await loadFixture(deployTrialsFixture);
-      const id = await f.registerTrial();
-      const r = f.registry.connect(f.sponsor);
-      await r.startRecruitment(id);
-      await r.closeEnrolment(id);
-      await r.complete(id);
-      return { ...f, id, r };
-    }
-
     it("stores the results and reports no gap when every pre-specified outcome is reported", async function () {
       const { registry, id, r } = await completedTrial();
       const reported = outcomes(4).map((o) => o.commitment);

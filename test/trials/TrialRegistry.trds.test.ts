@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { CommitmentKind as K, Roles, TrialStatus as S, TrialsConstants } from "../../src/constants";
-import { deployTrialsFixture, h, outcomes } from "./fixture";
+import { completedTrial, deployTrialsFixture, h, outcomes } from "./fixture";
 
 /** WHO Trial Registration Data Set items 21 (ethics review) and 23 (summary results) as the registry enforces them. */
 describe("TrialRegistry: ethics approval and the results deadline (WHO TRDS items 21 and 23)", function () {
@@ -151,16 +151,6 @@ describe("TrialRegistry: ethics approval and the results deadline (WHO TRDS item
   });
 
   describe("the results deadline", function () {
-    async function completedTrial() {
-      const f = await loadFixture(deployTrialsFixture);
-      const id = await f.registerTrial();
-      const r = f.registry.connect(f.sponsor);
-      await r.startRecruitment(id);
-      await r.closeEnrolment(id);
-      await r.complete(id);
-      return { ...f, id, r, finishedAt: BigInt(await time.latest()) };
-    }
-
     it("is 0 and not overdue while the trial is unfinished (or unknown)", async function () {
       const { registry, registerTrial } = await loadFixture(deployTrialsFixture);
       const id = await registerTrial();

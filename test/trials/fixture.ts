@@ -1,4 +1,5 @@
 import hre, { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { NO_EXPIRY } from "../../src/consent/fhir";
 import { trialResearchPurpose } from "../../src/trials/purposes";
@@ -149,4 +150,15 @@ export async function deployTrialsFixture() {
     revokeConsent,
     enrolledTrial,
   };
+}
+
+/** A trial registered, recruited, closed and completed by its sponsor (`r`), with the block time it finished at. */
+export async function completedTrial() {
+  const f = await loadFixture(deployTrialsFixture);
+  const id = await f.registerTrial();
+  const r = f.registry.connect(f.sponsor);
+  await r.startRecruitment(id);
+  await r.closeEnrolment(id);
+  await r.complete(id);
+  return { ...f, id, r, finishedAt: BigInt(await time.latest()) };
 }
