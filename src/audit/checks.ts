@@ -314,6 +314,8 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
   const views: Record<string, ViewStats> = {};
   const { rpc, addresses } = options;
   const tag = toQuantity(options.block);
+  // Reads are idempotent: a kept-alive connection the node closed meanwhile is simply asked again.
+  const retrying = <R>(work: () => Promise<R>) => withRetries(work, { retries: 4, backoffMs: 100 });
   const limit = options.viewLimit ?? Number.POSITIVE_INFINITY;
 
   /** One kind of entity compared with one view function. */
@@ -355,8 +357,6 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
       method: "eth_call",
       params: [{ to, data: iface.encodeFunctionData(fn, args(entity)) }, tag],
     });
-    // Reads are idempotent: a kept-alive connection the node closed meanwhile is simply asked again.
-    const retrying = <R>(work: () => Promise<R>) => withRetries(work, { retries: 4, backoffMs: 100 });
     if (options.prefetched !== undefined) {
       await options.prefetched.drain();
       const cache = options.prefetched.results;
@@ -394,7 +394,8 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
   const finishedAt = new Map<string, number>();
   await pool(state.trials.values(), options.concurrency ?? 16, async (t) => {
     if (t.finishedBlock === null) return;
-    const block = (await rpc.send("eth_getBlockByNumber", [toQuantity(t.finishedBlock), false])) as {
+    const finished = toQuantity(t.finishedBlock);
+    const block = (await retrying(() => rpc.send("eth_getBlockByNumber", [finished, false]))) as {
       timestamp: string;
     } | null;
     if (block !== null) finishedAt.set(t.trialId, Number(block.timestamp));
@@ -408,10 +409,12 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
       const call = async (fn: "resultsOverdue" | "resultsDueAt") =>
         INTERFACES.trials.decodeFunctionResult(
           fn,
-          (await rpc.send("eth_call", [
-            { to: addresses.trialRegistry, data: INTERFACES.trials.encodeFunctionData(fn, [t.trialId]) },
-            tag,
-          ])) as string,
+          (await retrying(() =>
+            rpc.send("eth_call", [
+              { to: addresses.trialRegistry, data: INTERFACES.trials.encodeFunctionData(fn, [t.trialId]) },
+              tag,
+            ]),
+          )) as string,
         )[0] as boolean | bigint;
       if ((await call("resultsOverdue")) !== true) return;
       const due = new Date(Number(await call("resultsDueAt")) * 1000).toISOString().slice(0, 10);

@@ -143,27 +143,30 @@ async function openSqlite(path: string): Promise<SqliteDatabase> {
   const wal = walMode ? new WalSync(`${path}-wal`) : undefined;
   const durable = () => (wal === undefined ? Promise.resolve() : wal.sync());
 
-  const cache = new Map<string, { statement: BetterSqlite3.Statement; reader: boolean }>();
+  /** A prepared statement, whether it yields rows, and whether it writes (an `INSERT … RETURNING` does both). */
+  const cache = new Map<string, { statement: BetterSqlite3.Statement; reader: boolean; writes: boolean }>();
   const prepare = (sql: string) => {
     let entry = cache.get(sql);
     if (!entry) {
       const statement = db.prepare(sql);
-      entry = { statement, reader: statement.reader };
+      entry = { statement, reader: statement.reader, writes: !statement.readonly };
       cache.set(sql, entry);
     }
     return entry;
   };
+  /** Runs one statement; says whether it wrote, so that a statement on its own knows to wait for the WAL sync. */
+  const execute = <T extends SqlRow>(sql: string, params?: readonly SqlValue[]) => {
+    const positional = toPositional(sql, params);
+    const { statement, reader, writes } = prepare(positional.sql);
+    const values = positional.params.map(sqliteValue);
+    if (reader) return { rows: statement.all(...values) as T[], writes };
+    statement.run(...values);
+    return { rows: [] as T[], writes };
+  };
   /** Statements inside a transaction: made durable by its commit. */
   const inside: SqlExecutor = {
     async query<T extends SqlRow>(sql: string, params?: readonly SqlValue[]) {
-      const positional = toPositional(sql, params);
-      const { statement, reader } = prepare(positional.sql);
-      const values = positional.params.map(sqliteValue);
-      if (!reader) {
-        statement.run(...values);
-        return [] as T[];
-      }
-      return statement.all(...values) as T[];
+      return execute<T>(sql, params).rows;
     },
     async run(sql: string, params?: readonly SqlValue[]) {
       const positional = toPositional(sql, params);
@@ -173,8 +176,8 @@ async function openSqlite(path: string): Promise<SqliteDatabase> {
   /** Statements on their own: a write outside a transaction commits by itself, so it waits for the WAL sync. */
   const alone: SqlExecutor = {
     async query<T extends SqlRow>(sql: string, params?: readonly SqlValue[]) {
-      const rows = await inside.query<T>(sql, params);
-      if (!prepare(toPositional(sql, params).sql).reader && !db.inTransaction) await durable();
+      const { rows, writes } = execute<T>(sql, params);
+      if (writes && !db.inTransaction) await durable();
       return rows;
     },
     async run(sql: string, params?: readonly SqlValue[]) {

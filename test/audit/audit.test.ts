@@ -540,7 +540,34 @@ describe("auditor (src/audit) against a hardhat node process", function () {
         await p.send("evm_increaseTime", [366 * 86_400]);
         await p.send("evm_mine", []);
       });
-      const run = await runAudit({ rpc: httpRpc(node.url), addresses, db: ":memory:" });
+      // In the checks, the node drops the first finishing-block read and the first resultsOverdue call, as a kept-alive
+      // connection the node closed fails: the checks ask again.
+      const rpc = httpRpc(node.url);
+      const overdue = INTERFACES.trials.getFunction("resultsOverdue")!.selector;
+      let checking = false;
+      const dropped = new Set<string>();
+      const flaky = {
+        send(method: string, params: readonly unknown[]) {
+          const what =
+            method === "eth_getBlockByNumber" && params[0] !== "latest"
+              ? "finishing block"
+              : method === "eth_call" && String((params[0] as { data: string }).data).startsWith(overdue)
+                ? "resultsOverdue"
+                : undefined;
+          if (checking && what !== undefined && !dropped.has(what)) {
+            dropped.add(what);
+            return Promise.reject(new Error("other side closed"));
+          }
+          return rpc.send(method, params);
+        },
+      };
+      const run = await runAudit({
+        rpc: flaky,
+        addresses,
+        db: ":memory:",
+        onPhase: (phase) => (checking = phase === "checks"),
+      });
+      expect([...dropped]).to.deep.equal(["finishing block", "resultsOverdue"]);
       expect(run.report.summary.views.trials.mismatched).to.equal(0);
       const late = run.report.findings.filter((f) => f.check === "results-deadline");
       expect(late.map((f) => [f.severity, f.subject])).to.deep.equal([["warning", "trial 1"]]);

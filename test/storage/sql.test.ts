@@ -105,6 +105,22 @@ describe("openSql", function () {
       expect((await again.query<{ n: number }>("SELECT COUNT(*) AS n FROM t"))[0].n).to.equal(41);
       await again.close();
     });
+
+    it("makes a lone write that returns rows (INSERT … RETURNING) wait for its sync, and a lone read not", async function () {
+      const db = (await openSql(join(dir, "returning.sqlite"))) as SqliteDatabase;
+      try {
+        await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+        const wal = db.wal!;
+        const before = wal.syncs;
+        const rows = await db.query<{ id: number }>("INSERT INTO t (v) VALUES ($1) RETURNING id", ["x"]);
+        expect(rows).to.deep.equal([{ id: 1 }]);
+        expect(wal.syncs - before).to.equal(1);
+        expect(await db.query("SELECT v FROM t WHERE id = $1", [1])).to.deep.equal([{ v: "x" }]);
+        expect(wal.syncs - before).to.equal(1);
+      } finally {
+        await db.close();
+      }
+    });
   });
 
   context("PostgreSQL", function () {
