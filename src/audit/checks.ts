@@ -9,7 +9,8 @@ import { withRetries } from "../chain/logs";
 import type { Rpc } from "../chain/rpc";
 import { RpcError, toQuantity } from "../chain/rpc";
 import { RecordErasedError, RecordNotFoundError, RecordTamperedError, type RecordStore } from "../records";
-import { INTERFACES, type AuditAddresses } from "./abi";
+import { INTERFACES, compileView, type AuditAddresses } from "./abi";
+import { ViewReader } from "./views";
 import type { AuditState, Evidence, Finding } from "./state";
 
 /** A commitment found on chain and what the record store says of it. */
@@ -89,28 +90,32 @@ const viewKey = (to: string, fn: string, args: readonly unknown[]) => `${to.toLo
 export class ViewPrefetch {
   /** Raw `eth_call` answers by target and calldata. */
   readonly results = new Map<string, string>();
+  /** The reader the checks go on with (its transport is known by then). */
+  readonly reader: ViewReader;
   private readonly asked = new Set<string>();
   private queue: { key: string; to: string; data: string }[] = [];
   private inFlight: Promise<void> = Promise.resolve();
   private busy = false;
 
   constructor(
-    private readonly rpc: Rpc,
+    rpc: Rpc,
     private readonly addresses: AuditAddresses,
     readonly block: number,
     private readonly batchSize = 250,
-  ) {}
+  ) {
+    this.reader = new ViewReader(rpc, block, batchSize);
+  }
 
   /** Queues the views of every entity of `state` not asked for yet; sends a batch when enough are queued. */
   async update(state: AuditState): Promise<void> {
-    if (this.rpc.batch === undefined) return;
     await eachView(state, this.addresses, async (_kind, entities, iface, to, fn, args) => {
+      const view = compileView(iface, fn);
       for (const entity of entities) {
         const values = args(entity);
         const key = viewKey(to, fn, values);
         if (this.asked.has(key)) continue;
         this.asked.add(key);
-        this.queue.push({ key, to, data: iface.encodeFunctionData(fn, values) });
+        this.queue.push({ key, to, data: view.encode(values) });
       }
     });
     // One batch at a time, beside the log fetch: the node is single-threaded.
@@ -121,11 +126,11 @@ export class ViewPrefetch {
     const chunk = this.queue.splice(0, this.batchSize);
     if (chunk.length === 0) return;
     this.busy = true;
-    const tag = toQuantity(this.block);
-    this.inFlight = this.rpc.batch!(chunk.map(({ to, data }) => ({ method: "eth_call", params: [{ to, data }, tag] })))
+    this.inFlight = this.reader
+      .read(chunk)
       .then((answers) => {
         chunk.forEach(({ key }, i) => {
-          if (typeof answers[i] === "string") this.results.set(key, answers[i] as string);
+          if (typeof answers[i] === "string") this.results.set(key, answers[i]);
         });
       })
       // A failed batch is only a cache miss: the checks ask again, with retries.
@@ -317,6 +322,7 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
   // Reads are idempotent: a kept-alive connection the node closed meanwhile is simply asked again.
   const retrying = <R>(work: () => Promise<R>) => withRetries(work, { retries: 4, backoffMs: 100 });
   const limit = options.viewLimit ?? Number.POSITIVE_INFINITY;
+  const reader = options.prefetched?.reader ?? new ViewReader(rpc, options.block, options.batchSize ?? 250);
 
   /** One kind of entity compared with one view function. */
   const compare: CompareViews = async (kind, entities, iface, to, fn, args, expect, describe) => {
@@ -328,13 +334,13 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
       if (chosen.length < limit) chosen.push(e);
       else stats.skipped++;
     }
+    const view = compileView(iface, fn);
     const check = (entity: T, raw: string) => {
-      const result = iface.decodeFunctionResult(fn, raw);
-      const value = result.length === 1 && typeof result[0] === "object" && result[0] !== null ? result[0] : result;
+      const value = view.decode(raw);
       stats.compared++;
       const differences: string[] = [];
       for (const [field, expected] of Object.entries(expect(entity))) {
-        const actual = (value as Record<string, unknown>)[field];
+        const actual = value[field];
         const same =
           typeof expected === "boolean"
             ? actual === expected
@@ -353,10 +359,7 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
         });
       }
     };
-    const request = (entity: T) => ({
-      method: "eth_call",
-      params: [{ to, data: iface.encodeFunctionData(fn, args(entity)) }, tag],
-    });
+    const request = (entity: T) => ({ to, data: view.encode(args(entity)) });
     if (options.prefetched !== undefined) {
       await options.prefetched.drain();
       const cache = options.prefetched.results;
@@ -369,25 +372,18 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
       chosen.length = 0;
       chosen.push(...missing);
     }
-    if (rpc.batch !== undefined) {
-      // One HTTP request per few hundred views: the node's cost per request, not per call, dominated.
-      const size = options.batchSize ?? 250;
-      const chunks = Array.from({ length: Math.ceil(chosen.length / size) }, (_, i) =>
-        chosen.slice(i * size, (i + 1) * size),
-      );
-      await pool(chunks, Math.min(2, options.concurrency ?? 16), async (chunk) => {
-        const answers = await retrying(() => rpc.batch!(chunk.map(request)));
-        chunk.forEach((entity, i) => {
-          if (answers[i] instanceof RpcError) throw answers[i];
-          check(entity, answers[i] as string);
-        });
+    // A few hundred views per request (one eth_call through the view batch, or a JSON-RPC batch), two in flight.
+    const chunks = Array.from({ length: Math.ceil(chosen.length / reader.size) }, (_, i) =>
+      chosen.slice(i * reader.size, (i + 1) * reader.size),
+    );
+    await pool(chunks, Math.min(2, options.concurrency ?? 16), async (chunk) => {
+      const answers = await reader.read(chunk.map(request));
+      chunk.forEach((entity, i) => {
+        const answer = answers[i];
+        if (answer instanceof RpcError) throw answer;
+        check(entity, answer);
       });
-    } else {
-      await pool(chosen, options.concurrency ?? 16, async (entity) => {
-        const { method, params } = request(entity);
-        check(entity, (await retrying(() => rpc.send(method, params))) as string);
-      });
-    }
+    });
   };
 
   // `finishedAt` is the time of the finishing block, which events do not carry: one block read per finished trial.

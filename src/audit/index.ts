@@ -19,6 +19,7 @@ export * from "./indexer";
 export * from "./report";
 export * from "./state";
 export * from "./store";
+export * from "./views";
 
 /** The embedded index's default file. */
 export const DEFAULT_AUDIT_DB = ".health-ledger/audit.sqlite";
