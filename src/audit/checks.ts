@@ -40,9 +40,9 @@ export interface CheckOptions {
   records?: RecordStore;
   /** Compare at most this many entities of each kind with the views (default: all). */
   viewLimit?: number;
-  /** Concurrent `eth_call`s, or concurrent batches of them when the transport batches. Default 16. */
+  /** Concurrent reads of blocks and record-store lookups; view requests go two at a time. Default 16. */
   concurrency?: number;
-  /** `eth_call`s per JSON-RPC batch request (when `rpc.batch` exists). Default 250. */
+  /** Views per request (one `eth_call` of the view batch, or one JSON-RPC batch): see {@link ViewReader}. Default 250. */
   batchSize?: number;
   /** Views already read (at `block`) while the index was built; only the others are asked for. */
   prefetched?: ViewPrefetch;
