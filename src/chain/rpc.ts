@@ -34,7 +34,10 @@ export interface HttpRpcOptions {
 }
 
 /** A JSON-RPC client over HTTP(S) with Node's `fetch`: one request per call, no retries (the callers retry). */
-export function httpRpc(url: string, options: HttpRpcOptions = {}): Rpc & { url: string } {
+export function httpRpc(
+  url: string,
+  options: HttpRpcOptions = {},
+): Rpc & { url: string; batch: NonNullable<Rpc["batch"]> } {
   const timeoutMs = options.timeoutMs ?? 30_000;
   let id = 0;
   type Answer = { id?: number; result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
@@ -83,10 +86,11 @@ export function httpRpc(url: string, options: HttpRpcOptions = {}): Rpc & { url:
       const answered = new Uint8Array(calls.length);
       for (const answer of body) {
         const i = Number(answer.id) - first;
-        if (i >= 0 && i < calls.length) (out[i] = settle(answer)), (answered[i] = 1);
+        if (i >= 0 && i < calls.length) ((out[i] = settle(answer)), (answered[i] = 1));
       }
       // An error only where an answer is missing: an Error's stack trace is not free on every call of a large batch.
-      for (let i = 0; i < calls.length; i++) if (answered[i] === 0) out[i] = new RpcError("no answer in the batch", undefined);
+      for (let i = 0; i < calls.length; i++)
+        if (answered[i] === 0) out[i] = new RpcError("no answer in the batch", undefined);
       return out;
     },
   };
