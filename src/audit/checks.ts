@@ -10,7 +10,7 @@ import type { Rpc } from "../chain/rpc";
 import { RpcError, toQuantity } from "../chain/rpc";
 import { RecordErasedError, RecordNotFoundError, RecordTamperedError, type RecordStore } from "../records";
 import { INTERFACES, compileView, type AuditAddresses } from "./abi";
-import { ViewReader } from "./views";
+import { ViewReader, type ViewTransport } from "./views";
 import type { AuditState, Evidence, Finding } from "./state";
 
 /** A commitment found on chain and what the record store says of it. */
@@ -53,6 +53,8 @@ export interface CheckResult {
   findings: Finding[];
   views: Record<string, ViewStats>;
   commitments: CommitmentCheck[];
+  /** How the views were read (`undefined`: none was). */
+  viewTransport: ViewTransport | undefined;
 }
 
 const ZERO = /^0x0{64}$/;
@@ -481,7 +483,7 @@ export async function runChecks(state: AuditState, options: CheckOptions): Promi
       evidence: c.evidence,
     });
   }
-  return { findings, views, commitments };
+  return { findings, views, commitments, viewTransport: reader.using };
 }
 
 /** Every off-chain document the chain commits to, with where it appears. */

@@ -9,6 +9,7 @@ import { httpRpc } from "../chain/rpc";
 import { DEFAULT_AUDIT_DB, runAudit, type AuditRun } from "./index";
 import type { AuditAddresses } from "./abi";
 import { AuditInputError, type ScanProgress } from "./indexer";
+import { VIEW_TRANSPORT_TEXT } from "./views";
 
 /** The command's arguments, as strings from the command line. */
 export interface AuditArgs {
@@ -183,6 +184,13 @@ export async function auditCommand(
         `${s.events} events (${run.index.newEvents} new), ${s.findings.error} errors, ${s.findings.warning} warnings, ` +
         `${s.findings.info} notices${run.index.rewoundTo !== undefined ? `; rewound a reorganisation to block ${run.index.rewoundTo}` : ""}`,
     );
+    const compared = Object.values(s.views).reduce((n, v) => n + v.compared, 0);
+    const transport = run.report.scan.viewTransport;
+    if (transport !== undefined) {
+      out(
+        `audit: ${compared} views compared with the contracts at block ${run.report.scan.checkpoint}, read ${VIEW_TRANSPORT_TEXT[transport]}`,
+      );
+    }
     out(`audit: reports in ${args.out ?? "reports/audit"} (audit.html, audit.json, one CSV per table)`);
     return { code: s.findings.error > 0 ? 2 : 0, run };
   } catch (error) {

@@ -98,6 +98,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
         newEvents: index.newEvents,
         events: index.totalEvents,
         ...(index.rewoundTo !== undefined && { rewoundTo: index.rewoundTo }),
+        ...(checks.viewTransport !== undefined && { viewTransport: checks.viewTransport }),
       },
     });
     const files = options.outDir === undefined ? [] : await writeReports(report, options.outDir);

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuditAddresses } from "./abi";
 import type { CheckResult } from "./checks";
+import { VIEW_TRANSPORT_TEXT, type ViewTransport } from "./views";
 import { CLAIM_STATUS, SHIPMENT_STATUS, TRIAL_STATUS, type AuditState, type Finding } from "./state";
 
 /** A table row: flat values only. */
@@ -23,6 +24,11 @@ export interface AuditReport {
     newEvents: number;
     events: number;
     rewoundTo?: number;
+    /**
+     * How the contracts' views were read: `override` (a few hundred per `eth_call`, through the view batch placed by
+     * state override), `batch` (JSON-RPC batches), `single` (one call each); absent when none was.
+     */
+    viewTransport?: ViewTransport;
   };
   summary: {
     events: number;
@@ -413,7 +419,7 @@ table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px soli
 figure{margin:12px 0}figcaption{color:#475569;font-size:12px}
 </style></head><body>
 <h1>Health Ledger audit</h1>
-<p>Chain ${report.chainId}, blocks ${report.scan.fromBlock}–${report.scan.checkpoint}, generated ${esc(report.generatedAt)}. Authority ${esc(report.addresses.authority)}.</p>
+<p>Chain ${report.chainId}, blocks ${report.scan.fromBlock}–${report.scan.checkpoint}, generated ${esc(report.generatedAt)}. Authority ${esc(report.addresses.authority)}.${report.scan.viewTransport === undefined ? "" : ` Views read at block ${report.scan.checkpoint} ${VIEW_TRANSPORT_TEXT[report.scan.viewTransport]}.`}</p>
 <h2>Summary</h2>
 <div class="metrics">${metric("events", s.events, "events indexed")}${metric("findings.error", s.findings.error, "errors")}${metric("findings.warning", s.findings.warning, "warnings")}${metric("findings.info", s.findings.info, "notices")}</div>
 <div class="metrics">${entities}</div>

@@ -83,6 +83,13 @@ export interface ViewCall {
 /** How {@link ViewReader} reaches the node: state override, JSON-RPC batches, or one call at a time. */
 export type ViewTransport = "override" | "batch" | "single";
 
+/** Each transport in words, for the report and the command's summary. */
+export const VIEW_TRANSPORT_TEXT: Record<ViewTransport, string> = {
+  override: "a few hundred per eth_call (the view batch, placed by state override)",
+  batch: "in JSON-RPC batches (the node takes no state override)",
+  single: "one eth_call each (the node takes neither state overrides nor batches)",
+};
+
 /**
  * Reads views at one block, many per request (see the module comment). The transport is chosen on the first read:
  * a node that refuses the state override, or answers without running the code, is read in batches from then on.

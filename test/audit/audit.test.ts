@@ -128,7 +128,10 @@ describe("auditor (src/audit) against a hardhat node process", function () {
       expect(json.summary.events).to.equal(first.report.summary.events);
       const csv = await readFile(join(dir, "report", "claims.csv"), "utf8");
       expect(csv.trim().split("\n")).to.have.length(9);
-      expect(existsSync(join(dir, "report", "audit.html"))).to.equal(true);
+      // The node takes state overrides: the views went a few hundred to an eth_call, and the report says so.
+      expect(json.scan.viewTransport).to.equal("override");
+      const html = await readFile(join(dir, "report", "audit.html"), "utf8");
+      expect(html).to.include(`Views read at block ${json.scan.checkpoint} a few hundred per eth_call`);
       expect(toCsv([{ a: 'x,"y"', b: null }])).to.equal('a,b\n"x,""y""",\n');
     });
 
@@ -363,6 +366,9 @@ describe("auditor (src/audit) against a hardhat node process", function () {
         join(dir, "cli-report"),
       ]);
       expect(stdout).to.match(/^audit: chain 31337, blocks \d+-\d+: \d+ events \(\d+ new\), 0 errors/m);
+      expect(stdout).to.match(
+        /^audit: \d+ views compared with the contracts at block \d+, read a few hundred per eth_call/m,
+      );
       expect(stderr).to.match(/^audit: block \d+ of \d+ \(100%\)/m);
       expect(code).to.equal(0);
       expect(existsSync(join(dir, "cli-report", "audit.html"))).to.equal(true);
