@@ -143,7 +143,7 @@ function measure(
 async function main() {
   const scales = (process.env.BENCH_AUDIT_SCALES ?? "40,160").split(",").map(Number);
   const heapMb = Number(process.env.BENCH_AUDIT_HEAP_MB ?? "96");
-  const capped = [`--max-old-space-size=${heapMb}`, "--expose-gc"];
+  const cappedFlags = [`--max-old-space-size=${heapMb}`, "--expose-gc"];
   const node = await startHardhatNode();
   const results = [];
   try {
@@ -172,7 +172,7 @@ async function main() {
       const load = loadavg()[0];
       const raw = await measure("raw", node.url, system);
       const audit = await measure("audit", node.url, system);
-      const small = await measure("audit", node.url, system, capped);
+      const capped = await measure("audit", node.url, system, cappedFlags);
       const row = {
         scale,
         blocks: head - system.fromBlock + 1,
@@ -190,9 +190,9 @@ async function main() {
         auditPeakRssMb: audit.peakMb,
         rawPeakRssMb: raw.peakMb,
         cappedHeapMb: heapMb,
-        cappedSeconds: Number(small.seconds.toFixed(2)),
-        cappedPeakRssMb: small.peakMb,
-        liveHeapAfterIndexMb: small.liveHeapMb,
+        cappedSeconds: Number(capped.seconds.toFixed(2)),
+        cappedPeakRssMb: capped.peakMb,
+        liveHeapAfterIndexMb: capped.liveHeapMb,
         errors: audit.summary!.errors,
         viewsCompared: audit.summary!.viewsCompared,
         loadAverage: Number(load.toFixed(2)),

@@ -353,7 +353,10 @@ export function compileView(iface: Interface, fn: string): CompiledView {
       }
       if (single) return values[0] as Record<string, ArgValue>;
       const out: Record<string, ArgValue> = {};
-      values.forEach((v, i) => ((out[String(i)] = v), (out[names[i]] = v)));
+      for (let i = 0; i < values.length; i++) {
+        out[String(i)] = values[i];
+        out[names[i]] = values[i];
+      }
       return out;
     },
   };

@@ -86,7 +86,10 @@ export function httpRpc(
       const answered = new Uint8Array(calls.length);
       for (const answer of body) {
         const i = Number(answer.id) - first;
-        if (i >= 0 && i < calls.length) ((out[i] = settle(answer)), (answered[i] = 1));
+        if (i >= 0 && i < calls.length) {
+          out[i] = settle(answer);
+          answered[i] = 1;
+        }
       }
       // An error only where an answer is missing: an Error's stack trace is not free on every call of a large batch.
       for (let i = 0; i < calls.length; i++)
