@@ -98,6 +98,7 @@ export class ViewPrefetch {
   private queue: { key: string; to: string; data: string }[] = [];
   private inFlight: Promise<void> = Promise.resolve();
   private busy = false;
+  private draining = false;
 
   constructor(
     rpc: Rpc,
@@ -124,7 +125,13 @@ export class ViewPrefetch {
     if (!this.busy && this.queue.length >= this.batchSize) this.flush();
   }
 
+  /**
+   * Sends a batch, and the next one as soon as it is answered while a full batch is queued: the node reads views
+   * while the auditor decodes and stores, rather than waiting for the next page (one batch per page left most views
+   * to the checks phase, with the auditor idle).
+   */
   private flush() {
+    if (this.draining) return;
     const chunk = this.queue.splice(0, this.batchSize);
     if (chunk.length === 0) return;
     this.busy = true;
@@ -137,11 +144,15 @@ export class ViewPrefetch {
       })
       // A failed batch is only a cache miss: the checks ask again, with retries.
       .catch(() => undefined)
-      .finally(() => (this.busy = false));
+      .finally(() => {
+        this.busy = false;
+        if (this.queue.length >= this.batchSize) this.flush();
+      });
   }
 
-  /** Waits for the batch in flight; what is still queued is left to the checks. */
+  /** Waits for the batch in flight and sends no more; what is still queued is left to the checks. */
   async drain(): Promise<void> {
+    this.draining = true;
     await this.inFlight;
   }
 }

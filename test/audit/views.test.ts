@@ -12,6 +12,8 @@ import {
   type ViewTransport,
 } from "../../src/audit/views";
 import { RpcError, type Rpc } from "../../src/chain/rpc";
+import { ViewPrefetch } from "../../src/audit/checks";
+import { AuditState } from "../../src/audit/state";
 
 /** The in-process network as an {@link Rpc}, its failures as the JSON-RPC errors `httpRpc` gives. */
 function inProcess(options: { batch?: boolean; overrides?: "refused" | "ignored" } = {}): Rpc & { calls: number } {
@@ -158,5 +160,45 @@ describe("compileView (src/audit/abi.ts)", function () {
     const hasRole = compileView(INTERFACES.authority, "hasRole");
     expect(() => hasRole.encode([-1n, args[1]])).to.throw(); // ethers refuses a negative uint too
     expect(() => compileView(iface, "noSuchView")).to.throw("noSuchView is not a function of this interface");
+  });
+
+  it("prefetch keeps the node reading while a full batch is queued, and sends nothing once drained", async function () {
+    // Five claims, batches of two: without another page (another update), the node must still be asked for four.
+    const state = new AuditState();
+    const at = { block: 1, tx: id("tx"), event: "ClaimSubmitted" };
+    for (let i = 0; i < 5; i++) {
+      const claimId = id(`claim ${i}`);
+      state.claims.set(claimId, {
+        claimId,
+        policyId: "1",
+        provider: "",
+        insurer: "",
+        status: 2,
+        amount: "1",
+        paid: "0",
+        appealed: false,
+        at,
+      });
+    }
+    const someone = (n: number) => getAddress(`0x${String(n).repeat(40)}`);
+    const addresses = {
+      authority: someone(1),
+      consentRegistry: someone(2),
+      trialRegistry: someone(3),
+      drugProvenance: someone(4),
+      claimsManager: someone(5),
+    };
+    const rpc = inProcess();
+    const prefetch = new ViewPrefetch(rpc, addresses, await ethers.provider.getBlockNumber(), 2);
+    await prefetch.update(state);
+    for (let wait = 0; wait < 100 && prefetch.results.size < 4; wait++) await new Promise((r) => setTimeout(r, 20));
+    expect(prefetch.results.size, "views answered with no further update").to.equal(4);
+    await prefetch.drain();
+    const asked = rpc.calls;
+    state.claims.set(id("late"), { ...state.claims.get(id("claim 0"))!, claimId: id("late") });
+    await prefetch.update(state);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rpc.calls, "a drained prefetch leaves the rest to the checks").to.equal(asked);
+    expect(prefetch.results.size).to.equal(4);
   });
 });
