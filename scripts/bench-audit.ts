@@ -4,12 +4,12 @@
  * same logs in the same run (the ceiling), at two sizes, with peak memory. A benchmark, not a test: it prints a table and writes reports/audit-bench.json (docs/audit.md quotes them). The raw fetch and the
  * audit each run in a child process of their own, whose peak RSS is read exactly (`resourceUsage().maxRSS`).
  *
- * Sizes: `BENCH_AUDIT_SCALES` (default "40,160": about 25,000 and 100,000 events). The second size adds activity on
+ * Sizes: `BENCH_AUDIT_SCALES` (default "45,180": about 25,000 and 100,000 events). The second size adds activity on
  * top of the first on the same node, and the activity spans a year of chain time at the last size (the first size is
  * its first three months); each audit starts from an empty index.
  *
  * Memory: beside the timed audit, each size is audited again with V8's old space capped (`BENCH_AUDIT_HEAP_MB`,
- * default 96) and `--expose-gc`: that it finishes at both sizes, and the live heap after a full GC at the end of the
+ * default 128) and `--expose-gc`: that it finishes at both sizes, and the live heap after a full GC at the end of the
  * index phase (the rebuilt state and what the scan holds), show what memory the audit really needs as events grow.
  */
 import { spawn } from "node:child_process";
@@ -32,6 +32,8 @@ interface Measured {
   events: number;
   /** The child's peak resident set (`process.resourceUsage().maxRSS`): exact, not sampled. */
   peakMb: number;
+  /** CPU time the child spent (user and system) while measured: the rest of `seconds` it waited for the node. */
+  cpuSeconds: number;
   phases?: Record<string, number>;
   /** The capped run: live heap after a full GC once the index phase ends (MB). */
   liveHeapMb?: number;
@@ -48,6 +50,11 @@ async function child(kind: string): Promise<Measured> {
   const rpc = httpRpc(url, { timeoutMs: 120_000 });
   const head = await headBlock(rpc);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const cpuSeconds = () => {
+    const { user, system } = process.cpuUsage(cpu0);
+    return (user + system) / 1e6;
+  };
   if (kind === "raw") {
     let events = 0;
     const address = [
@@ -62,6 +69,7 @@ async function child(kind: string): Promise<Measured> {
     }
     return {
       seconds: (performance.now() - t0) / 1000,
+      cpuSeconds: cpuSeconds(),
       events,
       peakMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
@@ -89,6 +97,7 @@ async function child(kind: string): Promise<Measured> {
       },
     });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds();
     phases[phase] = Number(((performance.now() - phaseStart) / 1000).toFixed(2));
     const eventsByDomain: Record<string, number> = {};
     for (const [name, n] of Object.entries(report.summary.eventsByName)) {
@@ -97,6 +106,7 @@ async function child(kind: string): Promise<Measured> {
     }
     return {
       seconds,
+      cpuSeconds: cpu,
       events: report.summary.events,
       peakMb: Math.round(process.resourceUsage().maxRSS / 1024),
       phases,
@@ -141,8 +151,8 @@ function measure(
 }
 
 async function main() {
-  const scales = (process.env.BENCH_AUDIT_SCALES ?? "40,160").split(",").map(Number);
-  const heapMb = Number(process.env.BENCH_AUDIT_HEAP_MB ?? "96");
+  const scales = (process.env.BENCH_AUDIT_SCALES ?? "45,180").split(",").map(Number);
+  const heapMb = Number(process.env.BENCH_AUDIT_HEAP_MB ?? "128");
   const cappedFlags = [`--max-old-space-size=${heapMb}`, "--expose-gc"];
   const node = await startHardhatNode();
   const results = [];
@@ -182,8 +192,10 @@ async function main() {
         rawLogs: raw.events,
         generationSeconds: Number(generation.toFixed(1)),
         rawSeconds: Number(raw.seconds.toFixed(2)),
+        rawCpuSeconds: Number(raw.cpuSeconds.toFixed(2)),
         rawEventsPerSecond: Math.round(raw.events / raw.seconds),
         auditSeconds: Number(audit.seconds.toFixed(2)),
+        auditCpuSeconds: Number(audit.cpuSeconds.toFixed(2)),
         auditEventsPerSecond: Math.round(audit.events / audit.seconds),
         ratio: Number((audit.seconds / raw.seconds).toFixed(2)),
         auditPhasesSeconds: audit.phases,
@@ -209,14 +221,15 @@ async function main() {
   }
   console.log("");
   console.log(
-    "| size | events | auditor s | events/s | raw fetch s | raw events/s | ratio | auditor peak MB | raw peak MB | " +
-      `capped (${heapMb} MB heap) s | capped peak MB | live heap after index MB |`,
+    "| size | events | auditor s | auditor CPU s | events/s | raw fetch s | raw CPU s | raw events/s | ratio | " +
+      `auditor peak MB | raw peak MB | capped (${heapMb} MB heap) s | capped peak MB | live heap after index MB |`,
   );
-  console.log(`|${" --- |".repeat(12)}`);
+  console.log(`|${" --- |".repeat(14)}`);
   for (const r of results) {
     console.log(
-      `| ${r.scale} | ${r.events} | ${r.auditSeconds} | ${r.auditEventsPerSecond} | ${r.rawSeconds} | ` +
-        `${r.rawEventsPerSecond} | ${r.ratio}x | ${r.auditPeakRssMb} | ${r.rawPeakRssMb} | ${r.cappedSeconds} | ` +
+      `| ${r.scale} | ${r.events} | ${r.auditSeconds} | ${r.auditCpuSeconds} | ${r.auditEventsPerSecond} | ` +
+        `${r.rawSeconds} | ${r.rawCpuSeconds} | ${r.rawEventsPerSecond} | ${r.ratio}x | ${r.auditPeakRssMb} | ` +
+        `${r.rawPeakRssMb} | ${r.cappedSeconds} | ` +
         `${r.cappedPeakRssMb} | ${r.liveHeapAfterIndexMb} |`,
     );
   }
